@@ -1,0 +1,1 @@
+"""Agora: a self-hosted comment platform for news sites with pre-moderation."""

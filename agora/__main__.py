@@ -1,0 +1,28 @@
+"""The ``agora`` command.
+
+``agora train``, ``agora score`` and ``agora evaluate`` belong to the guideline
+engine and run without Django, so scoring a file never pays for loading the web
+stack. Every other sub-command is Django's ``manage.py`` with Agora's settings
+preset (``agora migrate``, ``agora loaddemo``, ``agora runserver`` ...).
+"""
+
+import os
+import sys
+
+ENGINE_COMMANDS = {"train", "score", "evaluate"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] in ENGINE_COMMANDS:
+        from agora.guidelines.cli import main as engine_main
+
+        sys.exit(engine_main(argv[1:]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Every change to a comment's state happens here.
+
+Views and API endpoints stay thin: they validate input and call one of these
+functions, so each moderation rule (who may move a comment where, what gets
+recorded) lives in exactly one place.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from agora.articles.models import Article
+from agora.comments.models import Comment, Decision, Reason, Status
+
+ALLOWED_TRANSITIONS = {
+    Status.PENDING: {Status.APPROVED, Status.REJECTED},
+    Status.APPROVED: {Status.REJECTED},
+    Status.REJECTED: {Status.APPROVED},
+}
+
+
+class ModerationError(Exception):
+    """A moderation request that cannot be carried out as asked."""
+
+
+class ConflictError(ModerationError):
+    """Someone else changed the comment since the moderator looked at it."""
+
+
+@dataclass(frozen=True)
+class NewComment:
+    article: Article
+    author_name: str
+    author_email: str
+    body: str
+    parent: Comment | None = None
+    idempotency_key: str | None = None
+
+
+def post_comment(new: NewComment) -> tuple[Comment, bool]:
+    """Store a reader's comment as pending; return it and whether it is new.
+
+    A repeated idempotency key returns the comment first stored under it, so a
+    retried or double-clicked submission never creates a second comment.
+    """
+    if new.idempotency_key:
+        existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    comment = Comment(
+        article=new.article,
+        parent=new.parent,
+        author_name=new.author_name,
+        author_email=new.author_email,
+        body=new.body,
+        idempotency_key=new.idempotency_key or None,
+    )
+    try:
+        with transaction.atomic():
+            comment.save()
+    except IntegrityError:
+        # Two identical retries raced past the lookup; the first one won.
+        existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
+        if new.idempotency_key and existing is not None:
+            return existing, False
+        raise
+    return comment, True
+
+
+def approve(comment: Comment, moderator, *, expected_status: str | None = None, note: str = ""):
+    """Publish a comment (or reinstate a rejected one)."""
+    return _transition(comment, Status.APPROVED, moderator, "", note, expected_status)
+
+
+def reject(
+    comment: Comment,
+    moderator,
+    reason: str,
+    *,
+    expected_status: str | None = None,
+    note: str = "",
+):
+    """Refuse a comment (or withdraw an approved one) for one guideline."""
+    if reason not in Reason.values:
+        raise ModerationError(f"Unknown reason code {reason!r}; use one of {', '.join(Reason.values)}.")
+    return _transition(comment, Status.REJECTED, moderator, reason, note, expected_status)
+
+
+def _transition(comment, to_status, moderator, reason, note, expected_status) -> Decision:
+    with transaction.atomic():
+        # Lock the row so two moderators acting at once are serialised: the
+        # second one sees the first one's result and gets a conflict.
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if expected_status is not None and locked.status != expected_status:
+            raise ConflictError(
+                f"This comment is already {locked.get_status_display().lower()}; "
+                "someone else decided it while you were looking."
+            )
+        if to_status not in ALLOWED_TRANSITIONS[Status(locked.status)]:
+            raise ConflictError(f"This comment is already {locked.get_status_display().lower()}.")
+        decision = Decision.objects.create(
+            comment=locked,
+            moderator=moderator if getattr(moderator, "is_authenticated", False) else None,
+            from_status=locked.status,
+            to_status=to_status,
+            reason=reason,
+            note=note[:500],
+            automatic=moderator is None,
+        )
+        Comment.objects.filter(pk=locked.pk).update(status=to_status)
+    comment.status = to_status
+    return decision

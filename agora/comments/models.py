@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agora.articles.models import Article
+
+BODY_MIN_LENGTH = 2
+BODY_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 80
+
+# Fields a reader wrote. The policy promises comments are judged exactly as
+# written, so once stored these are never changed (see Comment.save).
+IMMUTABLE_FIELDS = ("article_id", "parent_id", "author_name", "author_email", "body", "created_at")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Reason(models.TextChoices):
+    """Why a comment was rejected; one code per community guideline."""
+
+    OFF_TOPIC = "off_topic", _("Off topic")
+    PROFANITY = "profanity", _("Profanity or vulgarity")
+    THREAT = "threat", _("Threat")
+    PERSONAL_ATTACK = "personal_attack", _("Personal attack")
+    IDENTITY_ABUSE = "identity_abuse", _("Abuse of a group (sexism, racism, homophobia, xenophobia)")
+    PROMOTION = "promotion", _("Commercial or personal promotion")
+    OTHER = "other", _("Other")
+
+
+class ImmutableCommentError(ValidationError):
+    pass
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Status.PENDING)
+
+
+class Comment(models.Model):
+    """A reader's comment, stored exactly as received.
+
+    Status only changes through ``agora.comments.actions`` (which records a
+    ``Decision`` for every change); the reader's words never change at all.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author_name = models.CharField(max_length=NAME_MAX_LENGTH)
+    author_email = models.EmailField(max_length=254, db_index=True)
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A client-chosen key: a retried or double-clicked submission with the
+    # same key returns the first comment instead of storing a second one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    # What the guideline engine said when the comment was posted.
+    lang = models.CharField(max_length=8, blank=True)
+    decision = models.CharField(max_length=10, blank=True)
+    risk = models.FloatField(default=0.0, db_index=True)
+    verdict = models.JSONField(null=True, blank=True)
+    model_version = models.CharField(max_length=64, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self._refuse_changed_words()
+        super().save(*args, **kwargs)
+
+    def _refuse_changed_words(self) -> None:
+        stored = type(self).objects.filter(pk=self.pk).values(*IMMUTABLE_FIELDS).first()
+        if stored is None:
+            return
+        changed = [name for name in IMMUTABLE_FIELDS if stored[name] != getattr(self, name)]
+        if changed:
+            raise ImmutableCommentError(
+                f"A comment is never edited; refused to change {', '.join(changed)}."
+            )
+
+
+class Decision(models.Model):
+    """One moderation event: the audit trail. Rows are only ever added."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    # Empty when the engine decided under the publisher's automatic policy.
+    from_status = models.CharField(max_length=10, choices=Status.choices)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The audit trail is append-only.")

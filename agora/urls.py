@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("agora.articles.urls")),
+    path("", include("agora.comments.urls")),
+    path("moderation/", include("agora.moderation.urls")),
+    path("api/", include("agora.api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,21 @@
+import pytest
+
+
+@pytest.fixture
+def article(db):
+    from agora.articles.models import Article
+
+    return Article.objects.create(
+        slug="river-dam-vote",
+        title="Council votes to rebuild the river dam",
+        standfirst="The vote ends two years of argument over the ageing dam.",
+        byline="Test Reporter",
+        body="The council voted on Tuesday to rebuild the dam on the river.",
+    )
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    return django_user_model.objects.create_user(
+        "moderator", "moderator@example.org", "a-long-test-password", is_staff=True
+    )
