@@ -114,6 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "/moderation/login/"
 LOGIN_REDIRECT_URL = "/moderation/"
