@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("AGORA_VAR_DIR", Path.cwd() / "var"))
@@ -27,7 +28,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("AGORA_DEBUG", True)
-SECRET_KEY = os.environ.get("AGORA_SECRET_KEY", "agora-insecure-development-key-change-me-in-production")
+SECRET_KEY = os.environ.get(
+    "AGORA_SECRET_KEY", "agora-insecure-development-key-change-me-in-production"
+)
+if not DEBUG and "AGORA_SECRET_KEY" not in os.environ:
+    # Signing sessions and CSRF tokens with a key printed in the source would
+    # let anyone forge a moderator's session.
+    raise ImproperlyConfigured("AGORA_SECRET_KEY must be set when AGORA_DEBUG is off.")
 ALLOWED_HOSTS = env_list("AGORA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 
 INSTALLED_APPS = [
@@ -43,10 +50,15 @@ INSTALLED_APPS = [
     "agora.comments",
     "agora.moderation",
     "agora.api",
+    "agora.protection",
+    "agora.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from each app server, compressed and cached for good.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "agora.protection.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "agora.protection.middleware.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "agora.urls"
@@ -119,17 +132,42 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 LOGIN_URL = "/moderation/login/"
 LOGIN_REDIRECT_URL = "/moderation/"
 
+
+def cache_from_url(url: str) -> dict:
+    """One Django cache from ``AGORA_CACHE_URL``.
+
+    Empty: this process's memory (fine for one process; counters and cached
+    threads are not shared). ``redis://host:6379/0`` or ``rediss://``: Redis,
+    shared by every worker and server. ``db://table``: a table in the main
+    database (run ``agora createcachetable`` once), shared without Redis.
+    """
+    scheme, _, rest = url.partition("://")
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "agora"}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "db" and rest:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    raise ImproperlyConfigured(
+        f"AGORA_CACHE_URL must be empty, redis://..., rediss://... or db://<table>; got {scheme}://"
+    )
+
+
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "agora",
+        **cache_from_url(os.environ.get("AGORA_CACHE_URL", "")),
+        "KEY_PREFIX": os.environ.get("AGORA_CACHE_PREFIX", "agora"),
     }
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Logs are kept and shipped elsewhere; an email address never goes with them.
+    "filters": {"redact_emails": {"()": "agora.privacy.logfilter.RedactEmails"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_emails"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("AGORA_LOG_LEVEL", "WARNING")},
 }
 
@@ -137,3 +175,98 @@ LOGGING = {
 
 # Where `agora train` and `agora evaluate` read the labelled data sets.
 AGORA_DATA_DIR = Path(os.environ.get("AGORA_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data"))
+
+
+# --- Production hardening (all off on a laptop, on with AGORA_HTTPS=1) -------
+
+# Reverse proxies in front of Agora that append to X-Forwarded-For and set
+# X-Forwarded-Proto. 0 = clients connect directly; never trust the header then.
+AGORA_TRUSTED_PROXIES = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
+if AGORA_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+AGORA_HTTPS = env_bool("AGORA_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("AGORA_SSL_REDIRECT", AGORA_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("AGORA_HSTS_SECONDS", 31_536_000 if AGORA_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AGORA_HSTS_INCLUDE_SUBDOMAINS", AGORA_HTTPS)
+# Agora lives on its own host name (comments.example.org); preloading it binds
+# nobody else, and browsers then never try it over plain HTTP.
+SECURE_HSTS_PRELOAD = env_bool("AGORA_HSTS_PRELOAD", AGORA_HTTPS)
+SESSION_COOKIE_SECURE = AGORA_HTTPS
+CSRF_COOKIE_SECURE = AGORA_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env_list("AGORA_CSRF_TRUSTED_ORIGINS")
+
+# Sent on every page; no inline script or style anywhere, so an injected
+# <script> in a comment could not run even if escaping ever failed.
+AGORA_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Sites allowed to embed the comment widget (the embed issue fills this in),
+# e.g. AGORA_ALLOWED_ORIGINS=https://news.example.org,https://www.example.org
+AGORA_ALLOWED_ORIGINS = env_list("AGORA_ALLOWED_ORIGINS")
+
+if not DEBUG:
+    # Hashed file names let browsers and CDNs keep static files forever;
+    # needs `agora collectstatic` before the first start.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+
+# --- Abuse protection (agora/protection) ----------------------------------
+
+
+def env_rates(name: str, default: str) -> list[tuple[int, int]]:
+    """``"10/60,60/3600"`` -> [(10, 60), (60, 3600)]: at most N events per S seconds."""
+    try:
+        return [
+            (int(count), int(seconds))
+            for count, seconds in (item.split("/") for item in env_list(name, default))
+        ]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must look like 10/60,60/3600") from error
+
+
+# Off only for load tests: AGORA_RATELIMIT=0.
+AGORA_RATELIMIT_ENABLED = env_bool("AGORA_RATELIMIT", True)
+AGORA_RATELIMITS = {
+    # Generous per address: a newsroom's readers may share one office or
+    # mobile-carrier address.
+    "post-ip": env_rates("AGORA_RATELIMIT_POST_IP", "10/60,100/3600"),
+    "post-email": env_rates("AGORA_RATELIMIT_POST_EMAIL", "5/60,30/3600"),
+    # Failed staff logins: per address and user name, and per address overall.
+    "login-user": env_rates("AGORA_RATELIMIT_LOGIN", "5/900"),
+    "login-ip": env_rates("AGORA_RATELIMIT_LOGIN_IP", "30/900"),
+}
+
+# The same words again and again: from one sender, or across the whole site.
+AGORA_FLOOD = {
+    "enabled": env_bool("AGORA_FLOOD", True),
+    "sender_window": int(os.environ.get("AGORA_FLOOD_SENDER_WINDOW", "3600")),
+    "per_email": 1,  # the same text twice from one email is a duplicate
+    "per_ip": 3,  # people behind one address may agree word for word, rarely more
+    "site_window": int(os.environ.get("AGORA_FLOOD_SITE_WINDOW", "600")),
+    "site_max": int(os.environ.get("AGORA_FLOOD_SITE_MAX", "5")),
+    # "Thank you" is said by many; only longer texts count site-wide.
+    "site_min_length": 20,
+}
+
+# A form field hidden from people by CSS; naive bots fill every field.
+AGORA_HONEYPOT_FIELD = "homepage"
+
+# WhiteNoise warns at every start when the collected-files folder is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

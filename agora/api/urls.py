@@ -1,3 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from agora.api.api import api
+from agora.api.gate import guarded, not_found
+
+urlpatterns = [
+    path("v1/", guarded(api.urls)),
+    # Any other address under /api/ answers in JSON too, not with an HTML page.
+    re_path(r"", not_found),
+]

@@ -1,5 +1,10 @@
 from django.urls import path
 
+from agora.articles import views
+
 app_name = "articles"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("articles/<slug:slug>/", views.detail, name="detail"),
+]

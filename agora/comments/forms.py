@@ -1,6 +1,10 @@
+import hashlib
+
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from agora.comments.actions import NewComment
 from agora.comments.models import BODY_MAX_LENGTH, BODY_MIN_LENGTH, NAME_MAX_LENGTH, Comment, Status
 
 
@@ -8,24 +12,33 @@ class CommentForm(forms.Form):
     """What a reader submits. The HTML form and the JSON API both validate with it,
     so a rule about acceptable input is written once."""
 
-    author_name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH, strip=True)
+    author_name = forms.CharField(
+        label=_("Name"),
+        max_length=NAME_MAX_LENGTH,
+        strip=True,
+        # dir="auto" lets a name typed in Arabic script sit right on a left-to-right page.
+        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+    )
     author_email = forms.EmailField(
         label=_("Email"),
         max_length=254,
         help_text=_("Required, never shown to anyone but the moderators."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
     body = forms.CharField(
         label=_("Comment"),
         min_length=BODY_MIN_LENGTH,
         max_length=BODY_MAX_LENGTH,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
     )
     parent_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        # The approved top-level comment a valid reply attaches to (set by clean_parent_id).
+        self.parent = None
 
     def clean_parent_id(self):
         parent_id = self.cleaned_data.get("parent_id")
@@ -33,10 +46,72 @@ class CommentForm(forms.Form):
             return None
         parent = (
             Comment.objects.filter(pk=parent_id, article=self.article, status=Status.APPROVED)
-            .only("id", "parent_id")
+            .select_related("parent")
+            .only("id", "parent_id", "parent__id", "parent__parent_id")
             .first()
         )
         if parent is None:
             raise forms.ValidationError(_("The comment you are replying to does not exist."))
         # Replies are one level deep: answering a reply answers its thread.
-        return parent.parent_id or parent.id
+        self.parent = parent.parent or parent
+        return self.parent.id
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.article.comments_open:
+            raise forms.ValidationError(_("Comments are closed on this article."), code="closed")
+        return cleaned
+
+    def new_comment(self, idempotency_key: str | None = None) -> NewComment:
+        """The validated submission, ready for ``actions.post_comment``."""
+        data = self.cleaned_data
+        return NewComment(
+            article=self.article,
+            author_name=data["author_name"],
+            author_email=data["author_email"],
+            body=data["body"],
+            parent=self.parent,
+            idempotency_key=idempotency_key,
+        )
+
+
+class CommentPageForm(CommentForm):
+    """The article page's form: CommentForm plus a per-render token against double submits.
+
+    The page generates a fresh random token each time it shows an empty form; a
+    double-clicked or re-sent submission repeats the token and is stored once.
+    """
+
+    idempotency_token = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9_-]{16,64}$",
+                _("This form has expired. Please send your comment again."),
+            )
+        ],
+    )
+
+    def idempotency_key(self) -> str | None:
+        """The key under which this submission is stored, or None without a token.
+
+        The key covers the content as well as the token: a reader who goes back
+        after posting, changes the text and sends the old page again has written
+        a new comment, and it must not be swallowed as a duplicate of the first.
+        """
+        token = self.cleaned_data.get("idempotency_token")
+        if not token:
+            return None
+        new = self.new_comment()
+        content = "\x1f".join(
+            [
+                str(new.article.pk),
+                str(new.parent.pk if new.parent else ""),
+                new.author_name,
+                new.author_email,
+                new.body,
+            ]
+        )
+        digest = hashlib.sha256(content.encode()).hexdigest()[:32]
+        return f"page:{token}:{digest}"

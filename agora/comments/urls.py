@@ -1,5 +1,9 @@
 from django.urls import path
 
+from agora.comments import views
+
 app_name = "comments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("articles/<slug:slug>/comments/", views.post, name="post"),
+]

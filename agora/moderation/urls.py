@@ -1,5 +1,15 @@
 from django.urls import path
 
+from agora.moderation import views
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.queue, name="queue"),
+    path("audit/", views.audit, name="audit"),
+    path("comments/<int:pk>/", views.comment_detail, name="comment"),
+    path("comments/<int:pk>/approve/", views.approve, name="approve"),
+    path("comments/<int:pk>/reject/", views.reject, name="reject"),
+]

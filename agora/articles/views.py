@@ -1,0 +1,27 @@
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from agora.articles.models import Article
+from agora.comments.models import Status
+from agora.comments.views import section_context
+
+ARTICLES_PER_PAGE = 20
+
+
+def index(request):
+    """The home page: newest articles first, each with its number of published comments."""
+    articles = (
+        Article.objects.only("slug", "title", "standfirst", "byline", "language", "published_at")
+        .annotate(comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
+        .order_by("-published_at", "-id")
+    )
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "articles/index.html", {"page": page})
+
+
+def detail(request, slug):
+    """An article with its comment section below it."""
+    article = get_object_or_404(Article, slug=slug)
+    context = section_context(request, article)
+    return render(request, "articles/detail.html", context)

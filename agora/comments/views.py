@@ -1,0 +1,122 @@
+"""Reader-side comment views: the comment section under an article and posting to it.
+
+Views stay thin: the form validates, ``actions.post_comment`` stores. Only approved
+comments ever reach a template, and the public thread never loads an email address.
+"""
+
+import secrets
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from agora.articles.models import Article
+from agora.comments.actions import post_comment
+from agora.comments.forms import CommentPageForm
+from agora.comments.models import Comment
+
+# Everything the public thread shows, and nothing more (no email, no engine scores).
+THREAD_FIELDS = ("id", "parent_id", "author_name", "body", "created_at")
+NEWEST = "newest"
+
+
+def read_order(request) -> str:
+    """Oldest first unless the reader asked for ``?order=newest``."""
+    return NEWEST if request.GET.get("order") == NEWEST else "oldest"
+
+
+def approved_thread(article: Article, order: str) -> tuple[list[Comment], dict[int, Comment]]:
+    """The approved comments of an article as top-level comments with their replies.
+
+    One query. Each top-level comment gets ``thread_replies`` (oldest first, so a
+    conversation reads in order whatever the top-level order). A reply whose parent
+    is no longer approved is shown at the top level with ``orphaned`` set, so the
+    count always equals what the reader sees. Returns the threads and an id index.
+    """
+    comments = list(
+        Comment.objects.approved()
+        .filter(article=article)
+        .only(*THREAD_FIELDS)
+        .order_by("created_at", "id")
+    )
+    by_id = {comment.id: comment for comment in comments}
+    threads = []
+    for comment in comments:
+        comment.thread_replies = []
+        comment.orphaned = False
+    for comment in comments:
+        parent = by_id.get(comment.parent_id) if comment.parent_id else None
+        if parent is not None:
+            # Replies are one level deep; a reply to a reply joins the top-level thread.
+            root = by_id.get(parent.parent_id, parent) if parent.parent_id else parent
+            root.thread_replies.append(comment)
+        else:
+            comment.orphaned = comment.parent_id is not None
+            threads.append(comment)
+    if order == NEWEST:
+        threads.reverse()
+    return threads, by_id
+
+
+def comment_id(value: str) -> int | None:
+    """The comment id in a query or form value, or None when it is not a number."""
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def section_context(request, article: Article, form: CommentPageForm | None = None) -> dict:
+    """Everything the comment section template needs, for a fresh page or a form with errors."""
+    order = read_order(request)
+    threads, by_id = approved_thread(article, order)
+    if form is None:
+        form = CommentPageForm(article=article)
+        reply_to = request.GET.get("reply_to", "")
+        token = new_token()
+    else:
+        # Redisplaying a submission with errors: keep its reply target and token
+        # (nothing was stored), unless they are what was wrong.
+        reply_to = "" if "parent_id" in form.errors else form.data.get("parent_id", "")
+        token = form.data.get("idempotency_token", "")
+        if "idempotency_token" in form.errors or not token:
+            token = new_token()
+    reply_target = by_id.get(comment_id(reply_to))
+    return {
+        "article": article,
+        "threads": threads,
+        "comment_count": len(by_id),
+        "order": order,
+        "form": form,
+        "idempotency_token": token,
+        "reply_target": reply_target,
+        "reply_unavailable": bool(reply_to) and reply_target is None and not form.errors,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def post(request, slug):
+    """Receive a comment (POST, then redirect) or send a stray GET back to the article."""
+    article = get_object_or_404(Article, slug=slug)
+    order_query = "?order=newest" if read_order(request) == NEWEST else ""
+    if request.method == "GET":
+        # A reload of a page that showed form errors lands here.
+        return redirect(f"{article.get_absolute_url()}{order_query}#comment-form")
+    form = CommentPageForm(request.POST, article=article)
+    if not form.is_valid():
+        context = section_context(request, article, form)
+        return render(request, "articles/detail.html", context, status=400)
+    post_comment(form.new_comment(idempotency_key=form.idempotency_key()))
+    messages.success(
+        request,
+        _(
+            "Thank you. Your comment was received and will appear here once a moderator "
+            "has approved it."
+        ),
+    )
+    return redirect(f"{article.get_absolute_url()}{order_query}#comment-form")

@@ -1,0 +1,74 @@
+"""Turn a model's raw scores into probabilities that mean what they say.
+
+A classifier trained with balanced class weights on a mix of data sets ranks comments
+well but its probabilities are not frequencies. We refit the mapping on held-out
+validation rows: of comments calibrated to about 0.8, about 80% break the guideline.
+
+Isotonic regression when the key has enough positives to shape a free curve, Platt's
+sigmoid otherwise. Either way the result is stored as a monotone piecewise-linear map
+(knots ``xs`` -> ``ys``), one small pair of arrays per key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+#: Below this many positives in the calibration rows, a 2-parameter sigmoid is safer.
+MIN_POSITIVES_FOR_ISOTONIC = 300
+_PLATT_KNOTS = 257
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """Monotone piecewise-linear map from raw score to probability."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    method: str
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        return np.interp(raw, self.xs, self.ys)
+
+
+def fit_calibrator(raw: np.ndarray, y: np.ndarray) -> Calibrator:
+    """Fit the map from raw scores ``raw`` to the 0/1 labels ``y`` of validation rows."""
+    raw = np.asarray(raw, dtype=np.float64)
+    y = np.asarray(y)
+    if y.sum() >= MIN_POSITIVES_FOR_ISOTONIC:
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y)
+        return Calibrator(iso.X_thresholds_, iso.y_thresholds_, "isotonic")
+    platt = LogisticRegression(C=1e6).fit(raw.reshape(-1, 1), y)
+    span = max(np.ptp(raw), 1e-6)
+    xs = np.linspace(raw.min() - span, raw.max() + span, _PLATT_KNOTS)
+    ys = platt.predict_proba(xs.reshape(-1, 1))[:, 1]
+    return Calibrator(xs, ys, "platt")
+
+
+def reliability(probabilities: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict]:
+    """Predicted vs observed frequency per probability bin (the reliability check)."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(probabilities, edges[1:-1]), 0, bins - 1)
+    table = []
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            table.append(
+                {
+                    "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                    "n": int(mask.sum()),
+                    "predicted": float(probabilities[mask].mean()),
+                    "observed": float(np.asarray(y)[mask].mean()),
+                }
+            )
+    return table
+
+
+def expected_calibration_error(probabilities: np.ndarray, y: np.ndarray) -> float:
+    """Row-weighted mean gap between predicted and observed frequency over the bins."""
+    table = reliability(probabilities, y)
+    total = sum(row["n"] for row in table)
+    return sum(row["n"] * abs(row["predicted"] - row["observed"]) for row in table) / total

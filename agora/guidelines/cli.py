@@ -1,0 +1,189 @@
+"""``agora train``, ``agora score`` and ``agora evaluate``: the engine's command line.
+
+``agora score [FILE|-]`` reads JSON Lines, one comment per line::
+
+    {"id": "c1", "text": "...", "article": {"title": "...", "body": "..."}, "lang": "en"}
+
+(``article``, ``lang`` and ``parent_text`` are optional) and writes one JSON object per
+input line, in the same order: the verdict (``id``, ``lang``, ``scores``, ``decision``,
+``reasons``, ``model_version``), or ``{"line": N, "error": "..."}`` for a line that cannot
+be read, after which it goes on. Blank lines are skipped. The exit status is 0 when every
+line was scored and 1 when some line was bad (its error object is in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from tqdm import tqdm
+
+from agora.guidelines.verdict import ArticleContext, CommentInput
+
+#: Comments judged per engine call: large enough to amortise vectorising, small enough to
+#: stream.
+BATCH_SIZE = 256
+REPO_DIR = Path(__file__).resolve().parents[2]
+
+
+def parse_comment(obj: object) -> CommentInput:
+    """A :class:`CommentInput` from one decoded JSON line; ``ValueError`` says what is wrong."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise ValueError('"text" is required and must be a string')
+    for name in ("id", "lang", "parent_text"):
+        if obj.get(name) is not None and not isinstance(obj[name], str):
+            raise ValueError(f'"{name}" must be a string')
+    article = obj.get("article")
+    if article is not None:
+        if not isinstance(article, dict):
+            raise ValueError('"article" must be an object with "title" and "body"')
+        fields = {name: article.get(name) for name in ("title", "body", "standfirst", "lang")}
+        for name, value in fields.items():
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f'"article.{name}" must be a string')
+        article = ArticleContext(
+            title=fields["title"] or "",
+            body=fields["body"] or "",
+            standfirst=fields["standfirst"] or "",
+            lang=fields["lang"],
+        )
+    return CommentInput(
+        text=text,
+        lang=obj.get("lang"),
+        article=article,
+        parent_text=obj.get("parent_text"),
+        id=obj.get("id"),
+    )
+
+
+def _read_items(handle: IO[str], bar: tqdm) -> Iterator[CommentInput | dict]:
+    """Each non-blank line as a comment, or as the error object that replaces it."""
+    for number, line in enumerate(handle, start=1):
+        bar.update(len(line.encode("utf-8")))
+        if not line.strip():
+            continue
+        try:
+            yield parse_comment(json.loads(line))
+        except json.JSONDecodeError as error:
+            yield {"line": number, "error": f"invalid JSON: {error.msg} (column {error.colno})"}
+        except ValueError as error:
+            yield {"line": number, "error": str(error)}
+
+
+def score_stream(engine, source: IO[str], sink: IO[str], total_bytes: int | None = None) -> int:
+    """Score JSON Lines from ``source`` to ``sink``; returns the number of bad lines."""
+    errors = 0
+    with tqdm(
+        total=total_bytes, unit="B", unit_scale=True, desc="score", file=sys.stderr, delay=1.0
+    ) as bar:
+        batch: list[CommentInput | dict] = []
+        for item in _read_items(source, bar):
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                errors += _flush(engine, batch, sink)
+        errors += _flush(engine, batch, sink)
+    return errors
+
+
+def _flush(engine, batch: list[CommentInput | dict], sink: IO[str]) -> int:
+    comments = [item for item in batch if isinstance(item, CommentInput)]
+    verdicts = iter(engine.judge_many(comments)) if comments else iter(())
+    errors = 0
+    for item in batch:
+        if isinstance(item, dict):
+            errors += 1
+            out = item
+        else:
+            out = next(verdicts).to_dict()
+        sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+    batch.clear()
+    return errors
+
+
+def _score(args: argparse.Namespace) -> int:
+    from agora.guidelines.engine import Engine
+
+    relevance = None
+    if args.relevance:
+        from agora.guidelines.relevance import Relevance
+
+        relevance = Relevance.load()
+    engine = Engine.load(relevance=relevance)
+    if args.file == "-":
+        errors = score_stream(engine, sys.stdin, sys.stdout)
+    else:
+        path = Path(args.file)
+        with path.open(encoding="utf-8") as source:
+            errors = score_stream(engine, source, sys.stdout, total_bytes=os.path.getsize(path))
+    if errors:
+        print(f"{errors} line(s) could not be scored; see their error objects", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _train(args: argparse.Namespace, argv: list[str]) -> int:
+    from agora.guidelines.train import train
+
+    train(
+        data_dir=args.data,
+        out_dir=args.out,
+        languages=args.lang,
+        seed=args.seed,
+        command=" ".join(["agora", *argv]),
+    )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from agora.guidelines.evaluate import evaluate
+
+    evaluate(data_dir=args.data, artifacts_dir=args.artifacts, docs_dir=args.docs)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from agora.guidelines.manifest import ARTIFACTS_DIR
+    from agora.guidelines.train import DEFAULT_DATA_DIR, SEED
+
+    parser = argparse.ArgumentParser(prog="agora", description="Agora's guideline engine.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="rebuild the models from the labelled data")
+    train.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data directory")
+    train.add_argument("--out", type=Path, default=ARTIFACTS_DIR, help="artifacts directory")
+    train.add_argument(
+        "--lang", action="append", help="train only this language (repeatable; default all)"
+    )
+    train.add_argument("--seed", type=int, default=SEED)
+
+    score = commands.add_parser("score", help="score comments (JSON Lines in and out)")
+    score.add_argument("file", nargs="?", default="-", help="input file, or - for stdin")
+    score.add_argument(
+        "--relevance", action="store_true", help="also score off_topic against the article"
+    )
+
+    evaluate = commands.add_parser("evaluate", help="validation table and ROC curves")
+    evaluate.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    evaluate.add_argument("--artifacts", type=Path, default=ARTIFACTS_DIR)
+    evaluate.add_argument(
+        "--docs", type=Path, default=REPO_DIR / "docs", help="where evaluation.md and roc.png go"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one sub-command; ``argv`` excludes the program name (``["score", "in.jsonl"]``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    if args.command == "train":
+        return _train(args, argv)
+    if args.command == "score":
+        return _score(args)
+    return _evaluate(args)

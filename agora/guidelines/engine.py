@@ -1,0 +1,277 @@
+"""The guideline engine: judges comments in an ordered list of named phases.
+
+Each phase looks at the comments still undecided and, for each, either returns a final
+:class:`Verdict` (which ends that comment's run) or ``None`` (carry on). Phases run on a
+whole batch so the expensive steps (vectorising, model calls) are done once per batch:
+
+1. ``language``  - take the caller's language hint or detect it (article language as
+   fallback for short or mixed text);
+2. ``coverage``  - a language no model covers is never approved automatically: verdict
+   ``review``, and the reasons say the language is not covered;
+3. ``scoring``   - normalise, score every key the language's model covers, and find the
+   evidence for every score that reaches review;
+4. ``relevance`` - the ``off_topic`` score, when a relevance model is given;
+5. ``policy``    - the decision, the reasons in order of weight, and the queue risk.
+
+Phases are plain methods listed in :attr:`Engine.phases`, so a new check is one function
+and one line.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agora.guidelines.language import detect_language
+from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
+from agora.guidelines.model import LanguageModel
+from agora.guidelines.normalize import Normalized, normalize
+from agora.guidelines.policy import Policy
+from agora.guidelines.verdict import (
+    GUIDELINES,
+    IDENTITY_SUBKEYS,
+    LANGUAGES,
+    SCORE_KEYS,
+    CommentInput,
+    Evidence,
+    Reason,
+    Verdict,
+)
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "tr": "Turkish",
+    "ckb": "Sorani Kurdish",
+    "kmr": "Kurmanji Kurdish",
+    "other": "this language",
+}
+KEY_NAMES = {
+    "profanity": "Profanity",
+    "threat": "Threat",
+    "personal_attack": "Personal attack",
+    "identity_abuse": "Identity abuse",
+    "promotion": "Promotion",
+    "off_topic": "Off topic",
+    "sexism": "sexism",
+    "racism": "racism",
+    "homophobia": "homophobia",
+    "xenophobia": "xenophobia",
+}
+#: Queue risk of a comment no model could score: between clearly clean and clearly abusive.
+UNKNOWN_RISK = 0.5
+#: An identity sub-key is named in the reason when at least this likely.
+SUBKEY_MENTION = 0.5
+#: Articles whose relevance vectors are kept between calls.
+ARTICLE_CACHE_SIZE = 256
+
+
+@dataclass
+class Draft:
+    """A comment on its way through the phases."""
+
+    comment: CommentInput
+    lang: str = "other"
+    normalized: Normalized | None = None
+    scores: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(SCORE_KEYS))
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    #: Messages for keys left unscored, and the relevance model's message.
+    notes: dict[str, str] = field(default_factory=dict)
+    verdict: Verdict | None = None
+
+
+Phase = Callable[[list[Draft]], list[Verdict | None]]
+
+
+class Engine:
+    """Scores comments with the trained language models and decides under a policy."""
+
+    def __init__(
+        self,
+        models: dict[str, LanguageModel],
+        policy: Policy,
+        model_version: str,
+        relevance=None,
+    ):
+        self.models = models
+        self.policy = policy
+        self.model_version = model_version
+        #: An :class:`agora.guidelines.relevance.Relevance`, or ``None`` for no off_topic.
+        self.relevance = relevance
+        self._article_vectors: OrderedDict = OrderedDict()
+        self.phases: list[tuple[str, Phase]] = [
+            ("language", self._language),
+            ("coverage", self._coverage),
+            ("scoring", self._scoring),
+            ("relevance", self._relevance),
+            ("policy", self._policy),
+        ]
+
+    @classmethod
+    def load(
+        cls, policy: Policy | None = None, artifacts_dir: Path = ARTIFACTS_DIR, relevance=None
+    ) -> Engine:
+        """The committed models (``agora/guidelines/artifacts``) under ``policy``."""
+        manifest = read_manifest(artifacts_dir)
+        models = {
+            lang: LanguageModel.load(Path(artifacts_dir) / entry["file"])
+            for lang, entry in manifest["languages"].items()
+        }
+        policy = policy or Policy.default(artifacts_dir)
+        return cls(models, policy, manifest["model_version"], relevance=relevance)
+
+    def judge(self, comment: CommentInput) -> Verdict:
+        return self.judge_many([comment])[0]
+
+    def judge_many(self, comments: list[CommentInput]) -> list[Verdict]:
+        """Verdicts for ``comments``, in the same order; one pass of each phase per batch."""
+        drafts = [Draft(comment) for comment in comments]
+        pending = drafts
+        for _name, phase in self.phases:
+            for draft, verdict in zip(pending, phase(pending), strict=True):
+                draft.verdict = verdict
+            pending = [draft for draft in pending if draft.verdict is None]
+        if pending:
+            raise RuntimeError("the last phase must decide every comment")
+        return [draft.verdict for draft in drafts]
+
+    # --- phases -------------------------------------------------------------------------
+
+    def _language(self, drafts: list[Draft]) -> list[Verdict | None]:
+        for draft in drafts:
+            hint = (draft.comment.lang or "").strip().lower()
+            if hint:
+                draft.lang = hint if hint in LANGUAGES else "other"
+            else:
+                article = draft.comment.article
+                fallback = article.lang if article else None
+                draft.lang = detect_language(draft.comment.text, fallback=fallback).lang
+        return [None] * len(drafts)
+
+    def _coverage(self, drafts: list[Draft]) -> list[Verdict | None]:
+        verdicts = []
+        for draft in drafts:
+            if draft.lang in self.models:
+                verdicts.append(None)
+                continue
+            name = LANGUAGE_NAMES.get(draft.lang, draft.lang)
+            message = f"Not checked: no model covers {name}; a moderator must read it."
+            reasons = [Reason(key, None, [], message) for key in self.policy.required]
+            verdicts.append(self._verdict(draft, "review", reasons, UNKNOWN_RISK))
+        return verdicts
+
+    def _scoring(self, drafts: list[Draft]) -> list[Verdict | None]:
+        by_lang: dict[str, list[Draft]] = {}
+        for draft in drafts:
+            by_lang.setdefault(draft.lang, []).append(draft)
+        for lang, group in by_lang.items():
+            model = self.models[lang]
+            for draft in group:
+                draft.normalized = normalize(draft.comment.text, lang)
+            probabilities = model.predict([draft.normalized.text for draft in group])
+            for draft, row in zip(group, probabilities, strict=True):
+                draft.scores.update(zip(model.keys, (round(float(p), 4) for p in row)))
+                for key in self.policy.required:
+                    if key not in model.keys:
+                        draft.notes[key] = (
+                            f"Not checked: no {LANGUAGE_NAMES[lang]} training data for this "
+                            "guideline; a moderator must judge it."
+                        )
+                self._find_evidence(draft, model)
+        return [None] * len(drafts)
+
+    def _find_evidence(self, draft: Draft, model: LanguageModel) -> None:
+        """Evidence for every key whose score reaches review (spans of the original text)."""
+        normalized = draft.normalized
+        for key in GUIDELINES:
+            score = draft.scores.get(key)
+            if key not in model.keys or score is None:
+                continue
+            if score < self.policy.threshold(draft.lang, key).review:
+                continue
+            spans = [normalized.source_span(s, e) for s, e in model.evidence(normalized.text, key)]
+            text = draft.comment.text
+            draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
+
+    def _relevance(self, drafts: list[Draft]) -> list[Verdict | None]:
+        if self.relevance is None:
+            for draft in drafts:
+                draft.notes["off_topic"] = "Not checked: no relevance model."
+            return [None] * len(drafts)
+        results = self.relevance.off_topic_many(
+            [draft.comment.text for draft in drafts],
+            [draft.lang for draft in drafts],
+            [self._vectors_of(draft.comment.article) for draft in drafts],
+            [draft.comment.parent_text for draft in drafts],
+        )
+        for draft, result in zip(drafts, results, strict=True):
+            draft.scores["off_topic"] = None if result.score is None else round(result.score, 4)
+            draft.notes["off_topic"] = result.message
+        return [None] * len(drafts)
+
+    def _vectors_of(self, article):
+        """Article chunk embeddings, computed once per article text and kept in an LRU."""
+        if article is None:
+            return None
+        key = (article.title, article.standfirst, article.body)
+        if key not in self._article_vectors:
+            vectors = self.relevance.article_vectors(*key)
+            self._article_vectors[key] = vectors
+            if len(self._article_vectors) > ARTICLE_CACHE_SIZE:
+                self._article_vectors.popitem(last=False)
+        self._article_vectors.move_to_end(key)
+        return self._article_vectors[key]
+
+    def _policy(self, drafts: list[Draft]) -> list[Verdict | None]:
+        verdicts = []
+        for draft in drafts:
+            decision = self.policy.decide(draft.lang, draft.scores)
+            flagged = []
+            for key in GUIDELINES:
+                score = draft.scores[key]
+                if score is not None and score >= self.policy.threshold(draft.lang, key).review:
+                    flagged.append(self._reason(draft, key))
+            flagged.sort(key=lambda reason: -reason.score)
+            unscored = [
+                Reason(key, None, [], note)
+                for key, note in draft.notes.items()
+                if draft.scores[key] is None
+            ]
+            scored = [s for k, s in draft.scores.items() if k in GUIDELINES and s is not None]
+            risk = max(scored) if scored else UNKNOWN_RISK
+            verdicts.append(self._verdict(draft, decision, flagged + unscored, risk))
+        return verdicts
+
+    def _reason(self, draft: Draft, key: str) -> Reason:
+        score = draft.scores[key]
+        limits = self.policy.threshold(draft.lang, key)
+        name = KEY_NAMES[key]
+        if key == "identity_abuse":
+            kinds = [
+                KEY_NAMES[sub]
+                for sub in IDENTITY_SUBKEYS
+                if (draft.scores[sub] or 0.0) >= SUBKEY_MENTION
+            ]
+            name += f" ({', '.join(kinds)})" if kinds else ""
+        if limits.reject is not None and score >= limits.reject:
+            level = f"at or above the reject threshold {limits.reject:.2f}"
+        else:
+            level = f"at or above the review threshold {limits.review:.2f}"
+        message = f"{name}: probability {score:.2f}, {level}."
+        if key == "off_topic" and draft.notes.get(key):
+            message += " " + draft.notes.pop(key)
+        return Reason(key, score, draft.evidence.get(key, []), message)
+
+    def _verdict(self, draft: Draft, decision: str, reasons: list[Reason], risk: float) -> Verdict:
+        return Verdict(
+            id=draft.comment.id,
+            lang=draft.lang,
+            scores=dict(draft.scores),
+            decision=decision,
+            reasons=reasons,
+            risk=round(float(risk), 4),
+            model_version=self.model_version,
+        )

@@ -1,0 +1,266 @@
+"""``agora evaluate``: how the committed models do on the evaluation half of validation.
+
+The evaluation half (see :func:`agora.guidelines.datasets.common.validation_halves`) took no
+part in training, calibration or choosing thresholds. Every row goes through the engine
+with its language given, exactly as ``agora score`` would judge it, and through the peers
+that cover its language, on the same rows. Printed to stdout and written to
+``docs/evaluation.md``, with ROC curves in ``docs/roc.png``.
+
+Columns, per key and data set (rows that set labels for the key):
+
+* AUC - ROC-AUC of our score, then of each peer's score;
+* P / R / F1 - precision, recall and F1 of "score reaches the key's reject threshold";
+* caught - share of the key's violations whose score reaches review or reject;
+* clean rej. - share of clean rows (breaking nothing they are labelled for) that this key
+  alone would reject;
+* peer F1 - F1 of each peer's own yes/no decision.
+
+Below it, per language and data set, the policy as a whole: share of clean comments
+rejected and approved, share of violations that get review or reject.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from agora.guidelines import datasets
+from agora.guidelines.calibration import reliability
+from agora.guidelines.datasets.common import Example, split, validation_halves
+from agora.guidelines.engine import Engine
+from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
+from agora.guidelines.metrics import precision_recall_f1, roc_auc, share
+from agora.guidelines.peers import Peer, peers_for
+from agora.guidelines.train import DEFAULT_DATA_DIR, is_clean, labels_of
+from agora.guidelines.verdict import GUIDELINES, SCORE_KEYS, CommentInput
+
+BATCH_SIZE = 512
+
+
+@dataclass
+class LanguageRun:
+    """The evaluation rows of one language with our scores, decisions and peer outputs."""
+
+    lang: str
+    rows: list[Example]
+    scores: dict[str, np.ndarray]  # key -> score per row (nan where unscored)
+    decisions: np.ndarray
+    peers: list[Peer]
+    peer_scores: dict[str, np.ndarray]
+    peer_decisions: dict[str, np.ndarray]
+
+
+def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
+    """The evaluation half of ``lang``'s validation split, as training made it."""
+    _, validation = split(datasets.loader(lang)(data_dir), seed=seed)
+    return validation_halves(validation, seed=seed)[1]
+
+
+def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
+    scores = {key: np.full(len(rows), np.nan) for key in SCORE_KEYS}
+    decisions = []
+    with tqdm(total=len(rows), desc=f"{lang}: evaluate", unit="row", file=sys.stderr) as bar:
+        for start in range(0, len(rows), BATCH_SIZE):
+            chunk = rows[start : start + BATCH_SIZE]
+            verdicts = engine.judge_many([CommentInput(row.text, lang=lang) for row in chunk])
+            for i, verdict in enumerate(verdicts, start=start):
+                for key, value in verdict.scores.items():
+                    scores[key][i] = np.nan if value is None else value
+                decisions.append(verdict.decision)
+            bar.update(len(chunk))
+    peers = peers_for(lang)
+    texts = [row.text for row in rows]
+    peer_scores, peer_decisions = {}, {}
+    for peer in tqdm(peers, desc=f"{lang}: peers", unit="peer", file=sys.stderr):
+        peer_scores[peer.name] = peer.score(texts)
+        peer_decisions[peer.name] = peer.decide(texts)
+    return LanguageRun(
+        lang, rows, scores, np.array(decisions), peers, peer_scores, peer_decisions
+    )
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None or np.isnan(value) else f"{value:.{digits}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def key_table(run: LanguageRun, engine: Engine) -> list[str]:
+    """Markdown rows: one per (key, data set) plus an "all sets" row per key."""
+    peer_names = [peer.name for peer in run.peers]
+    header = (
+        ["key", "data set", "rows", "pos.", "AUC"]
+        + [f"AUC {n}" for n in peer_names]
+        + ["P", "R", "F1", "caught", "clean rej."]
+        + [f"F1 {n}" for n in peer_names]
+    )
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    clean = np.array([is_clean(row) for row in run.rows])
+    sources = sorted({row.source for row in run.rows})
+    for key in SCORE_KEYS:
+        if key not in engine.models[run.lang].keys:
+            continue
+        index, y = labels_of(run.rows, key)
+        if not len(index):
+            continue
+        limits = (
+            engine.policy.threshold(run.lang, key) if key in engine.policy.required else None
+        )
+        row_sources = np.array([run.rows[i].source for i in index])
+        for source in [*sources, "all sets"]:
+            mask = np.ones(len(index), bool) if source == "all sets" else row_sources == source
+            if mask.sum() == 0 or y[mask].min() == y[mask].max() and source != "all sets":
+                continue
+            lines.append(_key_row(run, key, source, index[mask], y[mask], clean, limits))
+    return lines
+
+
+def _key_row(run, key, source, index, y, clean, limits) -> str:
+    s = run.scores[key][index]
+    cells = [key, source, str(len(index)), str(int(y.sum())), _fmt(roc_auc(y, s))]
+    cells += [_fmt(roc_auc(y, run.peer_scores[p.name][index])) for p in run.peers]
+    if limits is None:  # identity sub-keys: scores only, no decision of their own
+        cells += ["-"] * 5
+    else:
+        precision, recall, f1 = precision_recall_f1(y, s >= limits.reject)
+        caught = share(s[y == 1] >= limits.review) if y.any() else None
+        clean_rows = clean[index] & (y == 0)
+        cells += [_fmt(precision), _fmt(recall), _fmt(f1), _pct(caught)]
+        cells += [_pct(share(s[clean_rows] >= limits.reject))]
+    for peer in run.peers:
+        cells.append(_fmt(precision_recall_f1(y, run.peer_decisions[peer.name][index])[2]))
+    return "| " + " | ".join(cells) + " |"
+
+
+def policy_table(run: LanguageRun) -> list[str]:
+    """Markdown rows: the whole policy's outcome per data set and overall."""
+    lines = [
+        "| language | data set | clean rows | clean rejected | clean approved "
+        "| violating rows | violations caught |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    clean = np.array([is_clean(row) for row in run.rows])
+    violating = np.array([any(v == 1 for v in row.labels.values()) for row in run.rows])
+    sources = np.array([row.source for row in run.rows])
+    for source in [*sorted(set(sources)), "all sets"]:
+        mask = np.ones(len(run.rows), bool) if source == "all sets" else sources == source
+        c, v = clean & mask, violating & mask
+        lines.append(
+            f"| {run.lang} | {source} | {c.sum()} | {_pct(share(run.decisions[c] == 'reject'))} "
+            f"| {_pct(share(run.decisions[c] == 'approve'))} | {v.sum()} "
+            f"| {_pct(share(run.decisions[v] != 'approve'))} |"
+        )
+    return lines
+
+
+def reliability_table(run: LanguageRun, engine: Engine) -> list[str]:
+    """Markdown rows: predicted vs observed frequency per probability bin, per key."""
+    lines = ["| key | bin | rows | mean predicted | observed |", "|---|---|---|---|---|"]
+    for key in engine.models[run.lang].keys:
+        index, y = labels_of(run.rows, key)
+        for row in reliability(run.scores[key][index], y):
+            lines.append(
+                f"| {key} | {row['bin']} | {row['n']} | {row['predicted']:.3f} "
+                f"| {row['observed']:.3f} |"
+            )
+    return lines
+
+
+def draw_roc(runs: list[LanguageRun], engine: Engine, path: Path) -> None:
+    """ROC curves of every guideline key (all sets pooled), ours beside the peers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_curve
+
+    panels = [
+        (run, key)
+        for run in runs
+        for key in GUIDELINES
+        if key in engine.models[run.lang].keys
+    ]
+    columns = 3
+    rows_n = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows_n, columns, figsize=(4 * columns, 3.6 * rows_n))
+    axes = np.atleast_1d(axes).ravel()
+    for axis, (run, key) in zip(axes, panels, strict=False):
+        index, y = labels_of(run.rows, key)
+        curves = [("Agora", run.scores[key][index])]
+        curves += [(p.name, run.peer_scores[p.name][index]) for p in run.peers]
+        for name, s in curves:
+            fpr, tpr, _ = roc_curve(y, s)
+            axis.plot(fpr, tpr, label=f"{name} ({roc_auc(y, s):.3f})")
+        axis.plot([0, 1], [0, 1], color="grey", linewidth=0.5, linestyle=":")
+        axis.set_title(f"{run.lang}: {key} ({int(y.sum())} pos. / {len(y)})", fontsize=10)
+        axis.set_xlabel("false positive rate", fontsize=8)
+        axis.set_ylabel("true positive rate", fontsize=8)
+        axis.legend(fontsize=7, loc="lower right")
+    for axis in axes[len(panels) :]:
+        axis.axis("off")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def _check_data(manifest: dict, data_dir: Path, lang: str) -> list[str]:
+    """Warnings for data files that changed since training (the split would differ)."""
+    warnings = []
+    for source, entry in manifest["data"].items():
+        if not source.startswith(f"{lang}/"):
+            continue
+        for file in entry["files"]:
+            path = data_dir / file["path"]
+            if not path.exists() or sha256_file(path) != file["sha256"]:
+                warnings.append(f"{file['path']} differs from the file the model was trained on")
+    return warnings
+
+
+def evaluate(
+    data_dir: Path = DEFAULT_DATA_DIR,
+    artifacts_dir: Path = ARTIFACTS_DIR,
+    docs_dir: Path | None = None,
+) -> str:
+    """Evaluate every language model; print the report, write it (and the PNG) to docs."""
+    data_dir, artifacts_dir = Path(data_dir), Path(artifacts_dir)
+    manifest = read_manifest(artifacts_dir)
+    engine = Engine.load(artifacts_dir=artifacts_dir)
+    seed = manifest["parameters"]["seed"]
+    runs, warnings = [], []
+    for lang in manifest["languages"]:
+        warnings += _check_data(manifest, data_dir, lang)
+        runs.append(run_language(engine, lang, evaluation_rows(data_dir, lang, seed)))
+
+    out = [
+        "# Guideline engine: evaluation",
+        "",
+        f"Model version `{manifest['model_version']}`; evaluation half of each language's "
+        f"validation split (seed {seed}); produced by `agora evaluate`.",
+        "",
+    ]
+    out += [f"> Warning: {w}" for w in warnings] + ([""] if warnings else [])
+    for run in runs:
+        out += [f"## {run.lang}: per key and data set ({len(run.rows)} rows)", ""]
+        out += key_table(run, engine) + [""]
+    out += ["## Policy as a whole (default thresholds)", ""]
+    for run in runs:
+        out += policy_table(run)[(0 if run is runs[0] else 2) :]
+    out += [""]
+    for run in runs:
+        out += [f"## {run.lang}: reliability of the calibrated scores", ""]
+        out += reliability_table(run, engine) + [""]
+    report = "\n".join(out)
+    print(report)
+    if docs_dir is not None:
+        docs_dir = Path(docs_dir)
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        (docs_dir / "evaluation.md").write_text(report, encoding="utf-8")
+        draw_roc(runs, engine, docs_dir / "roc.png")
+        print(f"wrote {docs_dir / 'evaluation.md'} and {docs_dir / 'roc.png'}", file=sys.stderr)
+    return report

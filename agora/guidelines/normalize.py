@@ -1,0 +1,431 @@
+"""Text normalisation that runs before scoring and before any word matching.
+
+Readers dodge word lists and models by writing "ＦＵＣＫ", "fuuuuck", "f4ck", "f.u.c.k",
+"f\u200buck" or "fυck" (a Greek upsilon). :func:`normalize` maps all of these, and the
+Arabic-script spelling variants of ar, fa and ckb, to one canonical form, and keeps for every
+character of the result the index of the original character it came from, so evidence found
+in the normalised text can be highlighted in the comment exactly as it was written.
+
+Steps, in order (each documented where it is defined):
+
+1. canonical composition (NFC) of base letters with combining marks;
+2. Turkish dotted/dotless I (only when ``lang == "tr"``; other known languages fold "ı" to "i");
+3. one character table: NFKC compatibility forms, case folding, removal of combining marks
+   (Arabic harakat included), zero-width and other invisible characters (ZWNJ included),
+   control characters and tatweel; every kind of whitespace to a space; every decimal digit
+   (Arabic-Indic, Persian ...) to ASCII; Arabic-script letter variants unified;
+   look-alike Cyrillic and Greek letters inside Latin words are first mapped to Latin;
+4. runs of whitespace to one space;
+5. single letters split by one separator joined ("f.u.c.k" -> "fuck");
+6. leetspeak inside Latin words ("f4ck" -> "fack", "$h1t" -> "shit");
+7. runs of three or more identical letters to one letter ("fuuuuck" -> "fuck").
+
+Links and e-mail addresses are left alone by steps 5 to 7, so promotion cues survive.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "normalize"]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text with, for each of its characters, its index in ``source``.
+
+    ``offsets`` is as long as ``text``, never decreases and stays inside ``source``.
+    """
+
+    text: str
+    offsets: list[int]
+    source: str
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of ``source`` that produced ``text[start:end]`` (``start < end``).
+
+        The end reaches up to the origin of the next normalised character, so a span ending
+        on a collapsed run ("fu" of "fuuuu") covers the whole run, and a span ending inside
+        an expansion ("f" of the ligature "ﬀ") still covers the character it came from.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span ({start}, {end}) is not inside a text of {len(self.text)}")
+        origin_end = self.offsets[end] if end < len(self.text) else len(self.source)
+        return self.offsets[start], max(origin_end, self.offsets[end - 1] + 1)
+
+
+# --- Step 3: the character table ----------------------------------------------------------
+
+#: Arabic-script letters written in several ways by ar, fa and ckb keyboards and writers.
+#: Teh marbuta and the heh forms become plain heh, because informal writing swaps them freely
+#: (and Sorani "ە" is typed as "ه" on Arabic and Persian keyboards). Hamza seats (ئ ؤ) stay:
+#: "ئ" is how every Sorani word that starts with a vowel is written.
+_ARABIC_VARIANTS = {
+    "ى": "ي",  # alef maksura
+    "ی": "ي",  # Farsi yeh
+    "ک": "ك",  # keheh (Persian, Sorani kaf)
+    "ڪ": "ك",  # swash kaf
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",  # alef wasla
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ة": "ه",  # teh marbuta
+    "ۃ": "ه",
+    "ۀ": "ه",  # heh with yeh above (Persian ezafe)
+    "ھ": "ه",  # heh doachashmee (Sorani h)
+    "ہ": "ه",
+    "ە": "ه",  # Sorani ae
+    "ـ": "",  # tatweel only stretches a word
+}
+
+#: Characters that show nothing but are not format characters in Unicode's categories.
+_INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0"}  # Hangul fillers
+#: Blank-looking characters outside the space categories.
+_BLANK = {"\u2800"}  # braille blank
+
+#: Code points beyond the BMP whose mapping is not the identity and matters here:
+#: mathematical and enclosed letters and digits, segmented digits, tag characters and
+#: variation selectors (both invisible).
+_ASTRAL_RANGES = (
+    (0x1D400, 0x1D800),
+    (0x1F100, 0x1F200),
+    (0x1FBF0, 0x1FBFA),
+    (0xE0000, 0xE0080),
+    (0xE0100, 0xE01F0),
+)
+
+_DROPPED_CATEGORIES = {"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn"}
+
+
+def _clean(text: str) -> str:
+    """Drop marks and invisible characters; blank to space; digits to ASCII; unify letters."""
+    out = []
+    for ch in text:
+        if ch in _BLANK or ch.isspace():
+            out.append(" ")
+        elif ch in _INVISIBLE or unicodedata.category(ch) in _DROPPED_CATEGORIES:
+            continue
+        elif (digit := unicodedata.decimal(ch, None)) is not None:
+            out.append(str(digit))
+        else:
+            out.append(_ARABIC_VARIANTS.get(ch, ch))
+    return "".join(out)
+
+
+def _map_char(ch: str, fold_case: bool) -> str:
+    text = unicodedata.normalize("NFKC", ch)
+    if fold_case:
+        # Case folding can leave a combining mark ("İ" -> "i̇") or an uncomposed form.
+        text = unicodedata.normalize("NFKC", text.casefold())
+    return _clean(text)
+
+
+def _char_class(chars: list[str]) -> str:
+    """A regex character class for ``chars`` (all in one plane), written as ranges."""
+    codes = sorted(ord(ch) for ch in chars)
+    parts, first, last = [], codes[0], codes[0]
+    for code in [*codes[1:], -1]:
+        if code == last + 1:
+            last = code
+            continue
+        parts.append(re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else ""))
+        first = last = code
+    return "[" + "".join(parts) + "]"
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What each character becomes (only those that change), and regexes finding them.
+
+    ``str.translate`` is fast on ASCII text only; elsewhere searching for the few characters
+    that change is faster. The BMP and astral characters get a regex each, because a class
+    within the BMP compiles to a bitmap and one with astral characters does not.
+    """
+
+    mapping: dict[str, str]
+    ascii: dict[int, str]
+    bmp: re.Pattern[str]
+    astral: re.Pattern[str]
+
+
+def _build_table(fold_case: bool) -> _Table:
+    mapping: dict[str, str] = {}
+    for low, high in ((0, 0x10000), *_ASTRAL_RANGES):
+        for code in range(low, high):
+            ch = chr(code)
+            mapped = _map_char(ch, fold_case)
+            if mapped != ch:
+                mapping[ch] = mapped
+    return _Table(
+        mapping,
+        {ord(ch): mapped for ch, mapped in mapping.items() if ch.isascii()},
+        re.compile(_char_class([ch for ch in mapping if ord(ch) < 0x10000]) + "+"),
+        re.compile(_char_class([ch for ch in mapping if ord(ch) >= 0x10000]) + "+"),
+    )
+
+
+_tables_lock = threading.Lock()
+_tables: dict[bool, _Table] = {}
+
+
+def _table(fold_case: bool) -> _Table:
+    """The table, built on first use (about 0.1 s) and then shared by every thread."""
+    table = _tables.get(fold_case)
+    if table is None:
+        with _tables_lock:
+            table = _tables.get(fold_case)
+            if table is None:
+                table = _tables[fold_case] = _build_table(fold_case)
+    return table
+
+
+def _translate(text: str, offsets: list[int], table: _Table) -> tuple[str, list[int]]:
+    """Apply a table; offsets change only where a character was deleted or expanded."""
+    if text.isascii():
+        # ASCII characters are never expanded, so an unchanged length means no deletion.
+        out = text.translate(table.ascii)
+        if len(out) == len(text):
+            return out, offsets
+    matches = table.bmp.finditer(text)
+    if _ASTRAL.search(text):
+        matches = sorted([*matches, *table.astral.finditer(text)], key=lambda match: match.start())
+    pieces: list[str] = []
+    irregular: list[tuple[int, int]] = []  # (index, length) of deleted or expanded characters
+    pos = 0
+    mapping = table.mapping
+    for match in matches:
+        start, end = match.span()
+        pieces.append(text[pos:start])
+        mapped = [mapping[ch] for ch in match.group()]
+        pieces += mapped
+        if len("".join(mapped)) != end - start or "" in mapped:
+            irregular += [(start + i, len(m)) for i, m in enumerate(mapped) if len(m) != 1]
+        pos = end
+    pieces.append(text[pos:])
+    if not irregular:
+        return "".join(pieces), offsets
+    new_offsets: list[int] = []
+    pos = 0
+    for index, length in irregular:
+        new_offsets += offsets[pos:index]
+        new_offsets += [offsets[index]] * length
+        pos = index + 1
+    new_offsets += offsets[pos:]
+    return "".join(pieces), new_offsets
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+# --- Step 3, first half: look-alike letters -----------------------------------------------
+
+#: Cyrillic and Greek letters that readers pass off as Latin ones, by case.
+_HOMOGLYPHS = str.maketrans(
+    "АВЕКМНОРСТХУЅІЈԚԜҮӀаеорсухѕіјԁԛԝһӏкΑΒΕΖΗΙΚΜΝΟΡΤΥΧαειϳκνορτυχω",
+    "ABEKMHOPCTXYSIJQWYIaeopcyxsijdqwhlkABEZHIKMNOPTYXaeijkvoptuxw",
+)
+_HOMOGLYPH_CHARS = frozenset(chr(code) for code in _HOMOGLYPHS)
+_CYRILLIC_GREEK = "\u0370-\u03ff\u0400-\u052f"
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_HAS_CYRILLIC_GREEK = re.compile(f"[{_CYRILLIC_GREEK}]")
+_CYRILLIC_GREEK_LETTER = re.compile(f"[{_CYRILLIC_GREEK}]")
+_LATIN_LETTER = re.compile(f"[{_LATIN}]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _latinize_lookalikes(text: str) -> str:
+    """Map Cyrillic/Greek look-alikes to Latin in words that are meant to be Latin.
+
+    A word mixing Latin with Cyrillic or Greek letters is Latin in disguise. A word made only
+    of look-alikes ("ѕех") counts as Latin when Latin letters outnumber Cyrillic and Greek
+    ones in the whole text; genuine Russian or Greek words, in a Russian or Greek text or
+    with letters that have no Latin twin, are left as they are. One letter for one letter,
+    so offsets do not change.
+    """
+    latin_majority = len(_LATIN_LETTER.findall(text)) > len(_CYRILLIC_GREEK_LETTER.findall(text))
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        if not _HAS_CYRILLIC_GREEK.search(word):
+            return word
+        if _LATIN_LETTER.search(word) or (latin_majority and set(word) <= _HOMOGLYPH_CHARS):
+            return word.translate(_HOMOGLYPHS)
+        return word
+
+    return _WORD.sub(fix, text)
+
+
+# --- Steps 4 to 7: rewrites that change the shape of words --------------------------------
+
+#: A link or an e-mail address, searched for in the words around a match: the rewrites
+#: below leave those alone, so promotion cues survive.
+_LINK = re.compile(
+    r"://|^www\.|\w@[\w-]+\.\w|\w\.(?:com|net|org|info|biz|io|co|me|tv|ly|app|shop|store"
+    r"|site|online|xyz|uk|de|fr|ru|tr|ir|iq|sy|ae|sa|eg)\b"
+)
+
+
+def _in_link(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` touches a link or an e-mail address."""
+    words_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    words_end = text.find(" ", end)
+    return _LINK.search(text[words_start : words_end if words_end >= 0 else len(text)]) is not None
+
+
+def _rewrite(text, offsets, matches, replace, protect=True):
+    """Replace each of ``matches`` (in order, not overlapping) by ``replace(match)``.
+
+    ``replace`` returns the new string and, for each of its characters, the index (relative
+    to the match) of the character it comes from. With ``protect``, matches that touch a link
+    or an e-mail address are skipped.
+    """
+    pieces: list[str] = []
+    new_offsets: list[int] = []
+    pos = 0
+    for match in matches:
+        start, end = match.span()
+        if protect and _in_link(text, start, end):
+            continue
+        new, origins = replace(match)
+        pieces.append(text[pos:start])
+        new_offsets += offsets[pos:start]
+        pieces.append(new)
+        new_offsets += [offsets[start + i] for i in origins]
+        pos = end
+    if not pieces:
+        return text, offsets
+    pieces.append(text[pos:])
+    new_offsets += offsets[pos:]
+    return "".join(pieces), new_offsets
+
+
+_SPACES = re.compile(" {2,}")
+
+#: Three or more single letters split by one and the same separator: "f.u.c.k", "f u c k",
+#: "s-h-i-t". Two letters ("e.g") and wider gaps ("J. R. R.") are left alone, and a letter
+#: followed by another separator and letter starts the next run ("f u c k s-h-i-t").
+_SEPARATOR = "[ .\\-_*·•]"
+_NEXT_LETTER = r"(?P=sep)[^\W\d_](?!(?!(?P=sep))[.\-_*·•][^\W\d_])"
+_SPLIT_LETTERS = re.compile(
+    rf"(?<![^\W_])[^\W\d_](?P<sep>{_SEPARATOR})[^\W\d_](?:{_NEXT_LETTER})+(?![^\W_])"
+)
+#: Where a run may be: a letter between two separators; cheaper to search than a run.
+_SPLIT_HINT = re.compile(rf"{_SEPARATOR}[^\W\d_]{_SEPARATOR}")
+
+
+def _split_letter_runs(text: str) -> Iterator[re.Match[str]]:
+    pos = last_end = 0
+    while (hint := _SPLIT_HINT.search(text, pos)) is not None:
+        begin = hint.start() - 1  # the letter before the first separator
+        run = _SPLIT_LETTERS.match(text, begin) if begin >= last_end else None
+        pos = hint.start() + 1
+        if run:
+            yield run
+            pos = last_end = run.end()
+
+
+#: Digits and symbols read as letters, only between Latin letters ("f4ck", "sh1t", "b!tch",
+#: "a$$hole") or, for "@" and "$", at the start of a word before a letter ("@ss", "$hit").
+#: So "2024", "$5", "mp3", "4x4" and "hello!" stay as they are.
+_LEET = str.maketrans("013457!@$", "oieastias")
+_LEET_RUN = re.compile("[013457!@$]+")
+_LATIN_LETTERS = frozenset(
+    ch for ch in map(chr, range(0x250)) if ch.isalpha() and (ch.isascii() or ord(ch) >= 0xC0)
+)
+
+
+def _leet_runs(text: str) -> Iterator[re.Match[str]]:
+    for run in _LEET_RUN.finditer(text):
+        start, end = run.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if after not in _LATIN_LETTERS:
+            continue
+        if before in _LATIN_LETTERS:
+            yield run
+        elif text[start] in "@$" and not (before.isalnum() or before in "_@$"):
+            yield _LEET_RUN.match(text, start, start + 1)
+
+
+#: Three or more of the same letter. They collapse to one: on the English tweet sets a word
+#: collapsed to one letter is a known word about ten times as often as one collapsed to two
+#: ("fuuuck", "shiiit", "byeee" against "reallly", "freeee"), and Arabic elongation
+#: ("حلووووو") also collapses to one. Pairs are never touched, so "good" and "too" stay.
+_REPEATS = re.compile(r"(.)\1\1+")  # only runs of letters are collapsed; see _letter_repeats
+
+
+def _letter_repeats(text: str) -> Iterator[re.Match[str]]:
+    return (run for run in _REPEATS.finditer(text) if run.group(1).isalpha())
+
+
+def _collapse_spaces(match: re.Match[str]) -> tuple[str, list[int]]:
+    return " ", [0]
+
+
+def _join_letters(match: re.Match[str]) -> tuple[str, list[int]]:
+    positions = range(0, len(match.group()), 2)
+    return "".join(match.group()[i] for i in positions), list(positions)
+
+
+def _unleet(match: re.Match[str]) -> tuple[str, list[int]]:
+    return match.group().translate(_LEET), list(range(len(match.group())))
+
+
+def _nfc(match: re.Match[str]) -> tuple[str, list[int]]:
+    composed = unicodedata.normalize("NFC", match.group())
+    return composed, [0] * len(composed)
+
+
+def _collapse_run(match: re.Match[str]) -> tuple[str, list[int]]:
+    return match.group()[0], [0]
+
+
+# --- The whole pipeline -------------------------------------------------------------------
+
+#: A letter followed by combining marks (Latin, Hebrew and Arabic blocks, generic marks).
+_MARKED_RUN = re.compile(
+    r"[^\W\d_]?[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
+
+
+def _compose(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Compose letter + combining mark sequences (NFC) so "e" + U+0301 equals "é"."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, offsets
+    return _rewrite(text, offsets, _MARKED_RUN.finditer(text), _nfc, protect=False)
+
+
+def normalize(text: str, lang: str | None = None) -> Normalized:
+    """Normalise a comment for scoring and word matching; see the module docstring.
+
+    ``lang`` is the comment's language if known. Only Turkish changes case folding
+    ("I" -> "ı", "İ" -> "i"); for any other known language a dotless "ı", which only Turkish
+    and Azerbaijani use, is read as "i" ("bıtch"). With ``lang=None`` it is kept.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"normalize() needs a str, not {type(text).__name__}")
+    offsets = list(range(len(text)))
+    source = text
+    text, offsets = _compose(text, offsets)
+    if lang == "tr":
+        text = text.replace("I", "ı").replace("İ", "i")
+    if _HAS_CYRILLIC_GREEK.search(text):
+        # Look-alikes are judged with case intact ("Н" is H, "н" is h), so case is folded
+        # after them; without Cyrillic or Greek one pass does it all.
+        text, offsets = _translate(text, offsets, _table(fold_case=False))
+        text = _latinize_lookalikes(text)
+    text, offsets = _translate(text, offsets, _table(fold_case=True))
+    if lang is not None and lang != "tr":
+        text = text.replace("ı", "i")
+    if "  " in text:
+        text, offsets = _rewrite(text, offsets, _SPACES.finditer(text), _collapse_spaces, False)
+    text, offsets = _rewrite(text, offsets, _split_letter_runs(text), _join_letters)
+    text, offsets = _rewrite(text, offsets, _leet_runs(text), _unleet)
+    text, offsets = _rewrite(text, offsets, _letter_repeats(text), _collapse_run)
+    return Normalized(text, offsets, source)

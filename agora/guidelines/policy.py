@@ -1,0 +1,173 @@
+"""The publisher's moderation policy: when a score means review, reject or nothing.
+
+Per guideline key there is a *review* threshold (at or above it a moderator should look)
+and a *reject* threshold (at or above it the comment breaks the guideline clearly enough to
+reject). Scores are calibrated probabilities, so thresholds read as "at least this likely".
+
+Defaults come from ``agora train``, which picks them per language on validation data
+(see docs/guidelines.md):
+
+* review: the highest threshold at which at least 95% of the key's violations in the
+  calibration rows still reach review;
+* reject: the lowest threshold at which at most 0.2% of clean comments reach it, and never
+  below a probability of 0.5; the keys together stay under 1% of clean comments rejected;
+* ``off_topic`` never rejects: it only asks for review (its reject threshold is ``None``).
+
+The decision never approves a comment that a required key could not score (for example a
+language no model covers): such a comment goes to review.
+
+What the web app does with a decision is also the publisher's choice. By default a human
+moderates every comment; ``auto_reject[key]`` lets comments that reach ``key``'s reject
+threshold be rejected without a human, and ``auto_approve`` lets a comment the engine
+would approve be published without one, provided the publisher trusts every key
+(:meth:`Policy.automatic_action`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
+from agora.guidelines.verdict import GUIDELINES
+
+#: Keys that must have a score before a comment can be approved.
+REQUIRED_KEYS = ("profanity", "threat", "personal_attack", "identity_abuse", "promotion")
+#: Language-independent fallbacks, used for a key and language the manifest does not cover
+#: (``off_topic``, until its own model records one).
+FALLBACK_THRESHOLDS = {"off_topic": {"review": 0.5, "reject": None}}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    review: float
+    reject: float | None
+
+    def __post_init__(self):
+        for name in ("review", "reject"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int | float) and 0 <= value <= 1):
+                raise ValueError(f"{name} threshold must be a number from 0 to 1, not {value!r}")
+        if self.reject is not None and self.review > self.reject:
+            raise ValueError(
+                f"review threshold {self.review} is above reject threshold {self.reject}"
+            )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds per language and key, plus the publisher's automation switches."""
+
+    thresholds: dict[str, dict[str, Thresholds]]  # lang -> key -> thresholds; "*" = any
+    auto_reject: dict[str, bool] = field(default_factory=dict)
+    auto_approve: dict[str, bool] = field(default_factory=dict)
+    required: tuple[str, ...] = REQUIRED_KEYS
+
+    @classmethod
+    def default(cls, artifacts_dir=ARTIFACTS_DIR) -> Policy:
+        """Thresholds chosen on validation by ``agora train``; no automation."""
+        manifest = read_manifest(artifacts_dir)
+        table = {"*": {k: Thresholds(**v) for k, v in FALLBACK_THRESHOLDS.items()}}
+        for lang, model in manifest["languages"].items():
+            table[lang] = {k: Thresholds(**v) for k, v in model["thresholds"].items()}
+        return cls(thresholds=table)
+
+    @classmethod
+    def from_dict(cls, settings: dict, base: Policy | None = None) -> Policy:
+        """The default policy changed by a publisher's settings, e.g. from Django settings.
+
+        ``settings`` may hold ``thresholds`` (key -> {"review", "reject"}, for every
+        language), ``languages`` (lang -> key -> {"review", "reject"}, for one language),
+        ``auto_reject`` and ``auto_approve`` (key -> bool). A partial threshold keeps the
+        other value from the default. Unknown or invalid values raise ``ValueError``.
+        """
+        policy = base or cls.default()
+        unknown = set(settings) - {"thresholds", "languages", "auto_reject", "auto_approve"}
+        if unknown:
+            raise ValueError(f"unknown policy settings: {sorted(unknown)}")
+        table = {lang: dict(keys) for lang, keys in policy.thresholds.items()}
+        for key, values in settings.get("thresholds", {}).items():
+            for lang, keys in table.items():
+                if key in keys or (lang == "*" and "review" in values):
+                    keys[key] = _merged(keys.get(key), key, values)
+        for lang, keys in settings.get("languages", {}).items():
+            for key, values in keys.items():
+                current = policy.thresholds.get(lang, {}).get(key)
+                table.setdefault(lang, {})[key] = _merged(current, key, values)
+        return replace(
+            policy,
+            thresholds=table,
+            auto_reject=policy.auto_reject | _switches(settings.get("auto_reject", {})),
+            auto_approve=policy.auto_approve | _switches(settings.get("auto_approve", {})),
+        )
+
+    def threshold(self, lang: str, key: str) -> Thresholds:
+        """Thresholds for ``key`` in ``lang``, else the language-independent ones."""
+        for table in (self.thresholds.get(lang, {}), self.thresholds["*"]):
+            if key in table:
+                return table[key]
+        raise KeyError(f"no thresholds for {key!r} in language {lang!r}")
+
+    def decide(self, lang: str, scores: dict[str, float | None]) -> str:
+        """``reject``, ``review`` or ``approve`` for one comment's scores."""
+        decision = "approve"
+        for key in GUIDELINES:
+            score = scores.get(key)
+            if score is None:
+                if key in self.required:
+                    decision = "review"
+                continue
+            limits = self.threshold(lang, key)
+            if limits.reject is not None and score >= limits.reject:
+                return "reject"
+            if score >= limits.review:
+                decision = "review"
+        return decision
+
+    def automatic_action(self, lang: str, scores: dict[str, float | None]) -> str | None:
+        """What the app may do without a human: ``"reject"``, ``"approve"`` or ``None``.
+
+        Reject when a key whose ``auto_reject`` switch is on reached its reject threshold.
+        Approve when the decision is ``approve`` and ``auto_approve`` is on for every
+        guideline: a key left off means the publisher wants a human to check it.
+        """
+        for key in GUIDELINES:
+            score = scores.get(key)
+            limits = self.threshold(lang, key) if score is not None else None
+            if (
+                self.auto_reject.get(key)
+                and limits is not None
+                and limits.reject is not None
+                and score >= limits.reject
+            ):
+                return "reject"
+        if self.decide(lang, scores) == "approve" and all(
+            self.auto_approve.get(key) for key in GUIDELINES
+        ):
+            return "approve"
+        return None
+
+
+def _check_key(key: str) -> None:
+    if key not in GUIDELINES:
+        raise ValueError(f"unknown guideline {key!r}; expected one of {', '.join(GUIDELINES)}")
+
+
+def _merged(current: Thresholds | None, key: str, values: dict) -> Thresholds:
+    """``current`` with the publisher's ``values`` applied (a new entry needs ``review``)."""
+    _check_key(key)
+    unknown = set(values) - {"review", "reject"}
+    if unknown:
+        raise ValueError(f"unknown threshold names for {key}: {sorted(unknown)}")
+    if current is not None:
+        return replace(current, **values)
+    if "review" not in values:
+        raise ValueError(f"{key} has no default thresholds here: give a review threshold")
+    return Thresholds(review=values["review"], reject=values.get("reject"))
+
+
+def _switches(values: dict) -> dict[str, bool]:
+    for key, value in values.items():
+        _check_key(key)
+        if not isinstance(value, bool):
+            raise ValueError(f"switch for {key} must be true or false, not {value!r}")
+    return dict(values)

@@ -1,0 +1,331 @@
+"""Relevance of a comment to its article: the score behind the ``off_topic`` guideline.
+
+The publisher asks that comments be relevant to the article. We embed the comment and the
+article with all-MiniLM-L6-v2 (exported to ONNX and quantised to int8 by
+``scripts/export_minilm.py``; run with onnxruntime, tokenizers and numpy, no torch) and
+compare them by cosine similarity:
+
+* The article is embedded in chunks (title with standfirst, then the body in overlapping
+  windows of ``CHUNK_TOKENS`` word pieces), because a comment may address any paragraph and
+  the model reads at most ``MAX_TOKENS`` word pieces: text past that would be silently cut.
+  The similarity that counts is the best one over all chunks.
+* A reply is also compared with the comment it answers: a reply on topic with its parent
+  is on topic, so the best of both similarities counts.
+* The similarity goes through a logistic calibration fitted by ``bench/relevance_eval.py``
+  on a validation split (comments paired with their own article and with another one), so
+  the score reads as a probability that the comment is off topic, for an even mix of
+  on-topic and off-topic comments (see docs/relevance.md).
+* Short generic reactions ("Great article", "Thank you for this", "Agreed", "lol") carry no
+  topic of their own and are not off topic: :func:`is_generic_reaction` recognises them from
+  a small list of reaction phrases written here, and they score 0.
+* The model reads English only. Any other language gets score ``None`` (unknown) and a
+  message saying so, until a multilingual model lands.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+CALIBRATION_FILE = "calibration.json"
+MANIFEST_FILE = "manifest.json"
+
+#: The longest input the model takes (sentence-transformers' max_seq_length), special tokens
+#: included. The tokenizer file shipped with the model truncates at 128; we set 256 here.
+MAX_TOKENS = 256
+#: Article chunk length in word pieces, special tokens included: the length the model was
+#: trained on, short enough that one chunk keeps to about one paragraph's topic.
+CHUNK_TOKENS = 128
+#: Word pieces shared by consecutive chunks, so a sentence cut by a chunk border is whole in one.
+CHUNK_OVERLAP = 32
+DIM = 384
+BATCH_SIZE = 32
+#: Articles whose vectors stay in memory, so repeated calls for one article cost nothing.
+ARTICLE_CACHE_SIZE = 128
+
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class OffTopic:
+    """The ``off_topic`` result for one comment: a probability (or ``None``) and why."""
+
+    score: float | None
+    message: str
+
+
+# Generic reactions. A comment is a reaction when, once these phrases and the filler words
+# are taken out, no word is left and it had at most REACTION_MAX_WORDS words to start with.
+REACTION_MAX_WORDS = 12
+_QUALITY = (
+    r"(?:great|good|excellent|brilliant|fantastic|nice|interesting|informative|insightful|"
+    r"important|superb|outstanding|amazing|awesome|fine|solid|thoughtful|fair|valid|"
+    r"well[ -]?written|well[ -]?researched|balanced|terrible|awful|poor|bad|lousy|biased|"
+    r"silly|weak|pathetic|ridiculous|lazy|one[ -]?sided|misleading)"
+)
+_PIECE = (
+    r"(?:article|piece|story|report|reporting|read|writing|journalism|work|job|post|column|"
+    r"op[ -]?ed|analysis|point|comment|question|answer|summary|coverage|one|take|idea)s?"
+)
+_REACTION_PHRASES = (
+    rf"{_QUALITY} {_PIECE}",
+    r"(?:many |big )?(?:thank you|thank u|thanks|thx|ty)(?: (?:so|very) much)?"
+    r"(?: for (?:this|that|it|sharing|posting|writing(?: this| that| it)?|reporting"
+    r"|the (?:article|piece|story|report|info|information|update|reporting)"
+    r"|your (?:article|piece|work|reporting|comment|post)))?",
+    r"(?:i )?(?:totally |completely |fully |strongly |absolutely |so |100 )?(?:agree|disagree)"
+    r"(?: with (?:you|this|that|him|her|them|everything|the (?:author|article|writer|piece)))?",
+    r"agreed|couldn'?t agree more|could not agree more|well said|well put|well done|wellsaid|"
+    r"(?:good|nice|great) job|keep (?:up the good work|it up)|nailed it|spot on|right on|"
+    r"so true|very true|true|exactly|absolutely|indeed|correct|wrong|nonsense|rubbish|"
+    r"(?:that'?s|that is|you'?re|you are) (?:so )?(?:right|correct|wrong)|"
+    r"same here|me too|me neither|amen|bravo|kudos|hear hear|\+1|"
+    r"yes|no|yep|yeah|yup|nope|ok|okay|sure|wow|lol|lmao|rofl|omg|ugh|sad|shame|"
+    r"(?:ha)+h?|(?:he)+h?|not really|who cares|why not|why|how|who|what|huh|really|seriously|"
+    r"sources?|proof|evidence|citation needed|interesting|good grief|oh (?:dear|well|no)",
+)
+_REACTION = re.compile(r"\b(?:" + "|".join(_REACTION_PHRASES) + r")\b")
+_FILLERS = frozenset(
+    "a an the what such very really so truly just this that is was it it's its and again "
+    "all too much i must say oh well here there one more great thanks sir madam".split()
+)
+_NON_WORD = re.compile(r"[^\w\s'+]")
+_WORD = re.compile(r"[\w'+]+")
+
+
+def is_generic_reaction(text: str) -> bool:
+    """True when ``text`` is only a short generic reaction ("Great article!", "Agreed", "lol").
+
+    Such comments respond to the article (or a comment) without naming any topic, so their
+    embedding says nothing about relevance; the guidelines do not count them as off topic.
+    Emoji- or punctuation-only comments count as reactions too.
+    """
+    lowered = text.lower().replace("\u2019", "'")
+    words = _WORD.findall(_NON_WORD.sub(" ", lowered))
+    if len(words) > REACTION_MAX_WORDS:
+        return False
+    remainder = _REACTION.sub(" ", " ".join(words))
+    return all(word in _FILLERS for word in remainder.split())
+
+
+class Relevance:
+    """The relevance model: embeds texts and scores comments against article chunks.
+
+    Build it with :meth:`load`, which is cheap and cached; the ONNX session itself is
+    created on first use (thread-safe), so importing the engine never pays for it.
+    """
+
+    def __init__(self, model_dir: Path = ARTIFACT_DIR, threads: int = 1, calibrated: bool = True):
+        from tokenizers import Tokenizer
+
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        manifest = json.loads((self.model_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        #: Changes whenever the model file changes: stored vectors must be recomputed then.
+        self.version = f"minilm-int8-{manifest['files'][MODEL_FILE]['sha256'][:12]}"
+        self._tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        # A second tokenizer without truncation, to cut long texts into chunks.
+        self._splitter = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        self._splitter.no_padding()
+        self._splitter.no_truncation()
+        self.calibration = None
+        if calibrated:
+            path = self.model_dir / CALIBRATION_FILE
+            self.calibration = json.loads(path.read_text(encoding="utf-8"))
+        self._session = None
+        self._lock = threading.Lock()
+        self._articles: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
+
+    @classmethod
+    def load(cls, threads: int = 1) -> Relevance:
+        """The shared instance for ``threads`` intra-op threads (one core by default)."""
+        return _load(threads)
+
+    # -- embeddings ---------------------------------------------------------------------
+
+    @property
+    def session(self):
+        if self._session is None:
+            with self._lock:
+                if self._session is None:
+                    import onnxruntime
+
+                    options = onnxruntime.SessionOptions()
+                    options.intra_op_num_threads = self.threads
+                    options.inter_op_num_threads = 1
+                    self._session = onnxruntime.InferenceSession(
+                        str(self.model_dir / MODEL_FILE),
+                        sess_options=options,
+                        providers=["CPUExecutionProvider"],
+                    )
+        return self._session
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings, shape ``(len(texts), 384)``, float32.
+
+        Each text is read up to ``MAX_TOKENS`` word pieces (like the original model); use
+        :meth:`chunks` first for longer texts. Texts are batched by similar length so that
+        little padding is computed.
+        """
+        vectors = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return vectors
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), BATCH_SIZE):
+            rows = order[start : start + BATCH_SIZE]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for row, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            vectors[rows] = self.session.run(["sentence_embedding"], feeds)[0]
+        return vectors
+
+    def chunks(self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP) -> list[str]:
+        """``text`` cut into overlapping pieces of at most ``size`` word pieces (with [CLS]
+        and [SEP]), each starting at a word boundary; a short text is one chunk."""
+        text = text.strip()
+        if not text:
+            return []
+        encoding = self._splitter.encode(text, add_special_tokens=False)
+        tokens, offsets = encoding.tokens, encoding.offsets
+        room = size - 2
+        if len(tokens) <= room:
+            return [text]
+        pieces = []
+        start = 0
+        while True:
+            end = min(start + room, len(tokens))
+            pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
+            if end == len(tokens):
+                return pieces
+            start = end - overlap
+            while start < end - 1 and tokens[start].startswith("##"):
+                start += 1
+
+    def article_vectors(self, title: str, standfirst: str, body: str) -> np.ndarray:
+        """Embeddings of the article's chunks, shape ``(n_chunks, 384)``: title with
+        standfirst first, then the body. Store them with the article (see :attr:`version`);
+        repeated calls for the same article are also served from a small in-memory cache."""
+        key = (title or "", standfirst or "", body or "")
+        with self._lock:
+            if key in self._articles:
+                self._articles.move_to_end(key)
+                return self._articles[key]
+        heading = "\n".join(part.strip() for part in key[:2] if part.strip())
+        vectors = self.embed(self.chunks(heading) + self.chunks(key[2]))
+        vectors.flags.writeable = False
+        with self._lock:
+            self._articles[key] = vectors
+            if len(self._articles) > ARTICLE_CACHE_SIZE:
+                self._articles.popitem(last=False)
+        return vectors
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def similarities(
+        self,
+        texts: Sequence[str],
+        article_vectors: Sequence[np.ndarray | None],
+        parent_texts: Sequence[str | None] | None = None,
+    ) -> list[float | None]:
+        """For each comment, the best cosine similarity between any chunk of the comment and
+        any chunk of its article or of its parent comment; ``None`` when there is nothing to
+        compare with. All texts of the batch are embedded in one call."""
+        parent_texts = parent_texts if parent_texts is not None else [None] * len(texts)
+        pieces: list[str] = []
+        spans = []
+        for text, parent in zip(texts, parent_texts, strict=True):
+            own = self.chunks(text)
+            theirs = self.chunks(parent) if parent else []
+            spans.append((len(pieces), len(own), len(theirs)))
+            pieces += own + theirs
+        vectors = self.embed(pieces)
+        result: list[float | None] = []
+        for (start, n_own, n_parent), article in zip(spans, article_vectors, strict=True):
+            own = vectors[start : start + n_own]
+            parent = vectors[start + n_own : start + n_own + n_parent]
+            targets = [v for v in (article, parent) if v is not None and len(v)]
+            if not n_own or not targets:
+                result.append(None)
+                continue
+            result.append(float((own @ np.concatenate(targets).T).max()))
+        return result
+
+    def probability(self, similarity: float) -> float:
+        """The calibrated probability that a comment with this similarity is off topic."""
+        z = self.calibration["intercept"] + self.calibration["slope"] * similarity
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def off_topic_many(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None],
+        article_vectors: Sequence[np.ndarray | None],
+        parent_texts: Sequence[str | None] | None = None,
+    ) -> list[OffTopic]:
+        """:meth:`off_topic` for a batch (one model call for all of it)."""
+        parent_texts = parent_texts if parent_texts is not None else [None] * len(texts)
+        results: list[OffTopic | None] = [None] * len(texts)
+        todo = []
+        for i, (text, lang, article) in enumerate(zip(texts, langs, article_vectors, strict=True)):
+            if lang != ENGLISH:
+                results[i] = OffTopic(
+                    None,
+                    f"Relevance is not scored for language {lang or 'unknown'!r}: "
+                    "no multilingual relevance model yet; a moderator judges it.",
+                )
+            elif (article is None or not len(article)) and not parent_texts[i]:
+                results[i] = OffTopic(None, "No article or parent text to compare with.")
+            elif is_generic_reaction(text):
+                results[i] = OffTopic(0.0, "A short generic reaction; not off topic.")
+            else:
+                todo.append(i)
+        sims = self.similarities(
+            [texts[i] for i in todo],
+            [article_vectors[i] for i in todo],
+            [parent_texts[i] for i in todo],
+        )
+        for i, sim in zip(todo, sims, strict=True):
+            if sim is None:
+                results[i] = OffTopic(None, "No article or parent text to compare with.")
+                continue
+            score = self.probability(sim)
+            against = "the article or the comment it answers" if parent_texts[i] else "the article"
+            verdict = "Looks unrelated to" if score >= 0.5 else "Relates to"
+            results[i] = OffTopic(score, f"{verdict} {against} (best similarity {sim:.2f}).")
+        return results
+
+    def off_topic(
+        self,
+        text: str,
+        lang: str | None,
+        article_vectors: np.ndarray | None,
+        parent_text: str | None = None,
+    ) -> OffTopic:
+        """How likely ``text`` (a comment in language ``lang``) is off topic for the article
+        whose :meth:`article_vectors` are given, or for ``parent_text`` if it is a reply."""
+        return self.off_topic_many([text], [lang], [article_vectors], [parent_text])[0]
+
+
+@lru_cache(maxsize=None)
+def _load(threads: int) -> Relevance:
+    return Relevance(ARTIFACT_DIR, threads=threads)

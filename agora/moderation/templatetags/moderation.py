@@ -1,0 +1,178 @@
+"""Showing the guideline engine's verdict to a moderator.
+
+The verdict is stored on each comment as JSON (``Verdict.to_dict()``); these helpers
+read it defensively, because a comment keeps the verdict of the model version that
+scored it, and render the reader's text with the evidence spans marked, escaping
+everything the reader wrote.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from agora.comments.models import Reason
+from agora.moderation.forms import LANGUAGE_CHOICES
+
+register = template.Library()
+
+REASON_LABELS = dict(Reason.choices)
+# The engine scores these inside identity_abuse; they have no reason code of their own.
+GUIDELINE_LABELS = {
+    **REASON_LABELS,
+    "sexism": _("Sexism"),
+    "racism": _("Racism"),
+    "homophobia": _("Homophobia"),
+    "xenophobia": _("Xenophobia"),
+}
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+ENGINE_DECISIONS = {
+    "approve": _("would approve"),
+    "review": _("needs review"),
+    "reject": _("would reject"),
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    guideline: str
+
+
+@dataclass(frozen=True)
+class EngineReason:
+    guideline: str
+    score: float | None
+    message: str
+    evidence: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return guideline_label(self.guideline)
+
+
+def engine_reasons(verdict) -> list[EngineReason]:
+    """The reasons in a stored verdict, skipping anything malformed."""
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("reasons"), list):
+        return []
+    reasons = []
+    for raw in verdict["reasons"]:
+        if not isinstance(raw, dict) or not isinstance(raw.get("guideline"), str):
+            continue
+        score = raw.get("score")
+        reasons.append(
+            EngineReason(
+                guideline=raw["guideline"],
+                score=float(score) if isinstance(score, int | float) else None,
+                message=str(raw.get("message") or ""),
+                evidence=tuple(
+                    str(item.get("text", ""))
+                    for item in raw.get("evidence") or []
+                    if isinstance(item, dict)
+                ),
+            )
+        )
+    return reasons
+
+
+def evidence_spans(verdict, text_length: int) -> list[Span]:
+    """Every evidence span that fits the text, tagged with its guideline."""
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("reasons"), list):
+        return []
+    spans = []
+    for raw in verdict["reasons"]:
+        if not isinstance(raw, dict):
+            continue
+        for item in raw.get("evidence") or []:
+            start, end = (item.get("start"), item.get("end")) if isinstance(item, dict) else (0, 0)
+            # A span outside the text would mark the wrong words: leave it out.
+            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= text_length:
+                spans.append(Span(start, end, str(raw.get("guideline", ""))))
+    return spans
+
+
+def highlight(text: str, spans: list[Span]) -> SafeString:
+    """``text`` escaped, with ``<mark>`` around the evidence spans [start, end).
+
+    Overlapping spans of different guidelines are cut at every boundary so that each
+    piece of text is marked once, with all the guidelines that point at it.
+    """
+    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    pieces = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        keys = tuple(sorted({s.guideline for s in spans if s.start <= a and b <= s.end}))
+        pieces.append((keys, text[a:b]))
+    html = []
+    for keys, group in groupby(pieces, key=lambda piece: piece[0]):
+        words = escape("".join(chunk for _, chunk in group))
+        if keys:
+            labels = ", ".join(str(guideline_label(key)) for key in keys)
+            html.append(
+                format_html(
+                    '<mark class="evidence" data-guidelines="{}" title="{}">{}</mark>',
+                    " ".join(keys),
+                    labels,
+                    words,
+                )
+            )
+        else:
+            html.append(words)
+    # Safe: every piece of the reader's text went through escape() above.
+    return mark_safe("".join(html))
+
+
+@register.filter
+def with_evidence(comment) -> SafeString:
+    """The comment's text, escaped, with the engine's evidence marked."""
+    return highlight(comment.body, evidence_spans(comment.verdict, len(comment.body)))
+
+
+@register.simple_tag
+def verdict_reasons(comment) -> list[EngineReason]:
+    return engine_reasons(comment.verdict)
+
+
+@register.simple_tag
+def top_reason(comment) -> str:
+    """The reason code a rejection should pre-select: the engine's highest-scoring
+    guideline, or nothing when the engine found none."""
+    candidates = [r for r in engine_reasons(comment.verdict) if r.guideline in REASON_LABELS]
+    if not candidates:
+        return ""
+    return max(candidates, key=lambda r: -1.0 if r.score is None else r.score).guideline
+
+
+@register.filter
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code) if code else _("not detected")
+
+
+@register.filter
+def guideline_label(key: str) -> str:
+    return GUIDELINE_LABELS.get(key, key)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (empty ones dropped),
+    so paging and links keep the moderator's filters and order."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    for key in [key for key, value in query.items() if value in ("", None)]:
+        del query[key]
+    return "?" + query.urlencode() if query else "?"
+
+
+@register.simple_tag
+def reason_choices() -> list[tuple[str, str]]:
+    return Reason.choices
+
+
+@register.filter
+def engine_decision(decision: str) -> str:
+    return ENGINE_DECISIONS.get(decision, decision)

@@ -1,0 +1,91 @@
+"""Everything Agora keeps about one email address.
+
+A person's data is their comments (with the engine's verdicts and the
+moderators' decisions about them) and, for staff, their user account. Emails
+match whatever their case, because mail providers ignore it and people type it
+both ways.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from agora.comments.models import Comment, Decision
+
+
+def comments_by(email: str):
+    return Comment.objects.filter(author_email__iexact=email.strip())
+
+
+def export(email: str) -> dict:
+    """A JSON-ready dict of every stored record that mentions ``email``."""
+    comments = comments_by(email).select_related("article").prefetch_related("decisions")
+    accounts = get_user_model().objects.filter(email__iexact=email.strip())
+    return {
+        "email": email.strip(),
+        "comments": [
+            {
+                "id": comment.id,
+                "article": {"slug": comment.article.slug, "title": comment.article.title},
+                "parent_id": comment.parent_id,
+                "author_name": comment.author_name,
+                "author_email": comment.author_email,
+                "body": comment.body,
+                "status": comment.status,
+                "created_at": comment.created_at.isoformat(),
+                "lang": comment.lang,
+                "engine": {
+                    "decision": comment.decision,
+                    "risk": comment.risk,
+                    "model_version": comment.model_version,
+                    "verdict": comment.verdict,
+                },
+                "decisions": [
+                    {
+                        "from_status": decision.from_status,
+                        "to_status": decision.to_status,
+                        "reason": decision.reason,
+                        "note": decision.note,
+                        "automatic": decision.automatic,
+                        "created_at": decision.created_at.isoformat(),
+                    }
+                    for decision in sorted(comment.decisions.all(), key=lambda d: d.id)
+                ],
+            }
+            for comment in comments
+        ],
+        "accounts": [
+            {
+                "username": user.get_username(),
+                "is_staff": user.is_staff,
+                "date_joined": user.date_joined.isoformat(),
+                "last_login": user.last_login.isoformat() if user.last_login else None,
+            }
+            for user in accounts
+        ],
+    }
+
+
+def erase(email: str) -> dict[str, int]:
+    """Delete every comment written with ``email`` and its decisions, all or nothing.
+
+    Replies that other people wrote to those comments are theirs, so they stay;
+    they lose their parent and become top-level comments. Returns counts.
+    """
+    with transaction.atomic():
+        comment_ids = list(comments_by(email).select_for_update().values_list("id", flat=True))
+        others_replies = Comment.objects.filter(parent_id__in=comment_ids).exclude(
+            id__in=comment_ids
+        )
+        # Detaching is the one change ever made to a stored comment, and only
+        # because the comment it answered no longer exists.
+        replies_detached = others_replies.update(parent=None)
+        # A queryset delete never calls Decision.delete(), which refuses: the
+        # audit trail is append-only for moderators, and erasure is the legal
+        # exception.
+        decisions_deleted, _ = Decision.objects.filter(comment_id__in=comment_ids).delete()
+        comments_deleted, _ = Comment.objects.filter(id__in=comment_ids).delete()
+    return {
+        "comments": comments_deleted,
+        "decisions": decisions_deleted,
+        "replies_detached": replies_detached,
+    }

@@ -1,0 +1,48 @@
+"""Security headers and staff-login throttling, for every request."""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+
+from agora.protection import login
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``settings.AGORA_CSP`` unless the view chose its own policy.
+
+    The other security headers (X-Content-Type-Options, Referrer-Policy, HSTS,
+    Cross-Origin-Opener-Policy) come from Django's SecurityMiddleware settings.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = "; ".join(
+                f"{name} {' '.join(sources)}" for name, sources in settings.AGORA_CSP.items()
+            )
+        return response
+
+
+class LoginThrottleMiddleware:
+    """Answer 429 to a staff login attempt while its address or user name is locked out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        login_paths = {settings.LOGIN_URL, reverse("admin:login")}
+        if request.method == "POST" and request.path in login_paths:
+            wait = login.wait_before_attempt(request, request.POST.get("username", ""))
+            if wait:
+                response = render(
+                    request,
+                    "protection/login_throttled.html",
+                    {"wait_minutes": -(-wait // 60), "login_url": request.path},
+                    status=429,
+                )
+                response.headers["Retry-After"] = str(wait)
+                return response
+        return self.get_response(request)

@@ -1,0 +1,123 @@
+"""The one call a posting view makes before storing a reader's comment.
+
+Usage, after the form is valid and before the comment is scored and stored::
+
+    from agora.protection.posting import PostingRefused, guard_posting
+
+    try:
+        with guard_posting(request, email=email, body=body, idempotency_key=key):
+            comment, created = post_comment(...)
+    except PostingRefused as refused:
+        ...  # HTML: form.add_error(None, refused.message), answer with
+        ...  # refused.status_code and refused.headers; API: return refused.json_response()
+
+The guard refuses (raises ``PostingRefused``) when the honeypot field is
+filled, when the sender's address or email posted too often, or when the same
+text floods in. The block inside it runs only when the posting is allowed; if
+the block fails (the comment was not stored) the flood counters are taken back,
+so a reader retrying after an error is not told their comment is a duplicate.
+"""
+
+import math
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext, ngettext
+
+from agora.comments.models import Comment
+from agora.protection import flood, honeypot, ratelimit
+
+
+class PostingRefused(Exception):
+    """A comment refused before anything was stored, with what to tell the reader."""
+
+    def __init__(self, message: str, *, code: str, status_code: int, retry_after: int | None):
+        super().__init__(message)
+        self.message = message
+        self.code = code  # "bot", "rate_limited", "duplicate" or "flood"
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+
+    def json_response(self) -> JsonResponse:
+        """The API's error: 400 ``{"errors": {"__all__": [message]}}``, otherwise
+        ``{"detail": message, "retry_after": seconds}`` with a Retry-After header."""
+        if self.status_code == 400:
+            body = {"errors": {"__all__": [self.message]}}
+        else:
+            body = {"detail": self.message, "retry_after": self.retry_after}
+        return JsonResponse(body, status=self.status_code, headers=self.headers)
+
+
+@contextmanager
+def guard_posting(request, *, email: str, body: str, idempotency_key: str | None = None):
+    """Refuse the posting (raise ``PostingRefused``) or let the block store it; see module doc."""
+    if idempotency_key and Comment.objects.filter(idempotency_key=idempotency_key).exists():
+        # A retry of a comment already stored: the poster gets the first answer again.
+        yield
+        return
+    if honeypot.is_filled(request.POST):
+        raise PostingRefused(
+            gettext(
+                "Your comment could not be accepted: a field that must stay empty was filled in."
+            ),
+            code="bot",
+            status_code=400,
+            retry_after=None,
+        )
+    ip = ratelimit.client_ip(request)
+    now = time.time()
+    if settings.AGORA_RATELIMIT_ENABLED:
+        limits = settings.AGORA_RATELIMITS
+        wait = max(
+            ratelimit.hit("post-ip", ip, limits["post-ip"], now),
+            ratelimit.hit("post-email", email.casefold(), limits["post-email"], now),
+        )
+        if wait:
+            raise PostingRefused(
+                gettext("You have sent many comments in a short time. Please wait %(wait)s.")
+                % {"wait": _duration(wait)},
+                code="rate_limited",
+                status_code=429,
+                retry_after=wait,
+            )
+    counted = None
+    if settings.AGORA_FLOOD["enabled"]:
+        wait, exceeded, counted = flood.count_posting(email, ip, body, now)
+        if wait:
+            flood.uncount(counted)  # a refused posting must not block other senders
+            raise _flood_refusal(exceeded, wait)
+    try:
+        yield
+    except BaseException:
+        if counted is not None:
+            flood.uncount(counted)
+        raise
+
+
+def _flood_refusal(exceeded: str, wait: int) -> PostingRefused:
+    if exceeded == "flood-email":
+        message = gettext(
+            "You have already sent this comment; it is waiting for a moderator. "
+            "There is no need to send it again."
+        )
+        code = "duplicate"
+    else:
+        message = gettext(
+            "This text has been sent many times in a short time. Please write your own "
+            "comment, or try again in %(wait)s."
+        ) % {"wait": _duration(wait)}
+        code = "flood"
+    return PostingRefused(message, code=code, status_code=429, retry_after=wait)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

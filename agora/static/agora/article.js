@@ -1,0 +1,93 @@
+// The article page's small enhancements, plain script with no dependencies:
+// - A+ / A− buttons scale the article text and remember the reader's choice
+//   (they stay hidden when this script does not run);
+// - a comment form sent back with errors gets focus on its error summary, so
+//   keyboard and screen-reader users land on what to fix. (The HTML autofocus
+//   attribute cannot do it: browsers skip autofocus when the address has a #fragment.)
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "agora:article-text-scale";
+  var SCALES = [0.85, 1, 1.15, 1.3, 1.5, 1.75, 2];
+  var DEFAULT_INDEX = 1;
+
+  function storedIndex() {
+    try {
+      var index = SCALES.indexOf(parseFloat(window.localStorage.getItem(STORAGE_KEY)));
+      return index === -1 ? DEFAULT_INDEX : index;
+    } catch (error) {
+      return DEFAULT_INDEX; // Storage can be disabled (private mode, strict settings).
+    }
+  }
+
+  function remember(scale) {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, String(scale));
+    } catch (error) {
+      // Nothing to do: the size still changes for this page view.
+    }
+  }
+
+  function formatPercent(scale) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" }).format(scale);
+    } catch (error) {
+      return Math.round(scale * 100) + "%";
+    }
+  }
+
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  function initTextSize() {
+    var controls = document.querySelector("[data-text-size]");
+    var article = document.querySelector("[data-article-text]");
+    if (!controls || !article) {
+      return;
+    }
+    var output = controls.querySelector("[data-text-size-value]");
+    var buttons = controls.querySelectorAll("[data-text-size-step]");
+    var index = storedIndex();
+
+    function apply() {
+      var scale = SCALES[index];
+      article.style.setProperty("--article-text-scale", String(scale));
+      output.textContent = formatPercent(scale);
+      // aria-disabled rather than disabled: a disabled button would drop keyboard focus.
+      buttons.forEach(function (button) {
+        var step = parseInt(button.getAttribute("data-text-size-step"), 10);
+        var limit = step < 0 ? index === 0 : index === SCALES.length - 1;
+        button.setAttribute("aria-disabled", limit ? "true" : "false");
+      });
+    }
+
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        var step = parseInt(button.getAttribute("data-text-size-step"), 10);
+        var next = Math.min(SCALES.length - 1, Math.max(0, index + step));
+        if (next !== index) {
+          index = next;
+          remember(SCALES[index]);
+          apply();
+        }
+      });
+    });
+    apply();
+    controls.hidden = false;
+  }
+
+  function init() {
+    initTextSize();
+    focusErrorSummary();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,180 @@
+"""Language identification: accuracy per language and time per call.
+
+For en, ar, fa and tr it samples (fixed seed) texts from the labelled sets in
+``../shared/data``: language ID is a pretrained model, so none of these texts trained it.
+For ckb and kmr there is no data there; it uses the short sentences written for this project
+in ``tests/guidelines/fixtures/kurdish_sentences.json`` and says so in the table.
+
+Each text is detected twice: without a fallback (the model's and the script cues' answer)
+and with the fallback set to another language of the same script, as an article in that
+language would give (so a comment that falls back is counted wrong: the figure shows what the
+fallback costs when the article's language is not the comment's).
+
+Run: ``.venv/bin/python bench/langid_accuracy.py [--data ../shared/data] [--per-language 300]``
+Writes ``bench/results/langid.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from agora.guidelines.language import detect_language  # noqa: E402
+
+KURDISH = REPO / "tests" / "guidelines" / "fixtures" / "kurdish_sentences.json"
+RESULT = REPO / "bench" / "results" / "langid.md"
+SEED = 2024
+#: Another language of the same script, standing in for an article in a different language.
+OTHER_OF_SAME_SCRIPT = {"en": "tr", "tr": "en", "kmr": "tr", "ar": "fa", "fa": "ar", "ckb": "fa"}
+#: Placeholders the tweet sets put where a user name or a link was; a real comment has neither.
+_PLACEHOLDERS = re.compile(r"@USER\b|\bURL\b")
+_OSACT2022_LINE = re.compile(
+    r"^(\d+)[,\t](.*)[,\t](OFF|NOT_OFF)[,\t](NOT_HS|HS\d)[,\t](VLG|NOT_VLG)[,\t](VIO|NOT_VIO)$"
+)
+
+
+def _tsv_column(path: Path, column: int, skip_header: bool = True) -> list[str]:
+    """One column of a tab-separated file read without quoting (the tweet sets' format)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [row[column] for row in rows[1 if skip_header else 0 :] if len(row) > column]
+
+
+def _english(data: Path) -> dict[str, list[str]]:
+    with (data / "en/jigsaw-wiki-random5k/jigsaw_sample.csv").open(encoding="utf-8") as handle:
+        jigsaw = [row["comment_text"] for row in csv.DictReader(handle)]
+    with (data / "en/fox-news-comments/fox-news-comments.json").open(encoding="utf-8") as handle:
+        fox = [json.loads(line)["text"] for line in handle if line.strip()]
+    olid = _tsv_column(data / "en/olid/olid-training-v1.0.tsv", 1)
+    return {"en/jigsaw-wiki-random5k": jigsaw, "en/fox-news-comments": fox, "en/olid": olid}
+
+
+def _arabic(data: Path) -> dict[str, list[str]]:
+    osact2020 = _tsv_column(data / "ar/osact2020/offenseval-ar-dev-v1.tsv", 1)
+    with (data / "ar/osact2022/dev_data2022.csv").open(encoding="utf-8") as handle:
+        lines = handle.read().splitlines()[1:]
+    osact2022 = [m.group(2) for line in lines if (m := _OSACT2022_LINE.match(line))]
+    lhsab = _tsv_column(data / "ar/lhsab/L-HSAB", 0)
+    return {"ar/osact2020": osact2020, "ar/osact2022": osact2022, "ar/lhsab": lhsab}
+
+
+def _persian(data: Path) -> dict[str, list[str]]:
+    path = data / "fa/pars-off/Pars-OFF_levela_test.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {"fa/pars-off": [row["tweet"] for row in csv.DictReader(handle)]}
+
+
+def _turkish(data: Path) -> dict[str, list[str]]:
+    path = data / "tr/offenseval2020/offenseval-tr-training-v1.tsv"
+    return {"tr/offenseval2020": _tsv_column(path, 1)}
+
+
+def _clean(text: str) -> str:
+    return _PLACEHOLDERS.sub(" ", text.replace("<LF>", "\n")).strip()
+
+
+def sample(data: Path, per_language: int) -> dict[str, list[str]]:
+    """``per_language`` texts per language, drawn evenly from its sets, fixed by ``SEED``."""
+    rng = random.Random(SEED)
+    samples = {}
+    for lang, loader in (("en", _english), ("ar", _arabic), ("fa", _persian), ("tr", _turkish)):
+        sets = loader(data)
+        share = per_language // len(sets)
+        texts: list[str] = []
+        for name in sorted(sets):
+            unique = sorted({cleaned for text in sets[name] if (cleaned := _clean(text))})
+            texts += rng.sample(unique, min(share, len(unique)))
+        samples[lang] = texts
+    kurdish = json.loads(KURDISH.read_text(encoding="utf-8"))
+    samples["ckb"], samples["kmr"] = kurdish["ckb"], kurdish["kmr"]
+    return samples
+
+
+def measure(samples: dict[str, list[str]]) -> list[dict]:
+    """Per language: accuracy without and with a wrong-language fallback, and timings."""
+    detect_language("warm up: the model loads on first use")
+    rows = []
+    for lang, texts in samples.items():
+        guesses, timings, fell_back, right_with_fallback = [], [], 0, 0
+        for text in texts:
+            start = time.perf_counter_ns()
+            guesses.append(detect_language(text).lang)
+            timings.append((time.perf_counter_ns() - start) / 1000)
+            with_fallback = detect_language(text, fallback=OTHER_OF_SAME_SCRIPT[lang])
+            fell_back += with_fallback.fell_back
+            right_with_fallback += with_fallback.lang == lang
+        wrong = Counter(guess for guess in guesses if guess != lang)
+        rows.append(
+            {
+                "lang": lang,
+                "n": len(texts),
+                "accuracy": sum(guess == lang for guess in guesses) / len(texts),
+                "fell_back": fell_back / len(texts),
+                "accuracy_with_fallback": right_with_fallback / len(texts),
+                "confusions": ", ".join(f"{code} {count}" for code, count in wrong.most_common()),
+                "median_us": statistics.median(timings),
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| lang | texts | n | accuracy | falls back | accuracy with a wrong fallback "
+        "| wrong answers (no fallback) | median µs/call |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        source = "self-written" if row["lang"] in ("ckb", "kmr") else "shared/data sample"
+        lines.append(
+            f"| {row['lang']} | {source} | {row['n']} | {row['accuracy']:.1%} "
+            f"| {row['fell_back']:.1%} | {row['accuracy_with_fallback']:.1%} "
+            f"| {row['confusions'] or '-'} | {row['median_us']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--per-language", type=int, default=300)
+    args = parser.parse_args(argv)
+    rows = measure(sample(args.data, args.per_language))
+    text = table(rows)
+    print(text)
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text(
+        "# Language identification accuracy\n\n"
+        f"Made by `.venv/bin/python bench/langid_accuracy.py --per-language {args.per_language}`"
+        f" (seed {SEED}).\n\n"
+        "- en, ar, fa, tr: a fixed-seed sample of texts from `../shared/data`, drawn evenly\n"
+        "  from en/jigsaw-wiki-random5k, en/fox-news-comments, en/olid; ar/osact2020 (dev),\n"
+        "  ar/osact2022 (dev), ar/lhsab; fa/pars-off (level A test); tr/offenseval2020.\n"
+        "  The tweet placeholders `@USER` and `URL` are removed first. Texts with no letters\n"
+        "  (emoji only) are kept and count as wrong.\n"
+        "- ckb, kmr: there is no Kurdish data in `../shared/data`; these are the short\n"
+        "  sentences written for this project in `tests/guidelines/fixtures/`, so they are\n"
+        "  cleaner than real comments and the figure is optimistic.\n"
+        "- accuracy: `detect_language(text)` without a fallback.\n"
+        "- falls back / accuracy with a wrong fallback: `detect_language(text, fallback=X)`\n"
+        "  where X is another language of the same script (as an article in another language\n"
+        "  would give); a comment that takes the fallback is then wrong.\n"
+        "- median µs/call: one call without a fallback, model already loaded, on this\n"
+        "  machine (2 cores, shared with other jobs while it ran).\n\n" + text + "\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()

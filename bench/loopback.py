@@ -1,0 +1,392 @@
+"""What the server benchmarks share: a small HTTP/1.1 client and server processes.
+
+Everything here talks to 127.0.0.1 only. The client is asyncio with one
+keep-alive connection per simulated user, written here so that its cost per
+request is small and the same for every server measured (no third-party load
+tool to install). ``Server`` starts a command in its own process group, so the
+whole server (a gunicorn master and its workers) can be stopped, or killed -9,
+at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+
+
+# --- Client -------------------------------------------------------------------
+
+
+class ConnectionLost(Exception):
+    """The connection closed or failed before a whole response arrived."""
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to a loopback server."""
+
+    def __init__(self, port: int, timeout: float = 60.0):
+        self.port = port
+        self.timeout = timeout
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> Response:
+        try:
+            return await asyncio.wait_for(self._exchange(method, path, body, headers), self.timeout)
+        except (
+            TimeoutError,
+            OSError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ValueError,
+        ) as error:
+            self.close()
+            raise ConnectionLost(f"{type(error).__name__}: {error}") from error
+
+    async def _exchange(self, method, path, body, headers) -> Response:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(LOOPBACK, self.port)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {LOOPBACK}:{self.port}"]
+        for name, value in (headers or {}).items():
+            lines.append(f"{name}: {value}")
+        if body or method in {"POST", "PUT", "PATCH"}:
+            lines.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        await self.writer.drain()
+        status_line = await self.reader.readuntil(b"\r\n")
+        if not status_line:
+            raise asyncio.IncompleteReadError(b"", None)
+        status = int(status_line.split()[1])
+        response_headers: dict[str, str] = {}
+        while True:
+            line = await self.reader.readuntil(b"\r\n")
+            if line == b"\r\n":
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            response_headers[name.strip().lower()] = value.strip()
+        if "content-length" in response_headers:
+            payload = await self.reader.readexactly(int(response_headers["content-length"]))
+        elif response_headers.get("transfer-encoding", "").lower() == "chunked":
+            payload = await self._read_chunked()
+        else:
+            payload = await self.reader.read()
+            self.close()
+        if response_headers.get("connection", "").lower() == "close":
+            self.close()
+        return Response(status, response_headers, payload)
+
+    async def _read_chunked(self) -> bytes:
+        chunks = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")
+                return b"".join(chunks)
+            chunks.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def json_body(data) -> tuple[bytes, dict[str, str]]:
+    return json.dumps(data).encode(), {"Content-Type": "application/json"}
+
+
+# --- Measurements ---------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Latencies and status codes of one kind of request."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: int = 0  # no complete response at all (connection refused, reset, timeout)
+
+    def add(self, status: int, seconds: float) -> None:
+        self.latencies.append(seconds)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+    def percentile_ms(self, fraction: float) -> float:
+        if not self.latencies:
+            return math.nan
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+async def run_for(port: int, seconds: float, users: int, make_request) -> tuple[Tally, float]:
+    """``users`` loops calling ``make_request(connection)`` until ``seconds`` pass.
+
+    ``make_request`` returns a Response; returns the tally and the elapsed time.
+    """
+    tally = Tally()
+    deadline = time.perf_counter() + seconds
+
+    async def user(connection: Connection):
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                response = await make_request(connection)
+            except ConnectionLost:
+                tally.failures += 1
+                continue
+            tally.add(response.status, time.perf_counter() - started)
+        connection.close()
+
+    return tally, await _timed(port, user, users)
+
+
+async def run_count(port: int, total: int, users: int, make_request, max_seconds: float):
+    """Like :func:`run_for`, but ``total`` requests shared out among the users
+    (``make_request(connection, number)``), stopping early at ``max_seconds``."""
+    tally = Tally()
+    numbers = iter(range(total))
+    deadline = time.perf_counter() + max_seconds
+
+    async def user(connection: Connection):
+        for number in numbers:
+            if time.perf_counter() > deadline:
+                break
+            started = time.perf_counter()
+            try:
+                response = await make_request(connection, number)
+            except ConnectionLost:
+                tally.failures += 1
+                continue
+            tally.add(response.status, time.perf_counter() - started)
+        connection.close()
+
+    return tally, await _timed(port, user, users)
+
+
+async def _timed(port: int, user, users: int) -> float:
+    started = time.perf_counter()
+    await asyncio.gather(*(user(Connection(port)) for _ in range(users)))
+    return time.perf_counter() - started
+
+
+# --- Servers --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server command in its own process group, with its output in a log file."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], port: int, log: Path, cwd: Path):
+        self.argv, self.env, self.port, self.log, self.cwd = argv, env, port, log, cwd
+        self.process: subprocess.Popen | None = None
+
+    def start(self, ready_path: str, timeout: float = 120) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.argv[0]} exited; see {self.log}")
+            try:
+                with urllib.request.urlopen(
+                    f"http://{LOOPBACK}:{self.port}{ready_path}", timeout=5
+                ) as response:
+                    if response.status < 500:
+                        return
+            except urllib.error.HTTPError as error:
+                if error.code < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"server not ready after {timeout} s; see {self.log}")
+
+    def kill9(self) -> None:
+        """SIGKILL the master and every worker at the same instant."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+
+    def worker_memory(self) -> list[dict[str, int]]:
+        """RSS and PSS (shared pages split among sharers) in KiB of each worker process."""
+        workers = _children(self.process.pid) or [self.process.pid]
+        return [_memory(pid) for pid in workers]
+
+
+def _children(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(entry.name))
+    return children
+
+
+def _memory(pid: int) -> dict[str, int]:
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in {"Rss", "Pss"}:
+            values[name.lower()] = int(rest.split()[0])
+    return values
+
+
+# --- Agora ------------------------------------------------------------------------
+
+
+def agora_env(var_dir: Path, database_url: str | None, port: int, workers: int) -> dict[str, str]:
+    """Production settings on loopback, with rate limits off (a load test is one
+    address sending thousands of comments, which is exactly what they stop)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AGORA_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="agora.settings",
+        AGORA_DEBUG="0",
+        AGORA_SECRET_KEY=secrets.token_urlsafe(50),
+        AGORA_ALLOWED_HOSTS=LOOPBACK,
+        AGORA_VAR_DIR=str(var_dir),
+        AGORA_RATELIMIT="0",
+        AGORA_BIND=f"{LOOPBACK}:{port}",
+        AGORA_WORKERS=str(workers),
+        AGORA_ACCESS_LOG="",
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if workers > 1:
+        # Several processes must share one cache (invalidation of cached threads).
+        env["AGORA_CACHE_URL"] = "db://agora_cache"
+    return env
+
+
+def prepare_agora(env: dict[str, str]) -> None:
+    """Migrate, create the cache table, collect static files."""
+    for step in (["migrate", "--no-input"], ["createcachetable"], ["collectstatic", "--no-input"]):
+        subprocess.run(
+            [sys.executable, "-m", "agora", *step],
+            env=env,
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def agora_server(env: dict[str, str], port: int, log: Path) -> Server:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    argv = [str(gunicorn), "agora.wsgi", "-c", "python:agora.gunicorn_conf"]
+    return Server(argv, env, port, log, REPO)
+
+
+def use_django(env: dict[str, str]) -> None:
+    """Set up Django in this process against the server's database."""
+    for key in [k for k in os.environ if k.startswith(("AGORA_", "DATABASE_URL"))]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("AGORA_", "DATABASE_URL"))})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "agora.settings"
+    import django
+
+    django.setup()
+
+
+def seed_thread(slug: str, approved: int) -> None:
+    """An article with ``approved`` approved comments, as readers would find it."""
+    from django.contrib.auth import get_user_model
+
+    from agora.articles.models import Article
+    from agora.comments import actions
+    from agora.comments.actions import NewComment
+
+    article = Article.objects.create(
+        slug=slug,
+        title="Benchmark: the council's plan for the river dam",
+        standfirst="A thread for measuring how fast comments are read and posted.",
+        body="The council met on Tuesday to discuss rebuilding the dam on the river. " * 20,
+    )
+    moderator, _ = get_user_model().objects.get_or_create(
+        username="bench-moderator", defaults={"is_staff": True}
+    )
+    for number in range(approved):
+        comment, _ = actions.post_comment(
+            NewComment(
+                article,
+                f"Reader {number}",
+                f"seed{number}@bench.example",
+                f"Seeded comment {number}: the dam repairs should start before the spring "
+                f"floods, and the council should publish the full costs first.",
+            )
+        )
+        actions.approve(comment, moderator)
+
+
+def rss_summary(memory: list[dict[str, int]]) -> str:
+    if not memory:
+        return "n/a"
+    rss = sum(m["rss"] for m in memory) / len(memory) / 1024
+    pss = sum(m["pss"] for m in memory) / len(memory) / 1024
+    return f"{rss:.0f} MiB RSS ({pss:.0f} MiB PSS)"
+
+
+def client_cpu_seconds() -> float:
+    usage = os.times()
+    return usage.user + usage.system

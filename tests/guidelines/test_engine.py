@@ -1,0 +1,208 @@
+"""The engine with the committed models: scores, evasions, evidence, languages, decisions.
+
+The comments below are written for these tests; what they check is relative (a threat
+scores higher on threat than a neutral sentence) or structural, so they stay true when the
+models are retrained.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agora.guidelines import (
+    GUIDELINES,
+    IDENTITY_SUBKEYS,
+    ArticleContext,
+    CommentInput,
+    Engine,
+    Policy,
+)
+from agora.guidelines.policy import Thresholds
+
+NEUTRAL = "The council will publish the budget figures for the new bridge next week."
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.load()
+
+
+def score(engine, text, key, lang="en"):
+    return engine.judge(CommentInput(text=text, lang=lang)).scores[key]
+
+
+def review_threshold(engine, key):
+    return engine.policy.threshold("en", key).review
+
+
+def test_every_key_is_scored_or_null_in_the_verdict(engine):
+    verdict = engine.judge(CommentInput(text=NEUTRAL, lang="en"))
+    assert set(verdict.scores) == set(GUIDELINES) | set(IDENTITY_SUBKEYS)
+    for key, value in verdict.scores.items():
+        assert value is None or 0.0 <= value <= 1.0, key
+    assert verdict.scores["off_topic"] is None
+    assert any(r.guideline == "off_topic" and r.score is None for r in verdict.reasons)
+
+
+def test_neutral_comment_is_approved(engine):
+    verdict = engine.judge(CommentInput(text=NEUTRAL, lang="en"))
+    assert verdict.decision == "approve"
+    assert all(r.score is None for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("threat", "I know where you live and I will come and kill you"),
+        ("profanity", "this is fucking bullshit"),
+        ("personal_attack", "you are a pathetic idiot and a liar"),
+        ("promotion", "Check out my channel and subscribe!! Win a free prize, text WIN now"),
+    ],
+)
+def test_a_clear_violation_scores_above_a_neutral_comment_and_gets_flagged(engine, key, text):
+    verdict = engine.judge(CommentInput(text=text, lang="en"))
+    assert verdict.scores[key] > score(engine, NEUTRAL, key)
+    assert verdict.scores[key] >= review_threshold(engine, key)
+    assert verdict.decision in ("review", "reject")
+    assert verdict.reasons[0].score is not None
+
+
+def test_identity_abuse_outscores_a_neutral_mention_of_the_same_group(engine):
+    abusive = "immigrants are filthy animals, send them all back"
+    neutral = "immigrants opened two new bakeries on the high street"
+    assert score(engine, abusive, "identity_abuse") > score(engine, neutral, "identity_abuse")
+    assert score(engine, abusive, "identity_abuse") >= review_threshold(engine, "identity_abuse")
+
+
+@pytest.mark.parametrize(
+    "evasion",
+    [
+        "f u c k you",
+        "F.U.C.K you",
+        "fuuuuuck you",
+        "f4ck you",
+        "f\u200buck you",
+        "ＦＵＣＫ you",  # fullwidth compatibility forms
+        "fυck you",  # Greek upsilon
+    ],
+)
+def test_evasions_score_like_the_plain_word(engine, evasion):
+    plain = score(engine, "fuck you", "profanity")
+    assert plain >= review_threshold(engine, "profanity")
+    assert score(engine, evasion, "profanity") == pytest.approx(plain, abs=1e-3)
+
+
+def test_leetspeak_symbols_are_read_as_letters(engine):
+    assert score(engine, "you piece of $h1t", "profanity") == pytest.approx(
+        score(engine, "you piece of shit", "profanity"), abs=1e-3
+    )
+
+
+def test_evidence_spans_index_the_original_text(engine):
+    text = "Honestly, you are a f.u.c.k.i.n.g IDIOT."
+    verdict = engine.judge(CommentInput(text=text, lang="en"))
+    flagged = [r for r in verdict.reasons if r.score is not None]
+    assert flagged
+    spans = [e for r in flagged for e in r.evidence]
+    assert spans
+    for evidence in spans:
+        assert text[evidence.start : evidence.end] == evidence.text
+    found = " ".join(e.text for e in spans)
+    assert "f.u.c.k.i.n.g" in found or "IDIOT" in found
+
+
+def test_evidence_leaves_out_the_harmless_words(engine):
+    text = "The weather was lovely today, you stupid moron"
+    reason = next(
+        r for r in engine.judge(CommentInput(text=text, lang="en")).reasons
+        if r.guideline == "personal_attack"
+    )
+    words = {e.text.strip(",. ").lower() for e in reason.evidence}
+    assert words & {"stupid", "moron"}
+    assert not words & {"weather", "lovely", "today"}
+
+
+@pytest.mark.parametrize("lang", ["ckb", "kmr", "other"])
+def test_a_language_without_a_model_is_never_approved(engine, lang):
+    verdict = engine.judge(CommentInput(text="ئەمە دەقێکی تاقیکردنەوەیە", lang=lang))
+    assert verdict.decision == "review"
+    assert verdict.lang == lang
+    assert all(value is None for value in verdict.scores.values())
+    assert verdict.reasons and all("no model covers" in r.message for r in verdict.reasons)
+
+
+def test_language_is_detected_when_not_given(engine):
+    verdict = engine.judge(
+        CommentInput(
+            text="The new bridge will finally connect both halves of the town.",
+            article=ArticleContext(title="Bridge", body="...", lang="en"),
+        )
+    )
+    assert verdict.lang == "en"
+
+
+def test_policy_thresholds_drive_the_decision(engine):
+    text = "this is fucking bullshit"
+    profanity = engine.judge(CommentInput(text=text, lang="en")).scores["profanity"]
+    strict = Policy.from_dict(
+        {"thresholds": {"profanity": {"review": 0.0, "reject": profanity}}}, base=engine.policy
+    )
+    lenient = Policy.from_dict(
+        {"thresholds": {k: {"review": 1.0, "reject": 1.0} for k in GUIDELINES if k != "off_topic"}},
+        base=engine.policy,
+    )
+    for policy, expected in ((strict, "reject"), (lenient, "approve")):
+        judged = Engine(engine.models, policy, engine.model_version).judge(
+            CommentInput(text=text, lang="en")
+        )
+        assert judged.decision == expected
+
+
+def test_policy_review_threshold_sends_a_clean_comment_to_review(engine):
+    neutral_threat = score(engine, NEUTRAL, "threat")
+    table = dict(engine.policy.thresholds["en"])
+    table["threat"] = Thresholds(review=neutral_threat, reject=1.0)
+    policy = Policy(thresholds={**engine.policy.thresholds, "en": table})
+    verdict = Engine(engine.models, policy, engine.model_version).judge(
+        CommentInput(text=NEUTRAL, lang="en")
+    )
+    assert verdict.decision == "review"
+    assert verdict.reasons[0].guideline == "threat"
+
+
+def test_judge_many_keeps_order_and_matches_judge(engine):
+    texts = [NEUTRAL, "you are a pathetic idiot", "subscribe to my channel", "f u c k"]
+    comments = [CommentInput(text=t, lang="en", id=str(i)) for i, t in enumerate(texts)]
+    batch = engine.judge_many(comments)
+    assert [v.id for v in batch] == ["0", "1", "2", "3"]
+    for comment, verdict in zip(comments, batch, strict=True):
+        assert engine.judge(comment).scores == verdict.scores
+
+
+def test_risk_is_the_highest_guideline_score(engine):
+    verdict = engine.judge(CommentInput(text="you are a pathetic idiot", lang="en"))
+    assert verdict.risk == max(v for k, v in verdict.scores.items() if k in GUIDELINES and v is not None)
+
+
+def test_to_dict_is_the_public_json_shape(engine):
+    verdict = engine.judge(CommentInput(text="you are a stupid idiot", lang="en", id="c7"))
+    data = json.loads(json.dumps(verdict.to_dict()))
+    assert set(data) == {"id", "lang", "scores", "decision", "reasons", "model_version"}
+    assert data["id"] == "c7" and data["decision"] in ("approve", "review", "reject")
+    reason = data["reasons"][0]
+    assert set(reason) == {"guideline", "score", "evidence", "message"}
+    assert all(set(e) == {"start", "end", "text"} for e in reason["evidence"])
+
+
+def test_empty_text_does_not_crash(engine):
+    assert engine.judge(CommentInput(text="", lang="en")).decision in ("approve", "review")
+
+
+def test_the_engine_never_imports_django():
+    code = (
+        "import sys, agora.guidelines, agora.guidelines.cli, agora.guidelines.evaluate;"
+        "sys.exit('django' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,0 +1,195 @@
+"""Training pieces: labels, splits, thresholds, a tiny end-to-end fit, and the artifacts.
+
+The fit runs on synthetic rows built from made-up tokens ("tok17", "zq"): they stand for
+no real text and only check that the machinery learns, calibrates, saves and reloads.
+"""
+
+import random
+
+import numpy as np
+import pytest
+
+from agora.guidelines.datasets import english
+from agora.guidelines.datasets.common import (
+    Example,
+    clean_labels,
+    dedup_key,
+    make_labels,
+    split,
+    validation_halves,
+)
+from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
+from agora.guidelines.model import LanguageModel
+from agora.guidelines.train import REJECT_CLEAN_SHARE, REVIEW_RECALL, choose_thresholds
+from agora.guidelines.train import train_language
+from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
+
+# --- labels -------------------------------------------------------------------------------
+
+
+def test_make_labels_leaves_unlabelled_keys_none():
+    labels = make_labels(promotion=1)
+    assert set(labels) == set(SCORE_KEYS)
+    assert labels["promotion"] == 1
+    assert labels["threat"] is None and labels["off_topic"] is None
+
+
+def test_identity_subkey_implies_identity_abuse_and_its_absence_clears_subkeys():
+    assert make_labels(racism=1)["identity_abuse"] == 1
+    assert all(make_labels(identity_abuse=0)[sub] == 0 for sub in IDENTITY_SUBKEYS)
+    with pytest.raises(ValueError):
+        make_labels(spam=1)
+
+
+def test_clean_labels_are_negative_for_every_abuse_key_only():
+    labels = clean_labels()
+    assert labels["profanity"] == labels["threat"] == labels["sexism"] == 0
+    assert labels["promotion"] is None and labels["off_topic"] is None
+
+
+def test_olid_levels_separate_profanity_from_personal_attacks():
+    assert english._olid_labels("NOT", "NULL", "NULL") == clean_labels()
+    untargeted = english._olid_labels("OFF", "UNT", "NULL")
+    assert untargeted["profanity"] == 1 and untargeted["personal_attack"] == 0
+    at_person = english._olid_labels("OFF", "TIN", "IND")
+    assert at_person["personal_attack"] == 1 and at_person["profanity"] is None
+    at_group = english._olid_labels("OFF", "TIN", "GRP")
+    assert at_group["personal_attack"] == 0 and at_group["identity_abuse"] is None
+
+
+def test_mlma_targets_feed_identity_subkeys():
+    sexist = english._mlma_labels("hateful", "gender", "women")
+    assert sexist["sexism"] == 1 and sexist["racism"] == 0 and sexist["identity_abuse"] == 1
+    migrants = english._mlma_labels("offensive", "origin", "refugees")
+    assert migrants["xenophobia"] == 1 and migrants["racism"] == 0
+    unclear_origin = english._mlma_labels("offensive", "origin", "other")
+    assert unclear_origin["racism"] is None and unclear_origin["identity_abuse"] == 1
+    assert english._mlma_labels("offensive_normal", "gender", "women")["sexism"] is None
+
+
+def test_kaggle_escapes_are_decoded():
+    assert english._unescape('"one\\xa0two\\nthree"') == "one\xa0two\nthree"
+    assert english._unescape('"caf\\\\xc3\\\\xa9"') == "café"
+
+
+# --- splits -------------------------------------------------------------------------------
+
+
+def _row(text, source="s", group="", **labels):
+    return Example(text=text, lang="xx", source=source, labels=make_labels(**labels), group=group)
+
+
+def test_split_deduplicates_before_splitting_and_is_stable():
+    rows = [_row(f"text {i}") for i in range(500)] + [_row("TEXT  7 ")]
+    train, validation = split(rows, seed=3)
+    assert len(train) + len(validation) == 500  # the whitespace/case duplicate is gone
+    assert 60 < len(validation) < 140
+    reversed_validation = split(list(reversed(rows)), seed=3)[1]
+    assert {dedup_key(r.text) for r in reversed_validation} == {
+        dedup_key(r.text) for r in validation
+    }
+
+
+def test_same_text_from_two_sources_never_straddles_the_split():
+    rows = [_row(f"shared {i}", source="a") for i in range(300)]
+    rows += [_row(f"Shared {i}", source="b") for i in range(300)]
+    train, validation = split(rows, seed=5)
+    assert {dedup_key(r.text) for r in train}.isdisjoint({dedup_key(r.text) for r in validation})
+    assert len(train) + len(validation) == 600  # kept: each source labels its own keys
+
+
+def test_groups_stay_on_one_side():
+    rows = [_row(f"post {i}", group=f"thread {i % 20}") for i in range(400)]
+    train, validation = split(rows, seed=1)
+    assert {r.group for r in train}.isdisjoint({r.group for r in validation})
+
+
+def test_validation_halves_partition_the_validation_rows():
+    _, validation = split([_row(f"row {i}") for i in range(1000)], seed=2)
+    calibration, evaluation = validation_halves(validation, seed=2)
+    assert sorted(r.text for r in calibration + evaluation) == sorted(r.text for r in validation)
+    assert abs(len(calibration) - len(evaluation)) < 0.3 * len(validation)
+
+
+# --- thresholds ---------------------------------------------------------------------------
+
+
+def test_thresholds_meet_the_recall_and_clean_rejection_targets():
+    rng = np.random.default_rng(0)
+    p = np.concatenate([rng.beta(5, 2, 400), rng.beta(1, 8, 4000)])
+    y = np.array([1] * 400 + [0] * 4000)
+    clean = y == 0
+    limits = choose_thresholds(p, y, clean)
+    assert (p[y == 1] >= limits.review).mean() >= REVIEW_RECALL
+    assert (p[clean] >= limits.reject).mean() <= REJECT_CLEAN_SHARE
+    assert 0.5 <= limits.reject <= 1 and limits.review <= limits.reject
+
+
+# --- a tiny end-to-end fit ----------------------------------------------------------------
+
+
+def synthetic_rows(n=1200, seed=0):
+    """Rows of made-up tokens; "zq" marks the positive class of one key."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        words = [f"tok{rng.randrange(60)}" for _ in range(6)]
+        positive = i % 4 == 0
+        if positive:
+            words.insert(rng.randrange(6), "zq")
+        rows.append(_row(" ".join(words) + f" n{i}", profanity=int(positive)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return train_language("xx", synthetic_rows(), seed=7)
+
+
+def test_tiny_fit_learns_the_marker_and_reports_validation(tiny_model):
+    model, entry = tiny_model
+    assert model.keys == ("profanity",)
+    assert entry["validation"]["keys"]["profanity"]["roc_auc"] > 0.95
+    with_marker, without = model.predict(["tok1 zq tok2", "tok1 tok3 tok2"])[:, 0]
+    assert with_marker > 0.8 > 0.2 > without
+    assert set(entry["thresholds"]) == {"profanity"}
+
+
+def test_tiny_fit_evidence_points_at_the_marker(tiny_model):
+    model, _ = tiny_model
+    text = "tok1 tok2 zq tok3"
+    assert model.evidence(text, "profanity") == [(10, 12)]
+
+
+def test_training_is_deterministic_and_artifacts_round_trip(tiny_model, tmp_path):
+    model, _ = tiny_model
+    again, _ = train_language("xx", synthetic_rows(), seed=7)
+    model.save(tmp_path / "a.npz")
+    again.save(tmp_path / "b.npz")
+    assert sha256_file(tmp_path / "a.npz") == sha256_file(tmp_path / "b.npz")
+    loaded = LanguageModel.load(tmp_path / "a.npz")
+    texts = ["tok5 zq", "tok9 tok8"]
+    np.testing.assert_allclose(loaded.predict(texts), model.predict(texts), atol=1e-6)
+
+
+# --- the committed artifacts --------------------------------------------------------------
+
+
+def test_manifest_describes_the_committed_artifacts():
+    manifest = read_manifest()
+    assert manifest["model_version"].startswith("guidelines-")
+    assert "en" in manifest["languages"]
+    for entry in manifest["languages"].values():
+        assert sha256_file(ARTIFACTS_DIR / entry["file"]) == entry["sha256"]
+        assert entry["validation"]["clean_rejected"] < 0.02
+    for source, entry in manifest["data"].items():
+        assert entry["rows"] > 0 and entry["files"], source
+        assert all(len(f["sha256"]) == 64 for f in entry["files"])
+        assert entry.get("licence"), source
+    assert manifest["versions"]["scikit-learn"]
+
+
+def test_committed_artifacts_stay_under_50_mb():
+    manifest = read_manifest()
+    total = sum((ARTIFACTS_DIR / e["file"]).stat().st_size for e in manifest["languages"].values())
+    assert total < 50 * 2**20

@@ -1,0 +1,140 @@
+"""Export and erase everything stored about an email (agora/privacy)."""
+
+import json
+import logging
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models.signals import pre_delete
+
+from agora.comments import actions
+from agora.comments.actions import NewComment
+from agora.comments.models import Comment, Decision
+from agora.privacy.logfilter import RedactEmails
+
+PERSON = "Dana.Reader@Example.org"
+
+
+def write(article, email, body, parent=None, name="Reader"):
+    return actions.post_comment(NewComment(article, name, email, body, parent=parent))[0]
+
+
+@pytest.fixture
+def stored(article, moderator):
+    """Dana's three comments (one approved, one rejected, one pending), plus others'."""
+    approved = write(article, PERSON, "The dam has needed work for years.")
+    actions.approve(approved, moderator)
+    rejected = write(article, "dana.reader@example.org", "Buy my book on dams!")
+    actions.reject(rejected, moderator, "promotion")
+    pending = write(article, PERSON, "When does the work start?")
+    other = write(article, "sam@example.org", "The council should publish the costs.")
+    actions.approve(other, moderator)
+    reply = write(article, "sam@example.org", "I agree with Dana.", parent=approved)
+    actions.approve(reply, moderator)
+    return {
+        "approved": approved,
+        "rejected": rejected,
+        "pending": pending,
+        "other": other,
+        "reply": reply,
+    }
+
+
+def export(email, capsys):
+    call_command("privacy_export", email)
+    return json.loads(capsys.readouterr().out)
+
+
+def test_export_lists_every_comment_with_status_and_decisions(stored, capsys):
+    data = export("dana.reader@example.org", capsys)
+    by_id = {comment["id"]: comment for comment in data["comments"]}
+    assert set(by_id) == {stored[key].id for key in ("approved", "rejected", "pending")}
+    rejected = by_id[stored["rejected"].id]
+    assert rejected["status"] == "rejected"
+    assert rejected["body"] == "Buy my book on dams!"
+    assert rejected["article"]["slug"] == "river-dam-vote"
+    assert [(d["from_status"], d["to_status"], d["reason"]) for d in rejected["decisions"]] == [
+        ("pending", "rejected", "promotion")
+    ]
+    assert by_id[stored["pending"].id]["decisions"] == []
+    assert all(comment["author_email"].lower() == PERSON.lower() for comment in by_id.values())
+
+
+def test_export_of_an_unknown_email_is_empty_not_an_error(stored, capsys):
+    data = export("nobody@example.org", capsys)
+    assert data["comments"] == [] and data["accounts"] == []
+
+
+def test_export_includes_a_staff_account_with_that_email(stored, moderator, capsys):
+    data = export("MODERATOR@example.org", capsys)
+    assert data["accounts"] == [
+        {
+            "username": "moderator",
+            "is_staff": True,
+            "date_joined": moderator.date_joined.isoformat(),
+            "last_login": None,
+        }
+    ]
+
+
+def test_delete_without_yes_deletes_nothing(stored):
+    with pytest.raises(CommandError, match="3 comment"):
+        call_command("privacy_delete", PERSON)
+    assert Comment.objects.count() == 5
+
+
+def test_delete_removes_the_comments_and_their_decisions_and_nothing_else(stored, capsys):
+    others_decisions = set(
+        Decision.objects.filter(comment__author_email="sam@example.org").values_list(
+            "id", flat=True
+        )
+    )
+    call_command("privacy_delete", "DANA.reader@example.org", "--yes")
+    output = capsys.readouterr().out
+    assert "Deleted 3 comment(s) and 2 decision(s); 1 reply(ies)" in output
+    assert not Comment.objects.filter(author_email__iexact=PERSON).exists()
+    assert set(Decision.objects.values_list("id", flat=True)) == others_decisions
+    assert Comment.objects.filter(pk=stored["other"].pk).exists()
+    # Sam's reply to Dana stays, as written, at the top level.
+    reply = Comment.objects.get(pk=stored["reply"].pk)
+    assert reply.parent_id is None
+    assert reply.body == "I agree with Dana."
+    assert export(PERSON, capsys)["comments"] == []
+
+
+def test_delete_is_all_or_nothing(stored):
+    def fail(**kwargs):
+        raise RuntimeError("disk full")
+
+    pre_delete.connect(fail, sender=Comment)
+    try:
+        with pytest.raises(RuntimeError):
+            call_command("privacy_delete", PERSON, "--yes")
+    finally:
+        pre_delete.disconnect(fail, sender=Comment)
+    assert Comment.objects.filter(author_email__iexact=PERSON).count() == 3
+    assert Decision.objects.count() == 4
+    assert Comment.objects.get(pk=stored["reply"].pk).parent_id == stored["approved"].id
+
+
+def test_log_lines_never_carry_an_email():
+    redact = RedactEmails()
+    record = logging.makeLogRecord(
+        {"msg": "Failed for %s and x@y.org", "args": ("dana@example.org",), "levelno": 40}
+    )
+    redact.filter(record)
+    assert record.getMessage() == "Failed for [email] and [email]"
+    try:
+        raise ValueError("duplicate key dana@example.org")
+    except ValueError:
+        record = logging.makeLogRecord({"msg": "boom", "exc_info": sys.exc_info()})
+    redact.filter(record)
+    formatted = logging.Formatter().format(record)
+    assert "dana@example.org" not in formatted
+    assert "duplicate key [email]" in formatted
+
+
+def test_the_console_log_handler_redacts(settings):
+    handler = settings.LOGGING["handlers"]["console"]
+    assert "redact_emails" in handler["filters"]

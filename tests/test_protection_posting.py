@@ -1,0 +1,155 @@
+"""The one call posting views make (agora/protection/posting.py)."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from agora.comments.actions import NewComment, post_comment
+from agora.comments.models import Comment
+from agora.protection.posting import PostingRefused, guard_posting
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.AGORA_RATELIMIT_ENABLED = True
+    settings.AGORA_RATELIMITS = {
+        **settings.AGORA_RATELIMITS,
+        "post-ip": [(3, 60)],
+        "post-email": [(2, 60)],
+    }
+
+
+def form_post(data=None, ip="192.0.2.10"):
+    return RequestFactory().post("/articles/x/comments/", data or {}, REMOTE_ADDR=ip)
+
+
+def store(article, email, body, key=None):
+    """What a posting view does inside the guard."""
+    return post_comment(NewComment(article, "Reader", email, body, idempotency_key=key))[0]
+
+
+def post(article, request, email, body, key=None):
+    with guard_posting(request, email=email, body=body, idempotency_key=key):
+        return store(article, email, body, key)
+
+
+def test_an_ordinary_posting_is_stored(article):
+    comment = post(article, form_post(), "a@example.org", "The vote was overdue.")
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_filled_honeypot_is_refused_and_nothing_is_stored(article, settings):
+    request = form_post({settings.AGORA_HONEYPOT_FIELD: "http://spam.example"})
+    with pytest.raises(PostingRefused) as refused:
+        post(article, request, "bot@example.org", "Great post, visit my site")
+    assert refused.value.status_code == 400
+    assert refused.value.code == "bot"
+    assert refused.value.headers == {}
+    assert json.loads(refused.value.json_response().content) == {
+        "errors": {"__all__": [refused.value.message]}
+    }
+    assert not Comment.objects.exists()
+
+
+def test_an_empty_honeypot_passes(article, settings):
+    request = form_post({settings.AGORA_HONEYPOT_FIELD: "  "})
+    post(article, request, "a@example.org", "The vote was overdue.")
+    assert Comment.objects.count() == 1
+
+
+def test_too_many_postings_from_one_email_get_429_with_retry_after(article, tight_limits):
+    for number in range(2):
+        post(article, form_post(ip=f"192.0.2.{number}"), "a@example.org", f"Point {number}.")
+    with pytest.raises(PostingRefused) as refused:
+        post(article, form_post(ip="192.0.2.99"), "A@example.org", "Point three.")
+    error = refused.value
+    assert (error.status_code, error.code) == (429, "rate_limited")
+    assert 1 <= error.retry_after <= 60
+    response = error.json_response()
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(error.retry_after)
+    assert json.loads(response.content) == {
+        "detail": error.message,
+        "retry_after": error.retry_after,
+    }
+    assert Comment.objects.count() == 2
+
+
+def test_too_many_postings_from_one_address_get_429(article, tight_limits):
+    for number in range(3):
+        post(article, form_post(), f"p{number}@example.org", f"Point {number}.")
+    with pytest.raises(PostingRefused) as refused:
+        post(article, form_post(), "p9@example.org", "Point nine.")
+    assert refused.value.code == "rate_limited"
+
+
+def test_rate_limits_can_be_switched_off(article, tight_limits, settings):
+    settings.AGORA_RATELIMIT_ENABLED = False
+    for number in range(10):
+        post(article, form_post(), "a@example.org", f"Point number {number}.")
+    assert Comment.objects.count() == 10
+
+
+def test_the_same_text_again_from_one_email_is_a_duplicate(article):
+    post(article, form_post(), "a@example.org", "The vote was overdue.")
+    with pytest.raises(PostingRefused) as refused:
+        post(article, form_post(), "a@example.org", "the vote was overdue")
+    assert (refused.value.status_code, refused.value.code) == (429, "duplicate")
+    assert Comment.objects.count() == 1
+
+
+def test_a_campaign_is_refused_as_a_flood(article, settings):
+    text = "Visit the example shop for cheap watches and bags, best prices"
+    for number in range(settings.AGORA_FLOOD["site_max"]):
+        post(article, form_post(ip=f"198.51.100.{number}"), f"b{number}@example.org", text)
+    with pytest.raises(PostingRefused) as refused:
+        post(article, form_post(ip="198.51.100.200"), "b200@example.org", text)
+    assert refused.value.code == "flood"
+    assert refused.value.retry_after > 0
+
+
+def test_a_refused_duplicate_does_not_count_towards_the_site_wide_limit(article, settings):
+    text = "A long and heartfelt comment that many readers would quote"
+    post(article, form_post(), "a@example.org", text)
+    for _ in range(settings.AGORA_FLOOD["site_max"] + 2):
+        with pytest.raises(PostingRefused):
+            post(article, form_post(), "a@example.org", text)
+    # Only one posting of the text was counted, so others may still quote it.
+    for number in range(settings.AGORA_FLOOD["site_max"] - 1):
+        post(article, form_post(ip=f"203.0.113.{number}"), f"q{number}@example.org", text)
+
+
+def test_a_posting_that_failed_to_store_is_not_a_duplicate_on_retry(article):
+    request = form_post()
+    with pytest.raises(RuntimeError):
+        with guard_posting(request, email="a@example.org", body="The vote was overdue."):
+            raise RuntimeError("database went away")
+    post(article, request, "a@example.org", "The vote was overdue.")
+    assert Comment.objects.count() == 1
+
+
+def test_a_retry_with_a_known_idempotency_key_passes_every_check(article, tight_limits):
+    first = post(article, form_post(), "a@example.org", "The vote was overdue.", key="k-1")
+    post(article, form_post(), "a@example.org", "Second point.")
+    # The limit for this email is used up, and the text is a duplicate, yet a
+    # retry of the stored comment gets through to return the first comment.
+    again = post(article, form_post(), "a@example.org", "The vote was overdue.", key="k-1")
+    assert again.pk == first.pk
+    assert Comment.objects.count() == 2
+
+
+def test_messages_are_plain_sentences(article):
+    post(article, form_post(), "a@example.org", "The vote was overdue.")
+    with pytest.raises(PostingRefused) as refused:
+        post(article, form_post(), "a@example.org", "The vote was overdue.")
+    assert "%(" not in refused.value.message
+    assert str(refused.value) == refused.value.message

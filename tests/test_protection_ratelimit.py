@@ -1,0 +1,96 @@
+"""Fixed-window counters and client addresses (agora/protection/ratelimit.py)."""
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from agora.protection import ratelimit
+
+T0 = 60 * 16_000 + 20.0  # 20 s into a minute, and into an hour
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_allows_up_to_the_count_then_asks_to_wait_until_the_window_ends():
+    window_start = T0 - T0 % 60
+    waits = [ratelimit.hit("test", "someone", [(3, 60)], now=T0) for _ in range(4)]
+    assert waits[:3] == [0, 0, 0]
+    assert waits[3] == int(window_start + 60 - T0)
+
+
+def test_a_new_window_starts_a_new_count():
+    for _ in range(3):
+        ratelimit.hit("test", "someone", [(3, 60)], now=T0)
+    assert ratelimit.hit("test", "someone", [(3, 60)], now=T0) > 0
+    next_window = T0 - T0 % 60 + 60
+    assert ratelimit.hit("test", "someone", [(3, 60)], now=next_window) == 0
+
+
+def test_identities_and_scopes_are_counted_apart():
+    ratelimit.hit("test", "a", [(1, 60)], now=T0)
+    assert ratelimit.hit("test", "b", [(1, 60)], now=T0) == 0
+    assert ratelimit.hit("other", "a", [(1, 60)], now=T0) == 0
+    assert ratelimit.hit("test", "a", [(1, 60)], now=T0) > 0
+
+
+def test_the_longest_exceeded_rate_decides_the_wait():
+    rates = [(100, 60), (2, 3600)]
+    for _ in range(2):
+        assert ratelimit.hit("test", "x", rates, now=T0) == 0
+    wait = ratelimit.hit("test", "x", rates, now=T0)
+    assert wait == int(T0 - T0 % 3600 + 3600 - T0)
+    assert wait > 60
+
+
+def test_peek_does_not_count():
+    for _ in range(5):
+        assert ratelimit.peek("test", "x", [(1, 60)], now=T0) == 0
+    ratelimit.hit("test", "x", [(1, 60)], now=T0)
+    assert ratelimit.peek("test", "x", [(1, 60)], now=T0) > 0
+
+
+def test_undo_and_reset_give_the_allowance_back():
+    ratelimit.hit("test", "x", [(1, 60)], now=T0)
+    ratelimit.undo("test", "x", [(1, 60)], now=T0)
+    assert ratelimit.hit("test", "x", [(1, 60)], now=T0) == 0
+    ratelimit.hit("test", "x", [(1, 60)], now=T0)
+    ratelimit.reset("test", "x", [(1, 60)], now=T0)
+    assert ratelimit.hit("test", "x", [(1, 60)], now=T0) == 0
+
+
+def test_cache_keys_do_not_contain_the_identity():
+    ratelimit.hit("post-email", "reader@example.org", [(5, 60)], now=T0)
+    keys = list(cache._cache.keys())  # locmem's store, the default backend in tests
+    assert keys and not any("example.org" in key for key in keys)
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "proxies", "expected"),
+    [
+        ("203.0.113.9", "", 0, "203.0.113.9"),
+        # Without trusted proxies a client-written header proves nothing.
+        ("203.0.113.9", "198.51.100.1", 0, "203.0.113.9"),
+        # One proxy: the last hop it appended is the client; earlier entries are the client's own.
+        ("10.0.0.2", "1.2.3.4, 198.51.100.7", 1, "198.51.100.7"),
+        ("10.0.0.2", "198.51.100.7, 10.0.0.1", 2, "198.51.100.7"),
+        # IPv6 subscribers hold a whole /64.
+        ("2001:db8:1:2:aaaa::1", "", 0, "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "", 0, "203.0.113.9"),
+    ],
+)
+def test_client_ip(settings, remote, forwarded, proxies, expected):
+    settings.AGORA_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert ratelimit.client_ip(request) == expected
+
+
+def test_two_addresses_in_one_ipv6_network_share_a_count():
+    factory = RequestFactory()
+    first = ratelimit.client_ip(factory.get("/", REMOTE_ADDR="2001:db8:1:2::1"))
+    second = ratelimit.client_ip(factory.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9"))
+    assert first == second
