@@ -4,12 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test lint install
+.PHONY: demo embeddemo test lint install messages bench-load bench-crash bench-isso
 
 demo: install
 	$(BIN)/agora migrate --no-input
 	$(BIN)/agora loaddemo
 	$(BIN)/agora runserver 127.0.0.1:8000
+
+# The cross-origin embed demo: a fictional publisher's site on port 8001 that
+# shows Agora's comments; run it next to `make demo`.
+embeddemo: install
+	$(BIN)/agora embeddemo --port 8001
 
 test: install
 	$(BIN)/ruff check agora tests bench scripts
@@ -26,3 +31,25 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,production]'
 	touch $@
+
+# Server benchmarks (loopback only, each bounded; see docs/production.md).
+# Set BENCH_DATABASE_URL=postgres://user:password@127.0.0.1:5432/db to add the
+# PostgreSQL runs with 4 workers.
+bench-load: install
+	$(BIN)/python bench/load_test.py
+	$(if $(BENCH_DATABASE_URL),$(BIN)/python bench/load_test.py --workers 4 --database-url $(BENCH_DATABASE_URL))
+
+bench-crash: install
+	$(BIN)/python bench/crash_test.py
+	$(if $(BENCH_DATABASE_URL),$(BIN)/python bench/crash_test.py --workers 4 --database-url $(BENCH_DATABASE_URL))
+
+bench-isso: install
+	$(BIN)/python bench/isso_compare.py
+
+# Refresh the translation catalogues from the code, then compile them. The .mo
+# files are committed, so installing Agora never needs gettext.
+LANGS = ckb kmr ar tr fa
+messages: install
+	$(BIN)/agora makemessages $(addprefix -l ,$(LANGS)) --add-location=file --no-obsolete \
+		-i tests -i bench -i scripts -i var -i build -i agora/guidelines
+	$(BIN)/agora compilemessages $(addprefix -l ,$(LANGS)) -i .venv

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -52,15 +53,19 @@ INSTALLED_APPS = [
     "agora.api",
     "agora.protection",
     "agora.privacy",
+    "agora.embed",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers the embed's CORS preflights before anything else looks at them.
+    "agora.embed.middleware.CorsMiddleware",
     # Static files straight from each app server, compressed and cached for good.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "agora.protection.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "agora.languages.middleware.ArticleLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,6 +126,8 @@ LANGUAGES = [
     ("fa", "فارسی"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Kurmanji formats, and Arabic date-and-time, from agora/languages/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["agora.languages.formats"]
 TIME_ZONE = os.environ.get("AGORA_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -270,3 +277,24 @@ AGORA_HONEYPOT_FIELD = "homepage"
 
 # WhiteNoise warns at every start when the collected-files folder is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+# --- Languages and the embed (agora/languages, agora/locale, agora/embed) ---
+
+# Django knows no Kurmanji; get_language_info() and {% get_language_info %} need it.
+LANG_INFO["kmr"] = {
+    "bidi": False,
+    "code": "kmr",
+    "name": "Northern Kurdish (Kurmanji)",
+    "name_local": "Kurdî (Kurmancî)",
+}
+
+# `agora embeddemo` serves the demo publisher on port 8001; a laptop demo (DEBUG,
+# nothing configured) lets it in so the cross-origin demo works out of the box.
+if DEBUG and "AGORA_ALLOWED_ORIGINS" not in os.environ:
+    AGORA_ALLOWED_ORIGINS = ["http://127.0.0.1:8001", "http://localhost:8001"]
+
+# An article Agora does not know is created the first time its embed loads, from
+# the snippet's data attributes, if the page is on one of AGORA_ALLOWED_ORIGINS.
+AGORA_EMBED_AUTOCREATE = env_bool("AGORA_EMBED_AUTOCREATE", True)
+AGORA_RATELIMITS["embed-article"] = env_rates("AGORA_RATELIMIT_EMBED_ARTICLE", "30/3600")

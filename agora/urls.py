@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("agora.comments.urls")),
     path("moderation/", include("agora.moderation.urls")),
     path("api/", include("agora.api.urls")),
+    path("", include("agora.embed.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -390,3 +390,8 @@ def rss_summary(memory: list[dict[str, int]]) -> str:
 def client_cpu_seconds() -> float:
     usage = os.times()
     return usage.user + usage.system
+
+
+def load_average() -> str:
+    """The 1-minute load average: on 2 cores, above 2 means other work competed."""
+    return f"{os.getloadavg()[0]:.1f} (2 cores)"

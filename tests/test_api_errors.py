@@ -219,10 +219,10 @@ def test_body_over_the_limit_is_413(client, article, settings):
     assert post(client, valid_payload(body="a" * 800)).status_code == 202
 
 
-def test_413_by_declared_length_comes_before_reading(client, article, settings):
+def test_a_body_too_large_for_django_to_read_is_413_too(client, article, settings):
     settings.AGORA_API_MAX_BODY_BYTES = 64 * 1024
-    # Django refuses to read bodies above DATA_UPLOAD_MAX_MEMORY_SIZE at all;
-    # the API answers 413 for them too, not a generic 400.
+    # Above DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read a body at all
+    # (a 400 of its own); the API answers 413 with its JSON.
     raw = json.dumps(valid_payload(body="a" * 3_000_000)).encode()
     data = assert_refused(post_raw(client, raw), status=413)
     assert "65536 bytes" in data["detail"]
@@ -330,6 +330,17 @@ def test_too_many_posts_get_429_json_with_retry_after(client, article, settings)
     assert int(response["Retry-After"]) > 0
     assert response.json()["detail"]
     assert Comment.objects.count() == 2
+
+
+def test_an_unexpected_failure_is_a_json_500(client, article, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("agora.api.api.paginate", broken)
+    response = client.get(THREAD)
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert "database on fire" not in response.json()["detail"]
 
 
 # --- Property: whatever arrives, no 5xx, and 202 means stored ----------------------------

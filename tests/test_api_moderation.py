@@ -86,7 +86,7 @@ def test_missing_or_bad_tokens_are_401(client, article, method, path, header):
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
 def test_a_token_of_a_non_staff_user_is_403(client, article, django_user_model, method, path):
-    reader = django_user_model.objects.create_user("reader", password="a-long-test-password")
+    reader = django_user_model.objects.create_user("reader")
     _token, raw = ApiToken.objects.issue(reader)
     comment = make_comment(article)
     response = call(client, method, path, comment, HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -371,7 +371,7 @@ def test_createtoken_prints_a_working_token(client, article, moderator):
 
 
 def test_createtoken_refuses_unknown_and_non_staff_users(db, django_user_model):
-    django_user_model.objects.create_user("reader", password="a-long-test-password")
+    django_user_model.objects.create_user("reader")
     with pytest.raises(CommandError, match="no user"):
         call_command("createtoken", "nobody")
     with pytest.raises(CommandError, match="not an active staff user"):

@@ -102,12 +102,13 @@ def test_articles_list_pages_newest_first(client, db):
 # --- Reading a thread ----------------------------------------------------------------
 
 
-def test_thread_shows_approved_comments_only(client, article):
+def test_thread_shows_approved_comments_only(client, article, django_assert_num_queries):
     approved = make_comment(article, Status.APPROVED, 1)
     pending = make_comment(article, Status.PENDING, 2)
     rejected = make_comment(article, Status.REJECTED, 3)
 
-    response = client.get(THREAD)
+    with django_assert_num_queries(3):  # the article, one page, the count
+        response = client.get(THREAD)
 
     assert response.status_code == 200
     data = response.json()
@@ -324,7 +325,8 @@ def test_openapi_schema_lists_every_endpoint(client, db):
     assert response.status_code == 200
     schema = response.json()
     paths = {path: set(operations) for path, operations in schema["paths"].items()}
-    assert paths == {
+    # Other parts of Agora (the embed) mount their own endpoints next to these.
+    core = {
         "/api/v1/articles": {"get"},
         "/api/v1/articles/{slug}/comments": {"get", "post"},
         "/api/v1/articles/{slug}/comments/{comment_id}": {"get"},
@@ -333,6 +335,7 @@ def test_openapi_schema_lists_every_endpoint(client, db):
         "/api/v1/moderation/comments/{comment_id}/approve": {"post"},
         "/api/v1/moderation/comments/{comment_id}/reject": {"post"},
     }
+    assert {path: paths.get(path) for path in core} == core
     post_operation = schema["paths"]["/api/v1/articles/{slug}/comments"]["post"]
     assert {"202", "400", "404", "413"} <= set(post_operation["responses"])
     comment_in = schema["components"]["schemas"]["CommentIn"]

@@ -590,6 +590,21 @@ def test_audit_filters_by_moderator_automatic_and_comment(
     assert found(comment=a.pk, moderator=moderator.pk) == [by_moderator]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/moderation/?article=99999999999999999999999&page=99999999999999999999999",
+        "/moderation/audit/?comment=99999999999999999999999",
+        "/moderation/audit/?comment=-1&moderator=99999999999999999999999",
+    ],
+)
+def test_absurd_filter_values_are_form_errors(staff_client, url):
+    response = staff_client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
 def test_audit_is_paginated(staff_client, make_comment, moderator, monkeypatch):
     monkeypatch.setattr(views, "AUDIT_PAGE_SIZE", 2)
     for n in range(3):

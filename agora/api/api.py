@@ -424,3 +424,4 @@ def reject(request, comment_id: int, payload: RejectIn):
 
 api.add_router("", public)
 api.add_router("/moderation", moderation)
+api.add_router("/embed", "agora.embed.api.router")

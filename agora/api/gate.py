@@ -3,9 +3,9 @@
 ninja reads any body with ``json.loads`` and answers every failure with one
 vague "Cannot parse request body"; it also answers a wrong method with a plain
 text 405 and knows nothing of body sizes. The API promises a JSON error that
-says what is wrong, so the limits live here: body size (413), strict JSON
-(valid UTF-8, bounded nesting, no duplicate keys, no NaN, an object at the
-top), JSON 405s and a JSON 404 for unknown API addresses.
+says what is wrong, so the limits live here: body size (413), JSON bodies
+only (415), strict JSON (valid UTF-8, bounded nesting, no duplicate keys, no
+NaN, an object at the top), JSON 405s and a JSON 404 for unknown API addresses.
 """
 
 import json

@@ -14,8 +14,9 @@ weak, on short comments and on Kurdish:
 - Persian writes پ ژ and, on a Persian keyboard, ی ک, which Arabic never uses; چ گ also
   appear in Iraqi and Gulf Arabic, so they only count against a model that is not sure of
   Arabic; an unsure model and none of these letters means Arabic;
-- Kurmanji writes ê î û and no Latin letter with a diacritic other than ç ş ê î û;
-- Turkish writes ğ ı ö ü (and no ə, which marks Azerbaijani), which Kurmanji never uses.
+- Kurmanji writes ê î û, Turkish ğ ı ö ü; the more frequent of the two decides, as each
+  borrows names from the other ("Erdoğan"); both share ç ş, and a letter neither uses
+  (é, à, ə ...) means some other language.
 
 A comment that mixes scripts, or is identified with low confidence (a short one needs more)
 and without letters only its language writes, takes the caller's ``fallback`` (the
@@ -67,13 +68,13 @@ _SORANI = re.compile("[ێۆڵڕە]")
 _PERSIAN = re.compile("[پژیک]")
 _PERSIAN_OR_DIALECT = re.compile("[چگ]")
 _KURMANJI = re.compile("[êîû]")
-#: Latin letters with a diacritic that Kurmanji does not use (é, à, ö, ğ, ı, ă ...).
-_NOT_KURMANJI = re.compile(
+_TURKISH = re.compile("[ğıöü]")
+#: Latin letters with a diacritic that neither Kurmanji nor Turkish writes (é, à, ə, ă ...).
+_NEITHER = re.compile(
     "["
-    + "".join(ch for ch in map(chr, range(0xC0, 0x250)) if ch.isalpha() and ch not in "çêîûş")
+    + "".join(ch for ch in map(chr, range(0xC0, 0x250)) if ch.isalpha() and ch not in "çêîûşğıöü")
     + "]"
 )
-_TURKISH = re.compile("[ğıöü]")
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,16 @@ def _letter_cue(
         if not dialect and max(mass["fa"], mass["ckb"]) < MIN_CONFIDENCE:
             return "ar", False
         return None, False
-    if _TURKISH.search(text) and "ə" not in text:
-        # ğ ı ö ü rule out Kurmanji; English may borrow them in a name ("Erdoğan").
-        return (None, False) if mass["en"] > mass["tr"] else ("tr", True)
-    if _KURMANJI.search(text) and not _NOT_KURMANJI.search(text):
+    if _NEITHER.search(text):
+        return None, False  # é, à, ə ...: French, Azerbaijani, anything but these two
+    turkish = len(_TURKISH.findall(text))
+    kurmanji = len(_KURMANJI.findall(text))
+    # Counted, because each borrows the other's names ("Erdoğan" in a Kurmanji comment).
+    if kurmanji > turkish:
         return "kmr", True
+    if turkish > kurmanji:
+        # English may borrow the name too.
+        return (None, False) if mass["en"] > mass["tr"] else ("tr", True)
     return None, False
 
 
@@ -180,6 +186,9 @@ def _identify(text: str, family: str, letters: int) -> tuple[Detection, dict[str
         # The letters name the language; the model only vouches for the family.
         return Detection(cue, round(family_mass, 4)), scores, settled
     best = max(mass, key=mass.__getitem__)
+    if mass[best] == 0.0:
+        # None of the family's languages is among the model's guesses.
+        return Detection("other", round(outside, 4)), scores, False
     return Detection(best, round(mass[best], 4)), scores, False
 
 

@@ -50,7 +50,7 @@ KIND_WEIGHTS = {
     "email": 0.5,
     "phone": 0.6,
     "handle": 0.15,  # replies to other readers use @names too
-    "call_to_action": 0.45,  # follow me, subscribe, DM me, order now ...
+    "call_to_action": 0.5,  # follow me, subscribe to my channel, DM me, order now ...
     "platform": 0.2,  # WhatsApp, Telegram, Instagram ... also named in the news
     "commerce": 0.25,  # discount, free shipping, earn money ...
 }
@@ -85,7 +85,7 @@ _LINK = re.compile(
 #: A link written out to dodge filters: "shop dot com", "shop[.]com", "shop نقطة com",
 #: "دات کام" (fa "dot com"), "nokta com" (tr).
 _SPELLED_LINK = re.compile(
-    r"(?<![\w.])[A-Za-z0-9][A-Za-z0-9-]*\s*"
+    r"(?<![\w.-])[A-Za-z0-9][A-Za-z0-9-]*\s*"
     r"(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s\.\s|\s(?:dot|nokta|نقطة|نقطه|دوت|دات)\s)"
     rf"\s*(?:(?:{_TLDS}|{_WORDLIKE_TLDS})(?![\w-])|كوم|کوم|کام)",
     re.IGNORECASE,
@@ -156,7 +156,10 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
             "join my", "join our", "link in bio", "link in my bio", "click the link",
             "click here", "click my", "order now", "buy now", "shop now", "use my code",
             "promo code", "discount code", "hit me up", "my channel", "our channel",
-            "my page", "my blog", "my website", "my shop", "my store",
+            "my page", "my blog", "my website", "my shop", "my store", "watch my",
+            "my videos", "my video", "subscribe to me", "subscribe my", "sub my", "sub to me",
+            "subscribe back", "sub4sub", "check my channel", "check out this video",
+            "check out this playlist", "like this comment",
         ),
         "platform": (
             "whatsapp", "whats app", "telegram", "instagram", "insta", "tiktok", "snapchat",
@@ -192,8 +195,10 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "fa": {
         "call_to_action": (
-            "فالو*", "عضو شوید", "عضو بشید", "عضو کانال", "کانال ما", "کانالم", "کانال من",
-            "پیج ما", "پیجم", "پیج من", "دایرکت*", "پیام بدید", "پیام دهید", "پیوی",
+            "فالو کنید", "فالوم کنید", "فالو کن", "فالو بدید", "فالو بک", "فالوبک",
+            "عضو شوید", "عضو بشید", "عضو کانال", "کانال ما", "کانالم", "کانال من", "پیج ما",
+            "پیجم", "پیج من", "دایرکت بدید", "دایرکت بده", "پیام در دایرکت", "به دایرکت",
+            "پیام بدید", "پیام دهید", "پیوی",
             "پی وی", "تماس بگیرید", "جهت سفارش", "برای سفارش", "جهت خرید", "لینک در بیو",
             "لینک در بایو", "کلیک کنید", "سابسکرایب", "ارتباط با ادمین", "پیام به ادمین",
             "جهت اطلاعات بیشتر",
@@ -209,22 +214,28 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "tr": {
         "call_to_action": (
-            "beni takip*", "bizi takip*", "takip edin", "takipleş*", "takip edene takip",
-            "abone ol*", "kanalıma*", "kanalımı*", "kanalımız*", "sayfamı*", "sayfama*",
-            "sayfamız*", "dm at*", "dm'den", "dmden", "dm yaz*", "özelden yaz*",
-            "özelden ulaş*", "mesaj at*", "bize ulaşın", "iletişim için", "linke tıkla*",
+            "beni takip et", "beni takip edin", "bizi takip et", "bizi takip edin",
+            "takip edin", "takipleş*", "takip edene takip", "abone ol", "abone olun",
+            "abone olmayı unutmayın", "kanalıma*", "kanalımı*", "kanalımız*", "sayfamı*",
+            "sayfama*", "sayfamız*", "dm at", "dm atın", "dm atabilirsiniz", "dm'den yazın",
+            "dmden yazın", "özelden yazın", "özelden ulaşın", "mesaj at", "mesaj atın",
+            "mesaj atabilirsiniz", "bize ulaşın", "iletişim için", "linke tıkla*",
             "linki tıkla*", "biyografimdeki", "biyodaki", "bio'daki", "sipariş için",
             "sipariş ver*", "hemen sipariş",
         ),
         "platform": ("instegram", "whatsap", "telgram"),
         "commerce": (
-            "indirim*", "ücretsiz kargo", "kargo bedava", "para kazan*", "evden çalış*",
-            "yatırım fırsatı", "bahis", "bonus", "takipçi satın", "takipçi kazan*",
+            # "indirimi" alone is also a rate or tax cut ("faiz indirimi"), "bahis" also
+            # "matter" ("bahis konusu"): only their commercial forms count.
+            "indirim", "indirimli", "indirimde", "indirim kodu", "ücretsiz kargo",
+            "kargo bedava", "para kazan*", "evden çalış*", "yatırım fırsatı", "bahis sitesi",
+            "bahis siteleri", "canlı bahis", "deneme bonusu", "hoşgeldin bonusu",
+            "takipçi satın", "takipçi kazan*",
         ),
     },
     "ckb": {
         "call_to_action": (
-            "فۆڵۆ*", "سەبسکرایب*", "کەناڵەکەم*", "کەناڵەکەمان*", "پەیجەکەم*", "پەیجەکەمان*",
+            "فۆڵۆ بکەن", "فۆڵۆم بکەن", "فۆڵۆی بکەن", "سەبسکرایب*", "کەناڵەکەم*", "کەناڵەکەمان*", "پەیجەکەم*", "پەیجەکەمان*",
             "پەیوەندیمان پێوە بکەن", "پەیوەندی بکەن", "نامەم بۆ بنێرن", "بۆ داواکردن",
             "کلیک بکە*", "لینکەکە*",
         ),
@@ -348,10 +359,15 @@ class PromotionCues:
         return [float(min(counts[kind], 3)) for kind in KINDS] + [self.score]
 
 
-def _score(kinds: set[str]) -> float:
+def _score(cues: tuple[Cue, ...]) -> float:
+    """Noisy-OR over cues, counting at most two of each kind (a second one adds evidence,
+    a tenth repeats it)."""
+    counts: dict[str, int] = {}
+    for cue in cues:
+        counts[cue.kind] = min(counts.get(cue.kind, 0) + 1, 2)
     miss = 1.0
-    for kind in kinds:
-        miss *= 1.0 - KIND_WEIGHTS[kind]
+    for kind, count in counts.items():
+        miss *= (1.0 - KIND_WEIGHTS[kind]) ** count
     return round(1.0 - miss, 6)
 
 
@@ -391,7 +407,7 @@ def find_cues_normalized(norm: Normalized) -> PromotionCues:
     cues = tuple(
         Cue(start, end, text[start:end], kind) for start, end, kind in sorted(found)
     )
-    return PromotionCues(cues, _score({cue.kind for cue in cues}))
+    return PromotionCues(cues, _score(cues))
 
 
 def find_cues(text: str, lang: str | None = None) -> PromotionCues:

@@ -59,9 +59,14 @@ REJECT_CLEAN_SHARE = 0.002
 MIN_REJECT = 0.5
 #: Keys that get policy thresholds (the identity sub-keys only qualify identity abuse).
 DECISION_KEYS = REQUIRED_KEYS
+def _plain(params: dict) -> dict:
+    """Parameters as JSON values (types by name)."""
+    return {k: v.__name__ if isinstance(v, type) else v for k, v in params.items()}
+
+
 PARAMETERS = {
     "seed": SEED,
-    "features": {"word": WORD_PARAMS, "char": CHAR_PARAMS},
+    "features": {"word": _plain(WORD_PARAMS), "char": _plain(CHAR_PARAMS)},
     "classifier": {
         "type": "LogisticRegression",
         "solver": "liblinear",

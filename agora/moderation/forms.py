@@ -3,11 +3,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from agora.articles.models import Article
-from agora.comments.models import Decision, Reason, Status
+from agora.comments.models import Comment, Decision, Reason, Status
 
 # The guideline keys the engine gives reasons for are the reason codes, less the
 # catch-all a moderator picks by hand.
@@ -15,6 +15,9 @@ GUIDELINE_CHOICES = [(value, label) for value, label in Reason.choices if value 
 
 # The engine labels every comment with one of the publisher's languages or "other".
 LANGUAGE_CHOICES = [*settings.LANGUAGES, ("other", _("Other language"))]
+
+
+ARTICLE_CHOICES_SHOWN = 100
 
 
 class Sort:
@@ -30,7 +33,7 @@ class Sort:
 
 class ArticleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, article):
-        return f"{article.title} ({article.comments_in_status})"
+        return f"{article.title} ({article.comments_in_status or 0})"
 
 
 class QueueFilterForm(forms.Form):
@@ -54,15 +57,28 @@ class QueueFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         status = self.data.get("status") if self.data.get("status") in Status.values else None
         self.chosen_status = status or Status.PENDING
-        # Offer only the articles that have comments in the chosen status (with how
-        # many), plus the one already chosen so the select never loses it.
+        # Offer the latest articles that have comments in the chosen status, with how
+        # many, plus the one already chosen so the select never loses it. Older ones
+        # are reached through "Only this article" on any of their comments. The
+        # subqueries start from the comment side, so the pending queue (small) is
+        # read through its index instead of counting every comment ever written.
+        in_status = Comment.objects.filter(status=self.chosen_status)
+        latest = Article.objects.filter(pk__in=in_status.values("article_id")).order_by(
+            "-published_at", "-pk"
+        )[:ARTICLE_CHOICES_SHOWN]
         chosen_article = self.data.get("article", "")
-        keep = Q(pk=int(chosen_article)) if chosen_article.isdigit() else Q(pk__in=[])
+        chosen = Q(pk=int(chosen_article)) if chosen_article.isdigit() else Q(pk__in=[])
         self.fields["article"].queryset = (
-            Article.objects.annotate(
-                comments_in_status=Count("comments", filter=Q(comments__status=self.chosen_status))
+            Article.objects.filter(Q(pk__in=latest.values("pk")) | chosen)
+            .annotate(
+                comments_in_status=Subquery(
+                    in_status.filter(article=OuterRef("pk"))
+                    .order_by()
+                    .values("article")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                )
             )
-            .filter(Q(comments_in_status__gt=0) | keep)
             .order_by("-published_at", "-pk")
         )
 
@@ -107,7 +123,10 @@ class AuditFilterForm(forms.Form):
     AUTOMATIC = "automatic"
 
     moderator = forms.ChoiceField(label=_("Moderator"), required=False)
-    comment = forms.IntegerField(label=_("Comment number"), min_value=1, required=False)
+    # Bounded like the id column, so a huge number is a form error, not a database error.
+    comment = forms.IntegerField(
+        label=_("Comment number"), min_value=1, max_value=2**63 - 1, required=False
+    )
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

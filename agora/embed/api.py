@@ -1,0 +1,166 @@
+"""The embed's own endpoints, mounted on the JSON API at /api/v1/embed/.
+
+- ``GET /embed/articles/<slug>``: what the embed needs before it draws anything:
+  the language to speak (``?lang=`` from ``data-lang``, else the article's, else
+  the browser's), every message in it, how to write dates, the comment count, and
+  the article, or null when Agora does not know it yet.
+- ``POST /embed/articles``: create an article Agora does not know yet, from the
+  embed's data attributes, when ``AGORA_EMBED_AUTOCREATE`` is on and the request
+  comes from one of ``AGORA_ALLOWED_ORIGINS``; ``data-url`` must be on that origin.
+
+The thread itself is read and posted through the public endpoints
+(``/articles/<slug>/comments``), like any other client.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import get_language_bidi, gettext
+from ninja import Field, Router, Schema
+from ninja.responses import Status as WithStatus
+
+from agora.api.schemas import CleanStr, ErrorOut, Input, ValidationErrorsOut
+from agora.articles.models import Article
+from agora.comments.models import Status
+from agora.embed import origins, strings
+from agora.embed.forms import EmbeddedArticleForm
+from agora.protection import ratelimit
+
+router = Router(tags=["embed"])
+
+
+class EmbedArticleOut(Schema):
+    slug: str
+    title: str
+    url: str
+    language: str
+    comments_open: bool
+
+
+class GuidelinesOut(Schema):
+    title: str
+    intro: str
+    list_intro: str
+    items: list[str]
+    outro: str
+
+
+class DatesOut(Schema):
+    pattern: str = Field(description="DATETIME_FORMAT with each code in braces: '{j} {F} {Y}'.")
+    time_zone: str
+    months: list[str]
+    months_ap: list[str]
+    AM: str
+    PM: str
+    am: str
+    pm: str
+    noon: str
+    midnight: str
+
+
+class EmbedSetupOut(Schema):
+    lang: str = Field(description="The language chosen: data-lang, else the article's, else the browser's.")
+    dir: str = Field(description="'rtl' or 'ltr'.")
+    article: EmbedArticleOut | None = Field(description="null when Agora does not know the slug.")
+    count: int = Field(description="Approved comments.")
+    count_label: str = Field(description="The count in words, e.g. '3 comments'.")
+    strings: dict[str, str]
+    guidelines: GuidelinesOut
+    dates: DatesOut
+
+
+class EmbedArticleIn(Input):
+    slug: CleanStr = Field(description="data-article")
+    title: CleanStr = Field(description="data-title")
+    url: CleanStr = Field(default="", description="data-url: must be on the embedding site.")
+    language: CleanStr = Field(default="", description="data-lang; the site's default if empty.")
+
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def chosen_language(requested: str, article: Article | None) -> str:
+    """``data-lang`` when Agora speaks it, else the article's language, else the
+    language LocaleMiddleware chose from the browser's Accept-Language."""
+    try:
+        return translation.get_supported_language_variant(requested)
+    except LookupError:
+        pass
+    if article is not None and article.language in SUPPORTED:
+        return article.language
+    return translation.get_language()
+
+
+def article_out(article: Article) -> dict:
+    return {name: getattr(article, name) for name in EmbedArticleOut.model_fields}
+
+
+@router.get("/articles/{slug:slug}", response=EmbedSetupOut)
+def setup(request, slug: str, lang: str = ""):
+    """Language, messages, date format, count and article for an embed on one article."""
+    article = (
+        Article.objects.filter(slug=slug)
+        .annotate(count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
+        .first()
+    )
+    language = chosen_language(lang[:20], article)
+    count = article.count if article else 0
+    with translation.override(language):
+        return {
+            "lang": language,
+            "dir": "rtl" if get_language_bidi() else "ltr",
+            "article": article_out(article) if article else None,
+            "count": count,
+            "count_label": strings.count_label(count),
+            **strings.interface(),
+        }
+
+
+def refused(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=403)
+
+
+@router.post(
+    "/articles",
+    response={200: EmbedArticleOut, 201: EmbedArticleOut, 400: ValidationErrorsOut, 403: ErrorOut, 429: ErrorOut},
+)
+def create_article(request, payload: EmbedArticleIn):
+    """Create an article on its first embed (200 with the article if it exists already)."""
+    if not settings.AGORA_EMBED_AUTOCREATE:
+        return refused(gettext("This Agora server does not create articles from embeds."))
+    origin = request.headers.get("Origin")
+    if not origins.is_allowed(origin):
+        return refused(gettext("Articles can only be created from the publisher's own sites."))
+    existing = Article.objects.filter(slug=payload.slug).first()
+    if existing is not None:
+        return WithStatus(200, article_out(existing))
+    form = EmbeddedArticleForm(data=payload.dict())
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
+        return WithStatus(400, {"errors": {f: [e["message"] for e in es] for f, es in errors.items()}})
+    url = form.cleaned_data["url"]
+    if url and origins.origin_of(url) != origins.normalize(origin):
+        return WithStatus(
+            400,
+            {"errors": {"url": [gettext("The article's address must be on the site that embeds it.")]}},
+        )
+    if settings.AGORA_RATELIMIT_ENABLED:
+        rates = settings.AGORA_RATELIMITS["embed-article"]
+        wait = ratelimit.hit("embed-article", ratelimit.client_ip(request), rates)
+        if wait:
+            response = JsonResponse(
+                {"detail": gettext("Too many new articles from this address; try again later.")},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+    try:
+        with transaction.atomic():
+            article = form.save()
+    except IntegrityError:
+        # Two first readers at once: the other request created it.
+        article = Article.objects.get(slug=form.cleaned_data["slug"])
+        return WithStatus(200, article_out(article))
+    return WithStatus(201, article_out(article))

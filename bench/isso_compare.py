@@ -1,0 +1,318 @@
+"""Agora and Isso side by side, on this machine, in one run.
+
+Isso is the self-hosted Python comment server. Both run under the same server
+stack (gunicorn, the same number of workers, gthread with 4 threads each, on
+SQLite, which is the only database Isso has), both with moderation on (a new
+comment is held: 202) and without rate limits (Isso's guard off, Agora's
+AGORA_RATELIMIT=0), and both are measured by the same client:
+
+- posts per second: ``--posts`` new comments sent by ``--users`` clients;
+- reads per second of one thread of 200 approved comments, for ``--seconds``:
+  Agora's JSON API and article page, Isso's JSON thread (what its widget loads);
+- a static file served by the same stack (WhiteNoise for Agora, Isso's own
+  static middleware): the ceiling for reads;
+- p50 and p99 latency of each, and memory per worker (RSS, and PSS, which
+  splits pages shared between workers) after the run.
+
+Isso is installed on first use into its own virtualenv (``--isso-venv``,
+default /tmp/isso-venv) with ``pip install isso gunicorn``; its config file is
+written under /tmp. Loopback only; every phase is bounded in count or time.
+
+    .venv/bin/python bench/isso_compare.py [--workers 2] [--users 20]
+
+Writes bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import loopback
+from loopback import Tally, json_body
+
+RESULTS = loopback.REPO / "bench" / "results.md"
+THREAD = 200
+AGORA_THREAD = f"/api/v1/articles/compare-thread/comments?limit={THREAD}"
+AGORA_PAGE = "/articles/compare-thread/"
+ISSO_THREAD = "/?uri=%2Fthread"
+ISSO_STATIC = "/js/embed.min.js"
+
+
+def ensure_isso(venv: Path) -> str:
+    """The Isso version in ``venv``, installing it (and gunicorn) there if needed."""
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "gunicorn").exists() or not (venv / "bin" / "isso").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "isso", "gunicorn"], check=True
+        )
+    return subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; print(m.version('isso'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def isso_config(work: Path, port: int) -> Path:
+    config = work / "isso.cfg"
+    config.write_text(
+        "\n".join(
+            [
+                "[general]",
+                f"dbpath = {work / 'isso.db'}",
+                f"host = http://127.0.0.1:{port}/",
+                "notify = stdout",
+                "gravatar = false",
+                "[moderation]",
+                "enabled = true",
+                "[guard]",
+                "enabled = false",
+                "[server]",
+                f"listen = http://127.0.0.1:{port}/",
+                "[hash]",
+                "salt = agora-benchmark-salt",
+                "",
+            ]
+        )
+    )
+    return config
+
+
+def isso_server(venv: Path, config: Path, port: int, workers: int, work: Path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AGORA_")}
+    env["ISSO_SETTINGS"] = str(config)
+    argv = [
+        str(venv / "bin" / "gunicorn"),
+        "isso.run",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--preload",
+    ]
+    return loopback.Server(argv, env, port, work / "isso.log", work)
+
+
+async def seed_isso(port: int, database: Path) -> None:
+    """200 comments on Isso's thread, then published (as a moderator would)."""
+    connection = loopback.Connection(port)
+    for number in range(THREAD):
+        body, headers = json_body(
+            {
+                "author": f"Reader {number}",
+                "email": f"seed{number}@bench.example",
+                "title": "Benchmark thread",
+                "text": f"Seeded comment {number}: the dam repairs should start before the "
+                "spring floods, and the council should publish the full costs first.",
+            }
+        )
+        response = await connection.request("POST", "/new?uri=%2Fthread", body, headers)
+        assert response.status == 202, (response.status, response.body[:200])
+    connection.close()
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE comments SET mode = 1")
+
+
+def post_request(system: str, port: int):
+    path = "/api/v1/articles/compare-posts/comments" if system == "agora" else "/new?uri=%2Fposts"
+    stamp = time.strftime("%H%M%S")
+
+    async def make_request(connection, number):
+        text = (
+            f"Comparison {stamp} comment {number}: the council should say what the dam "
+            "repairs will cost before the spring floods."
+        )
+        if system == "agora":
+            data = {"author_name": "Reader", "author_email": "r@bench.example", "body": text}
+        else:
+            data = {"author": "Reader", "email": "r@bench.example", "text": text, "title": "Posts"}
+        body, headers = json_body(data)
+        return await connection.request("POST", path, body, headers)
+
+    return path, make_request
+
+
+def get_request(path: str):
+    async def make_request(connection):
+        return await connection.request("GET", path)
+
+    return make_request
+
+
+async def first_response(port: int, path: str) -> loopback.Response:
+    connection = loopback.Connection(port)
+    try:
+        return await connection.request("GET", path)
+    finally:
+        connection.close()
+
+
+def check_threads(agora_port: int, isso_port: int) -> None:
+    """Both threads hold the same 200 approved comments before reads are timed."""
+    agora = asyncio.run(first_response(agora_port, AGORA_THREAD)).json()
+    isso = asyncio.run(first_response(isso_port, ISSO_THREAD)).json()
+    assert agora["count"] == THREAD and len(agora["comments"]) == THREAD, agora["count"]
+    assert isso["total_replies"] == THREAD and len(isso["replies"]) == THREAD
+
+
+def measure(label, tally: Tally, elapsed: float, expected_status: int) -> dict:
+    ok = tally.statuses.get(expected_status, 0)
+    return {
+        "label": label,
+        "rate": ok / elapsed,
+        "p50": tally.percentile_ms(0.5),
+        "p99": tally.percentile_ms(0.99),
+        "other": {s: n for s, n in tally.statuses.items() if s != expected_status},
+        "failures": tally.failures,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=20, help="concurrent clients per phase")
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each read phase")
+    parser.add_argument("--isso-venv", type=Path, default=Path("/tmp/isso-venv"))
+    args = parser.parse_args(argv)
+
+    isso_version = ensure_isso(args.isso_venv)
+    work = Path(tempfile.mkdtemp(prefix="agora-isso-", dir="/tmp"))
+    agora_port, isso_port = loopback.free_port(), loopback.free_port()
+
+    env = loopback.agora_env(work / "agora", None, agora_port, args.workers)
+    (work / "agora").mkdir()
+    loopback.prepare_agora(env)
+    loopback.use_django(env)
+    loopback.seed_thread("compare-thread", approved=THREAD)
+    from agora.articles.models import Article
+    from agora.comments.models import Comment
+
+    Article.objects.create(slug="compare-posts", title="Benchmark: posting", body="The dam.")
+    manifest = json.loads((work / "agora" / "static" / "staticfiles.json").read_text())
+    agora_static = "/static/" + manifest["paths"]["agora/site.css"]
+
+    agora = loopback.agora_server(env, agora_port, work / "agora.log")
+    isso = isso_server(args.isso_venv, isso_config(work, isso_port), isso_port, args.workers, work)
+    load_average = loopback.load_average()
+    results: dict[str, dict[str, dict]] = {}
+    try:
+        agora.start("/api/v1/articles")
+        isso.start(ISSO_STATIC)
+        asyncio.run(seed_isso(isso_port, work / "isso.db"))
+        check_threads(agora_port, isso_port)
+        ports = {"agora": agora_port, "isso": isso_port}
+        reads = {
+            "agora": [("thread", AGORA_THREAD), ("page", AGORA_PAGE), ("static", agora_static)],
+            "isso": [("thread", ISSO_THREAD), ("static", ISSO_STATIC)],
+        }
+        # Alternate who goes first, so neither always meets the same background load.
+        for order, phase in enumerate(["posts", "thread", "page", "static"]):
+            systems = ["agora", "isso"] if order % 2 == 0 else ["isso", "agora"]
+            for system in systems:
+                port = ports[system]
+                if phase == "posts":
+                    _, make = post_request(system, port)
+                    tally, elapsed = asyncio.run(
+                        loopback.run_count(port, args.posts, args.users, make, max_seconds=300)
+                    )
+                    results.setdefault(system, {})[phase] = measure(phase, tally, elapsed, 202)
+                    continue
+                paths = dict(reads[system])
+                if phase not in paths:
+                    continue
+                tally, elapsed = asyncio.run(
+                    loopback.run_for(port, args.seconds, args.users, get_request(paths[phase]))
+                )
+                results.setdefault(system, {})[phase] = measure(phase, tally, elapsed, 200)
+        memory = {"agora": agora.worker_memory(), "isso": isso.worker_memory()}
+        headers = asyncio.run(first_response(agora_port, AGORA_THREAD)).headers
+    finally:
+        agora.stop()
+        isso.stop()
+    scored = Comment.objects.filter(article__slug="compare-posts").exclude(model_version="")
+    report = render(args, results, memory, headers, isso_version, load_average, scored.count())
+    RESULTS.write_text(report)
+    print(report)
+    print(f"written to {RESULTS.relative_to(loopback.REPO)}; logs in {work}")
+    return 0
+
+
+def render(args, results, memory, headers, isso_version, load_average, scored) -> str:
+    agora, isso = results["agora"], results["isso"]
+
+    def rate(row):
+        return f"{row['rate']:.0f}/s" if row else "–"
+
+    def latency(row):
+        return f"{row['p50']:.0f} / {row['p99']:.0f} ms" if row else "–"
+
+    def ratio(a, b):
+        return f"{a['rate'] / b['rate']:.2f}×" if a and b and b["rate"] else "–"
+
+    lines = [
+        ("Posts (held for moderation, 202)", agora["posts"], isso["posts"]),
+        ("Thread reads, 200 comments (JSON)", agora["thread"], isso["thread"]),
+        ("Thread reads, 200 comments (Agora's HTML article page)", agora["page"], None),
+        ("Static file, same server stack (read ceiling)", agora["static"], isso["static"]),
+    ]
+    table = [
+        "| | Agora req/s | Isso req/s | Agora ÷ Isso | Agora p50 / p99 | Isso p50 / p99 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, a, b in lines:
+        table.append(
+            f"| {name} | {rate(a)} | {rate(b)} | {ratio(a, b)} | {latency(a)} | {latency(b)} |"
+        )
+    problems = [
+        f"{system} {phase}: other statuses {row['other']}, no answer {row['failures']}"
+        for system, rows in results.items()
+        for phase, row in rows.items()
+        if row["other"] or row["failures"]
+    ]
+    cached = "ETag" if "etag" in headers else "no ETag"
+    ceiling = agora["thread"]["rate"] / agora["static"]["rate"]
+    return "\n".join(
+        [
+            "# Agora and Isso, side by side",
+            "",
+            f"Measured {time.strftime('%Y-%m-%d %H:%M')} by "
+            "`.venv/bin/python bench/isso_compare.py "
+            f"--workers {args.workers} --users {args.users} --posts {args.posts} "
+            f"--seconds {args.seconds:g}`, on this machine: 2 cores, with the load client on "
+            f"the same cores. Machine load average at start: {load_average}.",
+            "",
+            f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), SQLite, "
+            f"moderation on, rate limits off; {args.users} concurrent clients; Isso {isso_version}."
+            f" Posts: {args.posts} per system. Reads: {args.seconds:g} s per row.",
+            "",
+            *table,
+            "",
+            f"- Memory per worker after the run: Agora {loopback.rss_summary(memory['agora'])}; "
+            f"Isso {loopback.rss_summary(memory['isso'])}.",
+            f"- Agora's thread reads reach {100 * ceiling:.0f}% of its static-file ceiling "
+            f"(Agora's thread response carried {cached}).",
+            f"- Agora posts scored by the guideline engine during the run: {scored} of "
+            f"{args.posts}.",
+            *(f"- Non-success answers: {p}" for p in problems),
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
