@@ -184,6 +184,9 @@ LOGGING = {
 AGORA_DATA_DIR = Path(os.environ.get("AGORA_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data"))
 
 
+# Largest request body the JSON API reads; bigger ones get 413 (agora/api/gate.py).
+AGORA_API_MAX_BODY_BYTES = int(os.environ.get("AGORA_API_MAX_BODY_BYTES", str(64 * 1024)))
+
 # --- Production hardening (all off on a laptop, on with AGORA_HTTPS=1) -------
 
 # Reverse proxies in front of Agora that append to X-Forwarded-For and set

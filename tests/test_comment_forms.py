@@ -144,3 +144,23 @@ class TestPageFormIdempotency:
         assert list(form(article, CommentPageForm, idempotency_token=token).errors) == [
             "idempotency_token"
         ]
+
+
+@pytest.mark.parametrize("field", ["author_name", "author_email", "body"])
+@pytest.mark.parametrize("bad", ["\x00", "\x01", "\x7f", "\ud800"])
+def test_control_characters_and_surrogates_are_refused_in_every_field(article, field, bad):
+    data = {"author_name": "Rezan", "author_email": "rezan@example.org", "body": "Fair point."}
+    data[field] = data[field][:2] + bad + data[field][2:]
+    form = CommentForm(data, article=article)
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_line_breaks_and_tabs_are_kept(article):
+    data = {
+        "author_name": "Rezan",
+        "author_email": "rezan@example.org",
+        "body": "First line.\r\n\r\n\tSecond line.",
+    }
+    form = CommentForm(data, article=article)
+    assert form.is_valid(), form.errors

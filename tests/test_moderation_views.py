@@ -13,7 +13,7 @@ from django.utils import timezone
 from agora.articles.models import Article
 from agora.comments import actions
 from agora.comments.models import Comment, Decision, Reason, Status
-from agora.moderation import views
+from agora.moderation import forms, views
 from agora.moderation.templatetags.moderation import with_evidence
 
 QUEUE = reverse("moderation:queue")
@@ -205,6 +205,21 @@ def test_filter_by_article(staff_client, make_comment, other_article):
     assert here.pk not in listed(response)
     # The select offers each article that has pending comments, with how many.
     assert f"{other_article.title} (1)" in response.content.decode()
+
+
+def test_article_select_offers_the_latest_articles_and_keeps_the_chosen_one(
+    staff_client, make_comment, article, other_article, monkeypatch
+):
+    monkeypatch.setattr(forms, "ARTICLE_CHOICES_SHOWN", 1)
+    older = make_comment("On the older article.")
+    make_comment("On the newer article.", on=other_article)
+
+    default = staff_client.get(QUEUE).context["form"]
+    chosen = staff_client.get(QUEUE, {"article": article.pk})
+
+    assert list(default.fields["article"].queryset) == [other_article]
+    assert list(chosen.context["form"].fields["article"].queryset) == [other_article, article]
+    assert listed(chosen) == [older.pk]
 
 
 def test_filter_by_status_shows_decided_comments(staff_client, make_comment):

@@ -6,7 +6,6 @@ range); what makes a comment acceptable is CommentForm's job, so that rule is
 written once for the HTML form and the API.
 """
 
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -16,12 +15,11 @@ from pydantic import AfterValidator, ConfigDict, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
 from agora.comments.models import Reason, Status
+from agora.comments.validators import forbidden_character
 
 # Largest id a 64-bit primary key holds; bigger numbers make the database driver raise.
 MAX_ID = 2**63 - 1
-# Line breaks and tabs are how readers lay out a comment; every other control
-# character is invisible junk at best and breaks PostgreSQL (NUL) at worst.
-ALLOWED_CONTROL_CHARACTERS = frozenset("\n\r\t")
+
 
 LangCode = Literal[tuple(code for code, _name in settings.LANGUAGES) + ("other",)]
 # The guideline keys the engine flags; every rejection reason but "other" is one.
@@ -29,21 +27,15 @@ GuidelineCode = Literal[tuple(code for code in Reason.values if code != Reason.O
 
 
 def refuse_control_characters(value: str) -> str:
-    for char in value:
-        category = unicodedata.category(char)
-        if category == "Cc" and char not in ALLOWED_CONTROL_CHARACTERS:
-            raise PydanticCustomError(
-                "control_character",
-                "Remove the control character U+{code} (only line breaks and tabs are allowed).",
-                {"code": f"{ord(char):04X}"},
-            )
-        if category == "Cs":
-            raise PydanticCustomError(
-                "surrogate",
-                "Remove the unpaired surrogate U+{code}; it is not a character.",
-                {"code": f"{ord(char):04X}"},
-            )
-    return value
+    found = forbidden_character(value)
+    if found is None:
+        return value
+    kind, code = found
+    if kind == "surrogate":
+        message = "Remove the unpaired surrogate U+{code}; it is not a character."
+    else:
+        message = "Remove the control character U+{code} (only line breaks and tabs are allowed)."
+    raise PydanticCustomError(kind, message, {"code": code})
 
 
 CleanStr = Annotated[str, AfterValidator(refuse_control_characters)]

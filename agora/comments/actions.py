@@ -82,7 +82,8 @@ def reject(
 ):
     """Refuse a comment (or withdraw an approved one) for one guideline."""
     if reason not in Reason.values:
-        raise ModerationError(f"Unknown reason code {reason!r}; use one of {', '.join(Reason.values)}.")
+        valid = ", ".join(Reason.values)
+        raise ModerationError(f"Unknown reason code {reason!r}; use one of {valid}.")
     return _transition(comment, Status.REJECTED, moderator, reason, note, expected_status)
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.comments.actions import NewComment
 from agora.comments.models import BODY_MAX_LENGTH, BODY_MIN_LENGTH, NAME_MAX_LENGTH, Comment, Status
+from agora.comments.validators import validate_characters
 
 
 class CommentForm(forms.Form):
@@ -16,12 +17,14 @@ class CommentForm(forms.Form):
         label=_("Name"),
         max_length=NAME_MAX_LENGTH,
         strip=True,
+        validators=[validate_characters],
         # dir="auto" lets a name typed in Arabic script sit right on a left-to-right page.
         widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
     )
     author_email = forms.EmailField(
         label=_("Email"),
         max_length=254,
+        validators=[validate_characters],
         help_text=_("Required, never shown to anyone but the moderators."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
@@ -30,6 +33,7 @@ class CommentForm(forms.Form):
         min_length=BODY_MIN_LENGTH,
         max_length=BODY_MAX_LENGTH,
         strip=True,
+        validators=[validate_characters],
         widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
     )
     parent_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -27,7 +27,10 @@ class Reason(models.TextChoices):
     PROFANITY = "profanity", _("Profanity or vulgarity")
     THREAT = "threat", _("Threat")
     PERSONAL_ATTACK = "personal_attack", _("Personal attack")
-    IDENTITY_ABUSE = "identity_abuse", _("Abuse of a group (sexism, racism, homophobia, xenophobia)")
+    IDENTITY_ABUSE = (
+        "identity_abuse",
+        _("Abuse of a group (sexism, racism, homophobia, xenophobia)"),
+    )
     PROMOTION = "promotion", _("Commercial or personal promotion")
     OTHER = "other", _("Other")
 

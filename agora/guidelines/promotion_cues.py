@@ -71,15 +71,17 @@ _INVITE_HOSTS = (
     r"|goo\.gl|cutt\.ly|rebrand\.ly|linktr\.ee|discord\.gg|instagram\.com|youtube\.com"
     r"|youtu\.be|tiktok\.com|snapchat\.com|rubika\.ir|eitaa\.com"
 )
+#: The rest of a link after its host; it does not end on punctuation that ends the sentence.
+_PATH = r"(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}،؛])?"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _INVITE_LINK = re.compile(
-    rf"(?<![\w.@-])(?:https?://)?(?:www\.)?(?:{_INVITE_HOSTS})(?:/[^\s<>\"']*)?", re.IGNORECASE
+    rf"(?<![\w.@-])(?:https?://)?(?:www\.)?(?:{_INVITE_HOSTS})(?![\w-]){_PATH}", re.IGNORECASE
 )
 _DOMAIN = r"(?<![\w.@-])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*"
 _LINK = re.compile(
-    r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+"
-    rf"|{_DOMAIN}\.(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*)?"
-    rf"|{_DOMAIN}\.(?:{_WORDLIKE_TLDS})/[^\s<>\"']+",
+    r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]}،؛]"
+    rf"|{_DOMAIN}\.(?:{_TLDS})(?![\w-]){_PATH}"
+    rf"|{_DOMAIN}\.(?:{_WORDLIKE_TLDS})/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}}،؛]",
     re.IGNORECASE,
 )
 #: A link written out to dodge filters: "shop dot com", "shop[.]com", "shop نقطة com",
@@ -91,8 +93,11 @@ _SPELLED_LINK = re.compile(
     re.IGNORECASE,
 )
 #: Platform handles are Latin letters, digits, "_" and inner dots. "@USER" is the data
-#: sets' placeholder for a reply mention, never a real handle.
-_HANDLE = re.compile(r"(?<![\w@])@(?!USER\b|URL\b)[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+#: sets' placeholder for a reply mention, never a real handle, even when a word in another
+#: script follows it without a space.
+_HANDLE = re.compile(
+    r"(?<![\w@])@(?!(?:USER|URL)(?![A-Za-z0-9_]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
+)
 #: A run of digits with the separators phone numbers are written with; checked by _is_phone.
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{6,22}\d(?!\w)")
 
@@ -197,7 +202,8 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "call_to_action": (
             "فالو کنید", "فالوم کنید", "فالو کن", "فالو بدید", "فالو بک", "فالوبک",
             "عضو شوید", "عضو بشید", "عضو کانال", "کانال ما", "کانالم", "کانال من", "پیج ما",
-            "پیجم", "پیج من", "دایرکت بدید", "دایرکت بده", "پیام در دایرکت", "به دایرکت",
+            "پیجم", "پیج من", "ما را دنبال کنید", "ما رو دنبال کنید", "من را دنبال کنید",
+            "منو دنبال کنید", "دایرکت بدید", "دایرکت بده", "پیام در دایرکت", "به دایرکت",
             "پیام بدید", "پیام دهید", "پیوی",
             "پی وی", "تماس بگیرید", "جهت سفارش", "برای سفارش", "جهت خرید", "لینک در بیو",
             "لینک در بایو", "کلیک کنید", "سابسکرایب", "ارتباط با ادمین", "پیام به ادمین",

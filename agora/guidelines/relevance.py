@@ -11,7 +11,10 @@ compare them by cosine similarity:
   The similarity that counts is the best one over all chunks.
 * A reply is also compared with the comment it answers: a reply on topic with its parent
   is on topic, so the best of both similarities counts.
-* The similarity goes through a logistic calibration fitted by ``bench/relevance_eval.py``
+* The similarity is contrasted with background news: fictional headlines on many subjects
+  (``artifacts/minilm/background_headlines.txt``). A comment about another story is closer
+  to some of them than to the article (see :meth:`Relevance.relatedness`).
+* That contrast goes through a logistic calibration fitted by ``bench/relevance_eval.py``
   on a validation split (comments paired with their own article and with another one), so
   the score reads as a probability that the comment is off topic, for an even mix of
   on-topic and off-topic comments (see docs/relevance.md).
@@ -31,7 +34,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +43,7 @@ ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CALIBRATION_FILE = "calibration.json"
+BACKGROUND_FILE = "background_headlines.txt"
 MANIFEST_FILE = "manifest.json"
 
 #: The longest input the model takes (sentence-transformers' max_seq_length), special tokens
@@ -51,7 +55,8 @@ CHUNK_TOKENS = 128
 #: Word pieces shared by consecutive chunks, so a sentence cut by a chunk border is whole in one.
 CHUNK_OVERLAP = 32
 DIM = 384
-BATCH_SIZE = 32
+#: Background headlines a comment is contrasted with: the mean of its closest few.
+BACKGROUND_TOP = 5
 #: Articles whose vectors stay in memory, so repeated calls for one article cost nothing.
 ARTICLE_CACHE_SIZE = 128
 
@@ -96,7 +101,8 @@ _REACTION_PHRASES = (
     r"(?:ha)+h?|(?:he)+h?|not really|who cares|why not|why|how|who|what|huh|really|seriously|"
     r"sources?|proof|evidence|citation needed|interesting|good grief|oh (?:dear|well|no)",
 )
-_REACTION = re.compile(r"\b(?:" + "|".join(_REACTION_PHRASES) + r")\b")
+# Word boundaries that also hold around "+1".
+_REACTION = re.compile(r"(?<![\w'+])(?:" + "|".join(_REACTION_PHRASES) + r")(?![\w'+])")
 _FILLERS = frozenset(
     "a an the what such very really so truly just this that is was it it's its and again "
     "all too much i must say oh well here there one more great thanks sir madam".split()
@@ -127,11 +133,18 @@ class Relevance:
     created on first use (thread-safe), so importing the engine never pays for it.
     """
 
-    def __init__(self, model_dir: Path = ARTIFACT_DIR, threads: int = 1, calibrated: bool = True):
+    def __init__(
+        self,
+        model_dir: Path = ARTIFACT_DIR,
+        threads: int = 1,
+        calibrated: bool = True,
+        batch_size: int = 1,
+    ):
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
         self.threads = threads
+        self.batch_size = batch_size
         manifest = json.loads((self.model_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
         #: Changes whenever the model file changes: stored vectors must be recomputed then.
         self.version = f"minilm-int8-{manifest['files'][MODEL_FILE]['sha256'][:12]}"
@@ -147,6 +160,7 @@ class Relevance:
             path = self.model_dir / CALIBRATION_FILE
             self.calibration = json.loads(path.read_text(encoding="utf-8"))
         self._session = None
+        self._background = None
         self._lock = threading.Lock()
         self._articles: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
 
@@ -178,16 +192,19 @@ class Relevance:
         """Unit-length embeddings, shape ``(len(texts), 384)``, float32.
 
         Each text is read up to ``MAX_TOKENS`` word pieces (like the original model); use
-        :meth:`chunks` first for longer texts. Texts are batched by similar length so that
-        little padding is computed.
+        :meth:`chunks` first for longer texts. By default each text runs on its own: the int8
+        model quantises its activations with one scale per input tensor, so padding and the
+        other texts of a batch would change a text's embedding (cosine down to 0.95
+        measured) and a comment's score would depend on its neighbours. ``batch_size`` > 1
+        groups texts of similar length instead (see bench/relevance_speed.py for the cost).
         """
         vectors = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return vectors
         encodings = self._tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), BATCH_SIZE):
-            rows = order[start : start + BATCH_SIZE]
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -199,7 +216,9 @@ class Relevance:
             vectors[rows] = self.session.run(["sentence_embedding"], feeds)[0]
         return vectors
 
-    def chunks(self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP) -> list[str]:
+    def chunks(
+        self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP
+    ) -> list[str]:
         """``text`` cut into overlapping pieces of at most ``size`` word pieces (with [CLS]
         and [SEP]), each starting at a word boundary; a short text is one chunk."""
         text = text.strip()
@@ -241,38 +260,41 @@ class Relevance:
 
     # -- scoring ------------------------------------------------------------------------
 
-    def similarities(
-        self,
-        texts: Sequence[str],
-        article_vectors: Sequence[np.ndarray | None],
-        parent_texts: Sequence[str | None] | None = None,
-    ) -> list[float | None]:
-        """For each comment, the best cosine similarity between any chunk of the comment and
-        any chunk of its article or of its parent comment; ``None`` when there is nothing to
-        compare with. All texts of the batch are embedded in one call."""
-        parent_texts = parent_texts if parent_texts is not None else [None] * len(texts)
-        pieces: list[str] = []
-        spans = []
-        for text, parent in zip(texts, parent_texts, strict=True):
-            own = self.chunks(text)
-            theirs = self.chunks(parent) if parent else []
-            spans.append((len(pieces), len(own), len(theirs)))
-            pieces += own + theirs
-        vectors = self.embed(pieces)
-        result: list[float | None] = []
-        for (start, n_own, n_parent), article in zip(spans, article_vectors, strict=True):
-            own = vectors[start : start + n_own]
-            parent = vectors[start + n_own : start + n_own + n_parent]
-            targets = [v for v in (article, parent) if v is not None and len(v)]
-            if not n_own or not targets:
-                result.append(None)
-                continue
-            result.append(float((own @ np.concatenate(targets).T).max()))
-        return result
+    def text_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """For each text, the embeddings of its :meth:`chunks` (one row for a short text)."""
+        per_text = [self.chunks(text) for text in texts]
+        vectors = self.embed([chunk for chunks in per_text for chunk in chunks])
+        bounds = np.cumsum([0] + [len(chunks) for chunks in per_text])
+        return [vectors[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
 
-    def probability(self, similarity: float) -> float:
-        """The calibrated probability that a comment with this similarity is off topic."""
-        z = self.calibration["intercept"] + self.calibration["slope"] * similarity
+    @property
+    def background(self) -> np.ndarray:
+        """Embeddings of the background headlines (computed on first use)."""
+        if self._background is None:
+            lines = (self.model_dir / BACKGROUND_FILE).read_text(encoding="utf-8").splitlines()
+            self._background = self.embed([ln for ln in lines if ln and not ln.startswith("#")])
+        return self._background
+
+    def relatedness(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
+        """``(similarity, contrast)`` of a comment's chunk vectors with the target vectors
+        (article chunks, and the parent's chunks for a reply).
+
+        ``similarity`` is the best cosine between any comment chunk and any target. The
+        ``contrast`` is what the score reads: that similarity, minus how close unrelated
+        news gets to the targets (the background headlines' best similarity, averaged), minus
+        how close the comment gets to the ``BACKGROUND_TOP`` background headlines nearest to
+        it. The first correction keeps a generic heading, or a long article with many
+        chunks, from making every comment look on topic; the second marks a comment about
+        another story, which is closer to some background headline than to the article.
+        """
+        similarity = float((comment @ targets.T).max())
+        typical = float((self.background @ targets.T).max(axis=1).mean())
+        nearest = np.sort((comment @ self.background.T).max(axis=0))[-BACKGROUND_TOP:]
+        return similarity, similarity - typical - float(nearest.mean())
+
+    def probability(self, contrast: float) -> float:
+        """The calibrated probability that a comment with this contrast is off topic."""
+        z = self.calibration["intercept"] + self.calibration["slope"] * contrast
         return 1.0 / (1.0 + math.exp(-z))
 
     def off_topic_many(
@@ -282,8 +304,8 @@ class Relevance:
         article_vectors: Sequence[np.ndarray | None],
         parent_texts: Sequence[str | None] | None = None,
     ) -> list[OffTopic]:
-        """:meth:`off_topic` for a batch (one model call for all of it)."""
-        parent_texts = parent_texts if parent_texts is not None else [None] * len(texts)
+        """:meth:`off_topic` for a batch of comments."""
+        parents = list(parent_texts) if parent_texts is not None else [None] * len(texts)
         results: list[OffTopic | None] = [None] * len(texts)
         todo = []
         for i, (text, lang, article) in enumerate(zip(texts, langs, article_vectors, strict=True)):
@@ -293,25 +315,25 @@ class Relevance:
                     f"Relevance is not scored for language {lang or 'unknown'!r}: "
                     "no multilingual relevance model yet; a moderator judges it.",
                 )
-            elif (article is None or not len(article)) and not parent_texts[i]:
-                results[i] = OffTopic(None, "No article or parent text to compare with.")
+            elif (article is None or not len(article)) and not (parents[i] or "").strip():
+                results[i] = OffTopic(None, "No article or parent comment to compare with.")
             elif is_generic_reaction(text):
                 results[i] = OffTopic(0.0, "A short generic reaction; not off topic.")
             else:
                 todo.append(i)
-        sims = self.similarities(
-            [texts[i] for i in todo],
-            [article_vectors[i] for i in todo],
-            [parent_texts[i] for i in todo],
-        )
-        for i, sim in zip(todo, sims, strict=True):
-            if sim is None:
-                results[i] = OffTopic(None, "No article or parent text to compare with.")
+        comments = self.text_vectors([texts[i] for i in todo])
+        replied = self.text_vectors([parents[i] or "" for i in todo])
+        for i, comment, parent in zip(todo, comments, replied, strict=True):
+            if not len(comment):
+                results[i] = OffTopic(None, "The comment has no text to compare.")
                 continue
-            score = self.probability(sim)
-            against = "the article or the comment it answers" if parent_texts[i] else "the article"
+            article = article_vectors[i]
+            targets = np.vstack([v for v in (article, parent) if v is not None and len(v)])
+            similarity, contrast = self.relatedness(comment, targets)
+            score = self.probability(contrast)
+            against = "the article or the comment it answers" if len(parent) else "the article"
             verdict = "Looks unrelated to" if score >= 0.5 else "Relates to"
-            results[i] = OffTopic(score, f"{verdict} {against} (best similarity {sim:.2f}).")
+            results[i] = OffTopic(score, f"{verdict} {against} (best similarity {similarity:.2f}).")
         return results
 
     def off_topic(
@@ -326,6 +348,6 @@ class Relevance:
         return self.off_topic_many([text], [lang], [article_vectors], [parent_text])[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(threads: int) -> Relevance:
     return Relevance(ARTIFACT_DIR, threads=threads)

