@@ -266,8 +266,8 @@ AGORA_RATELIMITS = {
 # The same words again and again: from one sender, or across the whole site.
 AGORA_FLOOD = {
     "enabled": env_bool("AGORA_FLOOD", True),
+    # The same text twice from one email within this window is a duplicate.
     "sender_window": int(os.environ.get("AGORA_FLOOD_SENDER_WINDOW", "3600")),
-    "per_email": 1,  # the same text twice from one email is a duplicate
     "per_ip": 3,  # people behind one address may agree word for word, rarely more
     "site_window": int(os.environ.get("AGORA_FLOOD_SITE_WINDOW", "600")),
     "site_max": int(os.environ.get("AGORA_FLOOD_SITE_MAX", "5")),

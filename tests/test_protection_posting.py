@@ -102,8 +102,9 @@ def test_rate_limits_can_be_switched_off(article, tight_limits, settings):
 def test_the_same_text_again_from_one_email_is_a_duplicate(article):
     post(article, form_post(), "a@example.org", "The vote was overdue.")
     with pytest.raises(PostingRefused) as refused:
-        post(article, form_post(), "a@example.org", "the vote was overdue")
+        post(article, form_post(ip="192.0.2.77"), "A@example.org", "The vote was overdue.")
     assert (refused.value.status_code, refused.value.code) == (429, "duplicate")
+    assert refused.value.retry_after > 0
     assert Comment.objects.count() == 1
 
 
@@ -117,23 +118,38 @@ def test_a_campaign_is_refused_as_a_flood(article, settings):
     assert refused.value.retry_after > 0
 
 
-def test_a_refused_duplicate_does_not_count_towards_the_site_wide_limit(article, settings):
+def test_refused_postings_do_not_count_towards_the_site_wide_limit(article, settings):
     text = "A long and heartfelt comment that many readers would quote"
-    post(article, form_post(), "a@example.org", text)
-    for _ in range(settings.AGORA_FLOOD["site_max"] + 2):
-        with pytest.raises(PostingRefused):
-            post(article, form_post(), "a@example.org", text)
-    # Only one posting of the text was counted, so others may still quote it.
-    for number in range(settings.AGORA_FLOOD["site_max"] - 1):
+    per_ip, site_max = settings.AGORA_FLOOD["per_ip"], settings.AGORA_FLOOD["site_max"]
+    for number in range(per_ip):
+        post(article, form_post(), f"a{number}@example.org", text)
+    for number in range(site_max):
+        with pytest.raises(PostingRefused) as refused:
+            post(article, form_post(), f"b{number}@example.org", text)
+        assert refused.value.code == "flood"
+    # Only the postings that passed were counted, so others may still quote it.
+    for number in range(site_max - per_ip):
         post(article, form_post(ip=f"203.0.113.{number}"), f"q{number}@example.org", text)
+    with pytest.raises(PostingRefused):
+        post(article, form_post(ip="203.0.113.99"), "q99@example.org", text)
 
 
-def test_a_posting_that_failed_to_store_is_not_a_duplicate_on_retry(article):
+def test_a_posting_that_failed_to_store_is_not_refused_on_retry(article, settings):
     request = form_post()
-    with pytest.raises(RuntimeError):
-        with guard_posting(request, email="a@example.org", body="The vote was overdue."):
-            raise RuntimeError("database went away")
-    post(article, request, "a@example.org", "The vote was overdue.")
+    text = "The vote was overdue."
+    for _ in range(settings.AGORA_FLOOD["per_ip"]):
+        with pytest.raises(RuntimeError):
+            with guard_posting(request, email="a@example.org", body=text):
+                raise RuntimeError("database went away")
+    post(article, request, "a@example.org", text)
+    assert Comment.objects.count() == 1
+
+
+def test_a_posting_counted_but_never_stored_is_not_called_a_duplicate(article):
+    # The server was killed between counting and storing: nothing took the count back.
+    with guard_posting(form_post(), email="a@example.org", body="The vote was overdue."):
+        pass
+    post(article, form_post(), "a@example.org", "The vote was overdue.")
     assert Comment.objects.count() == 1
 
 

@@ -417,7 +417,7 @@ def normalize(text: str, lang: str | None = None) -> Normalized:
     text, offsets = _compose(text, offsets)
     if lang == "tr":
         text = text.replace("I", "ı").replace("İ", "i")
-    if _CYRILLIC_GREEK_LETTER.search(text):
+    if not text.isascii() and _CYRILLIC_GREEK_LETTER.search(text):
         # Look-alikes are judged with case intact ("Н" is H, "н" is h), so case is folded
         # after them; without Cyrillic or Greek one pass does it all.
         text, offsets = _translate(text, offsets, _table(fold_case=False))

@@ -21,7 +21,7 @@ The score is a noisy-OR of hand-set weights per kind of cue (:data:`KIND_WEIGHTS
 chance that at least one cue means promotion if each did so independently. It is a prior, not
 a calibrated probability: a link alone scores 0.5 (a reader citing a source also posts
 links), a reply's @handle alone 0.15, while a call to action next to a phone number scores
-0.78. Calibrate it on labelled data before reading it as a probability.
+0.8. Calibrate it on labelled data before reading it as a probability.
 """
 
 from __future__ import annotations
@@ -85,11 +85,13 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 #: A link written out to dodge filters: "shop dot com", "shop[.]com", "shop نقطة com",
-#: "دات کام" (fa "dot com"), "nokta com" (tr).
+#: "دات کام" (fa "dot com"), "nokta com" (tr). A spaced dot ("shop . com") counts only before
+#: a TLD that is not also a word: "... arıyorlar . Biz" is a sentence, not "arıyorlar.biz".
 _SPELLED_LINK = re.compile(
     r"(?<![\w.-])[A-Za-z0-9][A-Za-z0-9-]*\s*"
-    r"(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s\.\s|\s(?:dot|nokta|نقطة|نقطه|دوت|دات)\s)"
-    rf"\s*(?:(?:{_TLDS}|{_WORDLIKE_TLDS})(?![\w-])|كوم|کوم|کام)",
+    r"(?:(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s(?:dot|nokta|نقطة|نقطه|دوت|دات)\s)"
+    rf"\s*(?:(?:{_TLDS}|{_WORDLIKE_TLDS})(?![\w-])|كوم|کوم|کام)"
+    rf"|\s\.\s(?:{_TLDS})(?![\w-]))",
     re.IGNORECASE,
 )
 #: Platform handles are Latin letters, digits, "_" and inner dots. "@USER" is the data
@@ -151,20 +153,20 @@ def mask_contacts(text: str) -> str:
 # suffix follow (Turkish and Kurdish attach them); "~" at the start lets an Arabic proclitic
 # (و ف ب ل ع, optionally with ال) come first.
 
+# fmt: off
 _CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "call_to_action": (
             "follow me", "follow us", "follow my", "follow our", "follow for follow", "f4f",
             "subscribe to my", "subscribe to our", "subscribe now", "please subscribe",
-            "check out my", "check out our", "visit my", "visit our", "dm me", "dm us",
-            "pm me", "message me", "inbox me", "text me", "contact me", "contact us",
-            "join my", "join our", "link in bio", "link in my bio", "click the link",
-            "click here", "click my", "order now", "buy now", "shop now", "use my code",
-            "promo code", "discount code", "hit me up", "my channel", "our channel",
-            "my page", "my blog", "my website", "my shop", "my store", "watch my",
-            "my videos", "my video", "subscribe to me", "subscribe my", "sub my", "sub to me",
-            "subscribe back", "sub4sub", "check my channel", "check out this video",
-            "check out this playlist", "like this comment",
+            "check out my", "check out our", "visit my", "visit our", "dm me", "dm us", "pm me",
+            "message me", "inbox me", "text me", "contact me", "contact us", "join my", "join our",
+            "link in bio", "link in my bio", "click the link", "click here", "click my",
+            "order now", "buy now", "shop now", "use my code", "promo code", "discount code",
+            "hit me up", "my channel", "our channel", "my page", "my blog", "my website", "my shop",
+            "my store", "watch my", "my videos", "my video", "subscribe to me", "subscribe my",
+            "sub my", "sub to me", "subscribe back", "sub4sub", "check my channel",
+            "check out this video", "check out this playlist", "like this comment",
         ),
         "platform": (
             "whatsapp", "whats app", "telegram", "instagram", "insta", "tiktok", "snapchat",
@@ -180,38 +182,35 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "ar": {
         "call_to_action": (
             "تابعني", "~تابعوني", "~تابعونا", "تابع حسابي", "تابعوا حسابي", "تابع قناتي",
-            "~اشترك في قناتي", "~اشتركوا في قناتي", "~اشترك بالقناة", "~اشتركوا بالقناة",
-            "راسلني", "راسلوني", "راسلنا", "تواصل معي", "تواصل معنا", "تواصلوا معنا",
-            "للتواصل", "للاستفسار", "للطلب", "اطلب الآن", "اطلبي الآن", "على الخاص",
-            "ع الخاص", "كلمني خاص", "الرابط في البايو", "الرابط في البروفايل",
-            "اضغط على الرابط", "ادخل على الرابط", "زوروا صفحتي", "زوروا موقعنا",
-            "~قناتي", "~صفحتي", "~متجري", "رابط القناة",
+            "~اشترك في قناتي", "~اشتركوا في قناتي", "~اشترك بالقناة", "~اشتركوا بالقناة", "راسلني",
+            "راسلوني", "راسلنا", "تواصل معي", "تواصل معنا", "تواصلوا معنا", "للتواصل", "للاستفسار",
+            "للطلب", "اطلب الآن", "اطلبي الآن", "على الخاص", "ع الخاص", "كلمني خاص",
+            "الرابط في البايو", "الرابط في البروفايل", "اضغط على الرابط", "ادخل على الرابط",
+            "زوروا صفحتي", "زوروا موقعنا", "~قناتي", "~صفحتي", "~متجري", "رابط القناة",
         ),
         "platform": (
-            "~واتساب", "~واتس اب", "~واتس", "~وتساب", "~تلغرام", "~تيليجرام", "~تلجرام",
-            "~تليجرام", "~تيلجرام", "~انستغرام", "~انستقرام", "~انستجرام", "~انستا", "~سناب",
-            "~سناب شات", "~تيك توك", "~يوتيوب",
+            "~واتساب", "~واتس اب", "~واتس", "~وتساب", "~تلغرام", "~تيليجرام", "~تلجرام", "~تليجرام",
+            "~تيلجرام", "~انستغرام", "~انستقرام", "~انستجرام", "~انستا", "~سناب", "~سناب شات",
+            "~تيك توك", "~يوتيوب",
         ),
         "commerce": (
             "تخفيضات", "عرض خاص", "للبيع", "توصيل مجاني", "شحن مجاني", "اربح", "ربح يومي",
-            "الربح من الانترنت", "كسب المال", "دخل يومي", "زيادة متابعين", "فوركس",
-            "بيتكوين", "عملات رقمية",
+            "الربح من الانترنت", "كسب المال", "دخل يومي", "زيادة متابعين", "فوركس", "بيتكوين",
+            "عملات رقمية",
         ),
     },
     "fa": {
         "call_to_action": (
-            "فالو کنید", "فالوم کنید", "فالو کن", "فالو بدید", "فالو بک", "فالوبک",
-            "عضو شوید", "عضو بشید", "عضو کانال", "کانال ما", "کانالم", "کانال من", "پیج ما",
-            "پیجم", "پیج من", "ما را دنبال کنید", "ما رو دنبال کنید", "من را دنبال کنید",
-            "منو دنبال کنید", "دایرکت بدید", "دایرکت بده", "پیام در دایرکت", "به دایرکت",
-            "پیام بدید", "پیام دهید", "پیوی",
-            "پی وی", "تماس بگیرید", "جهت سفارش", "برای سفارش", "جهت خرید", "لینک در بیو",
+            "فالو کنید", "فالوم کنید", "فالو کن", "فالو بدید", "فالو بک", "فالوبک", "عضو شوید",
+            "عضو بشید", "عضو کانال", "کانال ما", "کانالم", "کانال من", "پیج ما", "پیجم", "پیج من",
+            "ما را دنبال کنید", "ما رو دنبال کنید", "من را دنبال کنید", "منو دنبال کنید",
+            "دایرکت بدید", "دایرکت بده", "پیام در دایرکت", "به دایرکت", "پیام بدید", "پیام دهید",
+            "پیوی", "پی وی", "تماس بگیرید", "جهت سفارش", "برای سفارش", "جهت خرید", "لینک در بیو",
             "لینک در بایو", "کلیک کنید", "سابسکرایب", "ارتباط با ادمین", "پیام به ادمین",
             "جهت اطلاعات بیشتر",
         ),
         "platform": (
-            "واتساپ", "واتس اپ", "تلگرام", "اینستاگرام", "اینستا", "یوتیوب", "روبیکا",
-            "تیک تاک",
+            "واتساپ", "واتس اپ", "تلگرام", "اینستاگرام", "اینستا", "یوتیوب", "روبیکا", "تیک تاک",
         ),
         "commerce": (
             "تخفیف*", "ارسال رایگان", "کسب درآمد", "درآمد دلاری", "درآمد روزانه", "فروش ویژه",
@@ -220,52 +219,58 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "tr": {
         "call_to_action": (
-            "beni takip et", "beni takip edin", "bizi takip et", "bizi takip edin",
-            "takip edin", "takipleş*", "takip edene takip", "abone ol", "abone olun",
-            "abone olmayı unutmayın", "kanalıma*", "kanalımı*", "kanalımız*", "sayfamı*",
-            "sayfama*", "sayfamız*", "dm at", "dm atın", "dm atabilirsiniz", "dm'den yazın",
-            "dmden yazın", "özelden yazın", "özelden ulaşın", "mesaj at", "mesaj atın",
-            "mesaj atabilirsiniz", "bize ulaşın", "iletişim için", "linke tıkla*",
-            "linki tıkla*", "biyografimdeki", "biyodaki", "bio'daki", "sipariş için",
-            "sipariş ver*", "hemen sipariş",
+            "beni takip et", "beni takip edin", "bizi takip et", "bizi takip edin", "takip edin",
+            "takipleş*", "takip edene takip", "abone ol", "abone olun", "abone olmayı unutmayın",
+            "kanalıma*", "kanalımı*", "kanalımız*", "sayfamı*", "sayfama*", "sayfamız*", "dm at",
+            "dm atın", "dm atabilirsiniz", "dm'den yazın", "dmden yazın", "özelden yazın",
+            "özelden ulaşın", "mesaj at", "mesaj atın", "mesaj atabilirsiniz", "bize ulaşın",
+            "iletişim için", "linke tıkla*", "linki tıkla*", "biyografimdeki", "biyodaki",
+            "bio'daki", "sipariş için", "sipariş ver*", "hemen sipariş",
         ),
-        "platform": ("instegram", "whatsap", "telgram"),
+        "platform": (
+            "instegram", "whatsap", "telgram",
+        ),
         "commerce": (
             # "indirimi" alone is also a rate or tax cut ("faiz indirimi"), "bahis" also
             # "matter" ("bahis konusu"): only their commercial forms count.
-            "indirim", "indirimli", "indirimde", "indirim kodu", "ücretsiz kargo",
-            "kargo bedava", "para kazan*", "evden çalış*", "yatırım fırsatı", "bahis sitesi",
-            "bahis siteleri", "canlı bahis", "deneme bonusu", "hoşgeldin bonusu",
-            "takipçi satın", "takipçi kazan*",
+            "indirim", "indirimli", "indirimde", "indirim kodu", "ücretsiz kargo", "kargo bedava",
+            "para kazan*", "evden çalış*", "yatırım fırsatı", "bahis sitesi", "bahis siteleri",
+            "canlı bahis", "deneme bonusu", "hoşgeldin bonusu", "takipçi satın", "takipçi kazan*",
         ),
     },
     "ckb": {
         "call_to_action": (
-            "فۆڵۆ بکەن", "فۆڵۆم بکەن", "فۆڵۆی بکەن", "سەبسکرایب*", "کەناڵەکەم*", "کەناڵەکەمان*", "پەیجەکەم*", "پەیجەکەمان*",
-            "پەیوەندیمان پێوە بکەن", "پەیوەندی بکەن", "نامەم بۆ بنێرن", "بۆ داواکردن",
-            "کلیک بکە*", "لینکەکە*",
+            "فۆڵۆ بکەن", "فۆڵۆم بکەن", "فۆڵۆی بکەن", "سەبسکرایب*", "کەناڵەکەم*", "کەناڵەکەمان*",
+            "پەیجەکەم*", "پەیجەکەمان*", "پەیوەندیمان پێوە بکەن", "پەیوەندی بکەن", "نامەم بۆ بنێرن",
+            "بۆ داواکردن", "کلیک بکە*", "لینکەکە*",
         ),
-        "platform": ("واتسئاپ", "تێلیگرام", "تیلیگرام", "ئینستاگرام", "ئینستا", "تیکتۆک"),
-        "commerce": ("داشکاندن*", "بێبەرامبەر", "پارە پەیدا بکە*", "قازانج بکە*"),
+        "platform": (
+            "واتسئاپ", "تێلیگرام", "تیلیگرام", "ئینستاگرام", "ئینستا", "تیکتۆک",
+        ),
+        "commerce": (
+            "داشکاندن*", "بێبەرامبەر", "پارە پەیدا بکە*", "قازانج بکە*",
+        ),
     },
     "kmr": {
         "call_to_action": (
-            "min bişopîn*", "me bişopîn*", "bişopînin", "abone bibin", "abone be",
-            "kanala min", "kanala me", "rûpela min", "rûpela me", "bi me re têkilî*",
-            "peyamê bişîn*", "peyam bişîn*", "ji bo siparîş*", "lînkê bitikîn*",
-            "li ser lînkê bitikîn*",
+            "min bişopîn*", "me bişopîn*", "bişopînin", "abone bibin", "abone be", "kanala min",
+            "kanala me", "rûpela min", "rûpela me", "bi me re têkilî*", "peyamê bişîn*",
+            "peyam bişîn*", "ji bo siparîş*", "lînkê bitikîn*", "li ser lînkê bitikîn*",
         ),
         "platform": (),
-        "commerce": ("erzanî*", "daxistin*", "belaş", "pere qezenc*", "kargo belaş"),
+        "commerce": (
+            "belaş", "pere qezenc*", "kargo belaş",
+        ),
     },
 }
 
 #: Latin letters that readers of tr and kmr often type without their marks.
 _LOOSE_LATIN = {
-    "i": "[iıîì]", "ı": "[iıîì]", "î": "[iıîì]", "s": "[sş]", "ş": "[sş]", "e": "[eê]",
-    "ê": "[eê]", "u": "[uûü]", "û": "[uûü]", "ü": "[uûü]", "c": "[cç]", "ç": "[cç]",
-    "g": "[gğ]", "ğ": "[gğ]", "o": "[oö]", "ö": "[oö]",
+    "i": "[iıîì]", "ı": "[iıîì]", "î": "[iıîì]", "s": "[sş]", "ş": "[sş]", "e": "[eê]", "ê": "[eê]",
+    "u": "[uûü]", "û": "[uûü]", "ü": "[uûü]", "c": "[cç]", "ç": "[cç]", "g": "[gğ]", "ğ": "[gğ]",
+    "o": "[oö]", "ö": "[oö]",
 }
+# fmt: on
 _PROCLITIC = r"(?:[وفبلع]?(?:ال)?)"
 
 
@@ -325,7 +330,9 @@ def _compile_cues() -> dict[str, re.Pattern[str]]:
 
 _CUE_PATTERNS = _compile_cues()
 #: "50% off", "%50 indirim" (Turkish puts the sign first), "٪۵۰ تخفیف".
-_PERCENT_OFF = re.compile(r"(?<!\w)(?:\d{1,2}\s?[%٪]|[%٪]\s?\d{1,2})\s?(?:off|indirim\w*|تخفیف|خصم)")
+_PERCENT_OFF = re.compile(
+    r"(?<!\w)(?:\d{1,2}\s?[%٪]|[%٪]\s?\d{1,2})\s?(?:off|indirim\w*|تخفیف|خصم)"
+)
 
 
 # --- Results ------------------------------------------------------------------------------
@@ -366,8 +373,10 @@ class PromotionCues:
 
 
 def _score(cues: tuple[Cue, ...]) -> float:
-    """Noisy-OR over cues, counting at most two of each kind (a second one adds evidence,
-    a tenth repeats it)."""
+    """Noisy-OR of the cues' kind weights, counting at most two cues of a kind.
+
+    A second link or call to action adds evidence; a tenth only repeats it.
+    """
     counts: dict[str, int] = {}
     for cue in cues:
         counts[cue.kind] = min(counts.get(cue.kind, 0) + 1, 2)
@@ -410,9 +419,7 @@ def find_cues_normalized(norm: Normalized) -> PromotionCues:
     for (start, end), kind in matched:
         add(norm.source_span(start, end), kind)
 
-    cues = tuple(
-        Cue(start, end, text[start:end], kind) for start, end, kind in sorted(found)
-    )
+    cues = tuple(Cue(start, end, text[start:end], kind) for start, end, kind in sorted(found))
     return PromotionCues(cues, _score(cues))
 
 

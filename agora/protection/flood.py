@@ -2,20 +2,28 @@
 
 Two comments count as the same when they read the same once case, accents,
 spacing and punctuation are ignored: "BUY NOW!!!" and "buy  now" are one text.
-Spammers vary those cheaply; varying the words costs them more. Three
-counters per text, in the cache:
+Spammers vary those cheaply; varying the words costs them more. Two counters
+per text, in the cache:
 
-- per email: the same text twice from one address is a duplicate;
-- per IP address: a little more room, for people sharing one address;
+- per IP address: a little room, for people sharing one address who agree;
 - site-wide: many senders posting one text in a short time is a campaign.
+
+A duplicate from one email address is found in the database instead
+(:func:`already_sent`): a counter would also count a posting that was counted
+but never stored (the server was killed in between), and the reader's retry
+would then be refused as a "duplicate" of a comment that does not exist.
 """
 
 import hashlib
+import math
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
+from agora.comments.models import Comment
 from agora.protection import ratelimit
 
 
@@ -36,30 +44,35 @@ def normalized_text(text: str) -> str:
     return "".join(char for char in decomposed if unicodedata.category(char)[0] in "LN")
 
 
-def count_posting(email: str, ip: str, text: str, now: float) -> tuple[int, str, FloodCount]:
-    """Count one posting of ``text``.
+def duplicate_wait(email: str, text: str) -> int:
+    """Seconds until this email may send this very text again; 0 if it has not
+    stored it within the sender window."""
+    window = timedelta(seconds=settings.AGORA_FLOOD["sender_window"])
+    now = timezone.now()
+    sent = (
+        Comment.objects.filter(author_email__iexact=email, body=text, created_at__gte=now - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return 0 if sent is None else max(1, math.ceil((sent + window - now).total_seconds()))
 
-    Returns the seconds to wait (0: allowed), the counter that was exceeded
-    ("flood-email", "flood-ip" or "flood-site"; "" when allowed), and what was
-    counted, so that :func:`uncount` can take it back.
+
+def count_posting(ip: str, text: str, now: float) -> tuple[int, FloodCount]:
+    """Count one posting of ``text`` from address ``ip``.
+
+    Returns the seconds to wait (0: allowed) and what was counted, so that
+    :func:`uncount` can take it back.
     """
     rules = settings.AGORA_FLOOD
     # Text with no letters or digits at all (only emoji, say) is compared as written.
     words = normalized_text(text) or " ".join(text.split())
     digest = hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
-    sender_window = rules["sender_window"]
-    counters = [
-        ("flood-email", f"{email.casefold()}|{digest}", ((rules["per_email"], sender_window),)),
-        ("flood-ip", f"{ip}|{digest}", ((rules["per_ip"], sender_window),)),
-    ]
+    counters = [("flood-ip", f"{ip}|{digest}", ((rules["per_ip"], rules["sender_window"]),))]
     if len(words) >= rules["site_min_length"]:
         counters.append(("flood-site", digest, ((rules["site_max"], rules["site_window"]),)))
-    waits = {
-        scope: ratelimit.hit(scope, identity, rates, now) for scope, identity, rates in counters
-    }
-    # The most specific rule names the reason: a sender's own duplicate first.
-    exceeded = next((scope for scope, wait in waits.items() if wait), "")
-    return max(waits.values()), exceeded, FloodCount(tuple(counters), now)
+    wait = max(ratelimit.hit(scope, identity, rates, now) for scope, identity, rates in counters)
+    return wait, FloodCount(tuple(counters), now)
 
 
 def uncount(counted: FloodCount) -> None:

@@ -15,7 +15,8 @@ The guard refuses (raises ``PostingRefused``) when the honeypot field is
 filled, when the sender's address or email posted too often, or when the same
 text floods in. The block inside it runs only when the posting is allowed; if
 the block fails (the comment was not stored) the flood counters are taken back,
-so a reader retrying after an error is not told their comment is a duplicate.
+so a reader retrying after an error is not refused. A duplicate is only ever
+reported for a comment the database really holds.
 """
 
 import math
@@ -88,32 +89,33 @@ def guard_posting(request, *, email: str, body: str, idempotency_key: str | None
             )
     counted = None
     if settings.AGORA_FLOOD["enabled"]:
-        wait, exceeded, counted = flood.count_posting(email, ip, body, now)
+        wait = flood.duplicate_wait(email, body)
+        if wait:
+            raise PostingRefused(
+                gettext("You have already sent this comment. There is no need to send it again."),
+                code="duplicate",
+                status_code=429,
+                retry_after=wait,
+            )
+        wait, counted = flood.count_posting(ip, body, now)
         if wait:
             flood.uncount(counted)  # a refused posting must not block other senders
-            raise _flood_refusal(exceeded, wait)
+            raise PostingRefused(
+                gettext(
+                    "This text has been sent many times in a short time. Please write your "
+                    "own comment, or try again in %(wait)s."
+                )
+                % {"wait": _duration(wait)},
+                code="flood",
+                status_code=429,
+                retry_after=wait,
+            )
     try:
         yield
     except BaseException:
         if counted is not None:
             flood.uncount(counted)
         raise
-
-
-def _flood_refusal(exceeded: str, wait: int) -> PostingRefused:
-    if exceeded == "flood-email":
-        message = gettext(
-            "You have already sent this comment; it is waiting for a moderator. "
-            "There is no need to send it again."
-        )
-        code = "duplicate"
-    else:
-        message = gettext(
-            "This text has been sent many times in a short time. Please write your own "
-            "comment, or try again in %(wait)s."
-        ) % {"wait": _duration(wait)}
-        code = "flood"
-    return PostingRefused(message, code=code, status_code=429, retry_after=wait)
 
 
 def _duration(seconds: int) -> str:

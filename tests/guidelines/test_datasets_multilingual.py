@@ -113,8 +113,10 @@ def test_no_escapes_handles_or_addresses_survive_loading(loaded, lang):
 
     def tidy(example):
         text = example.text
-        return "<LF>" not in text and "_x000D_" not in text and not (
-            find_cues(text).kinds() & contacts
+        return (
+            "<LF>" not in text
+            and "_x000D_" not in text
+            and not (find_cues(text).kinds() & contacts)
         )
 
     bad = failing(loaded[lang], tidy)
@@ -205,12 +207,18 @@ def test_lhsab_rows_and_labels():
         assert labels["identity_abuse"] == 1 and labels["sexism"] is None
 
 
-@requires_data
-def test_vanetik_spreadsheets_rows():
+@pytest.fixture(scope="module")
+def vanetik():
+    """The three spreadsheets' rows (reading them takes seconds, so once per module)."""
+    if not (DATA_DIR / "INDEX.md").exists():
+        pytest.skip(f"labelled data not found at {DATA_DIR} (set AGORA_DATA_DIR)")
     folder = DATA_DIR / "ar/vanetik-taxonomy"
-    id2 = arabic.read_vanetik(folder, "ID2")
-    id4 = arabic.read_vanetik(folder, "ID4")
-    id14 = arabic.read_vanetik(folder, "ID14")
+    return Loaded((file_id, arabic.read_vanetik(folder, file_id)) for file_id in arabic._VANETIK)
+
+
+@requires_data
+def test_vanetik_spreadsheets_rows(vanetik):
+    id2, id4, id14 = vanetik["ID2"], vanetik["ID4"], vanetik["ID14"]
     assert (len(id2), len(id4), len(id14)) == (3353, 15050, 5240)
     assert count(id2, "offensive")[1] == 2438
     assert count(id2, "offense strength")["hate speech"] == 735
@@ -222,9 +230,8 @@ def test_vanetik_spreadsheets_rows():
 
 
 @requires_data
-def test_vanetik_labels():
-    folder = DATA_DIR / "ar/vanetik-taxonomy"
-    id2 = arabic.read_vanetik(folder, "ID2")
+def test_vanetik_labels(vanetik):
+    id2 = vanetik["ID2"]
     hostile = [r for r in id2 if r["offensive"] == 1 or r["offense strength"] == "hate speech"]
     mlma = [arabic._mlma_labels(r) for r in hostile]
     assert all(labels is not None for labels in mlma)
@@ -240,7 +247,7 @@ def test_vanetik_labels():
         if row["target"] == "group":
             assert labels["personal_attack"] == 0
 
-    for row in arabic.read_vanetik(folder, "ID14"):
+    for row in vanetik["ID14"]:
         labels = arabic._letmi_labels(row)
         if row["offensive"] == 0:
             assert labels == offensive_labels(0)

@@ -270,6 +270,12 @@ def test_non_text_is_rejected():
         normalize(None)
 
 
+def test_a_lone_surrogate_from_broken_input_is_dropped():
+    result = normalize("a\ud800b é")
+    assert result.text == "ab é"
+    assert result.offsets == [0, 2, 3, 4]
+
+
 def test_empty_text():
     assert normalize("") == Normalized("", [], "")
 

@@ -126,16 +126,18 @@ def test_years_amounts_and_dates_are_not_phone_numbers(text):
 @pytest.mark.parametrize(
     "text, lang, expected",
     [
-        ("Subscribe to my channel and follow me on Instagram", "en",
-         {"call_to_action", "platform"}),
+        (
+            "Subscribe to my channel and follow me on Instagram",
+            "en",
+            {"call_to_action", "platform"},
+        ),
         ("Huge discount, free shipping, order now", "en", {"commerce", "call_to_action"}),
         ("تابعونا على الانستغرام وراسلوني على الخاص", "ar", {"call_to_action", "platform"}),
         ("للطلب واتساب، توصيل مجاني", "ar", {"call_to_action", "platform", "commerce"}),
         ("برای سفارش به دایرکت پیام بدید، ارسال رایگان", "fa", {"call_to_action", "commerce"}),
         ("کانال تلگرام ما را دنبال کنید", "fa", {"platform", "call_to_action"}),
         ("Kanalıma abone olun, indirim kodu açıklamada", "tr", {"call_to_action", "commerce"}),
-        ("Evden çalışarak para kazanmak için bize ulaşın", "tr",
-         {"commerce", "call_to_action"}),
+        ("Evden çalışarak para kazanmak için bize ulaşın", "tr", {"commerce", "call_to_action"}),
         ("پەیوەندیمان پێوە بکەن لە ڕێگەی واتسئاپ", "ckb", {"call_to_action", "platform"}),
         ("کلیک بکە و بە داشکاندن بیکڕە", "ckb", {"call_to_action", "commerce"}),
         ("Ji kerema xwe kanala min bişopînin", "kmr", {"call_to_action"}),
@@ -235,9 +237,7 @@ def test_features_count_each_kind_then_give_the_score():
 
 def test_evidence_spans_are_the_cues():
     result = find_cues("call 0532 123 45 67")
-    assert [(e.start, e.end, e.text) for e in result.evidence()] == [
-        (5, 19, "0532 123 45 67")
-    ]
+    assert [(e.start, e.end, e.text) for e in result.evidence()] == [(5, 19, "0532 123 45 67")]
 
 
 # --- masking contacts for training text --------------------------------------------------

@@ -196,9 +196,7 @@ _LHSAB = {
 
 
 def _load_lhsab(folder: Path) -> list[Example]:
-    return [
-        _example(row["Tweet"], "ar/lhsab", _LHSAB[row["Class"]]) for row in read_lhsab(folder)
-    ]
+    return [_example(row["Tweet"], "ar/lhsab", _LHSAB[row["Class"]]) for row in read_lhsab(folder)]
 
 
 # --- Vanetik taxonomy: ID2 (MLMA Arabic), ID4 (Alakrot YouTube), ID14 (Let-Mi) ------------
