@@ -30,6 +30,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,production]'
+	# A peer for `agora evaluate` only; it pins an older scikit-learn than its own model needs.
+	$(BIN)/pip install --quiet --no-deps 'arabic-toxic==0.2.3'
 	touch $@
 
 # Server benchmarks (loopback only, each bounded; see docs/production.md).

@@ -5,6 +5,7 @@ serves a laptop demo (no variables: SQLite in ./var, DEBUG on) and production
 (``DATABASE_URL``, ``AGORA_SECRET_KEY``, ``AGORA_DEBUG=0`` ...).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -183,6 +184,20 @@ LOGGING = {
 # Where `agora train` and `agora evaluate` read the labelled data sets.
 AGORA_DATA_DIR = Path(os.environ.get("AGORA_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data"))
 
+
+# The publisher's moderation policy for the guideline engine: a JSON object, or
+# a path to a JSON file, in AGORA_POLICY (see docs/guidelines.md). Empty: the
+# trained defaults, and every comment waits for a human moderator.
+def _policy_from_env() -> dict:
+    raw = os.environ.get("AGORA_POLICY", "").strip()
+    if not raw:
+        return {}
+    return json.loads(raw if raw.startswith("{") else Path(raw).read_text(encoding="utf-8"))
+
+
+AGORA_POLICY = _policy_from_env()
+# Relevance to the article (the off_topic guideline) with the bundled MiniLM model.
+AGORA_RELEVANCE = env_bool("AGORA_RELEVANCE", True)
 
 # Largest request body the JSON API reads; bigger ones get 413 (agora/api/gate.py).
 AGORA_API_MAX_BODY_BYTES = int(os.environ.get("AGORA_API_MAX_BODY_BYTES", str(64 * 1024)))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agora.api.models import TOKEN_PREFIX, ApiToken, digest
 from agora.articles.models import Article
-from agora.comments import actions
+from agora.comments import actions, screening
 from agora.comments.models import Comment, Decision, Reason, Status
 
 API = "/api/v1/moderation"
@@ -28,6 +28,8 @@ def auth(token):
 
 
 def make_comment(article, n=0, status=Status.PENDING, email=None, **fields):
+    if fields.get("verdict"):
+        fields.setdefault("flags", screening.flags_of(fields["verdict"]))
     return Comment.objects.create(
         article=article,
         author_name=f"Reader {n}",

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from agora.comments import actions
-from agora.comments.actions import ConflictError, NewComment
+from agora.comments.actions import ConflictError
 from agora.comments.models import Comment, Decision
 
 pytestmark = [
@@ -55,9 +55,12 @@ def race(*acts):
 
 
 def new_comment(article, number):
-    return actions.post_comment(
-        NewComment(article, "Reader", f"r{number}@example.org", f"Comment number {number}.")
-    )[0]
+    return Comment.objects.create(
+        article=article,
+        author_name="Reader",
+        author_email=f"r{number}@example.org",
+        body=f"Comment number {number}.",
+    )
 
 
 def trail(comment):

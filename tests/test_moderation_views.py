@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agora.articles.models import Article
-from agora.comments import actions
+from agora.comments import actions, screening
 from agora.comments.models import Comment, Decision, Reason, Status
 from agora.moderation import forms, views
 from agora.moderation.templatetags.moderation import with_evidence
@@ -72,6 +72,7 @@ def make_comment(article):
             lang=lang,
             decision=verdict["decision"] if verdict else "",
             model_version=verdict["model_version"] if verdict else "",
+            flags=screening.flags_of(verdict) if verdict else "",
         )
         if status == Status.APPROVED:
             actions.approve(comment, by)

@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.db.models.signals import pre_delete
 
 from agora.comments import actions
-from agora.comments.actions import NewComment
 from agora.comments.models import Comment, Decision
 from agora.privacy.logfilter import RedactEmails
 
@@ -17,7 +16,9 @@ PERSON = "Dana.Reader@Example.org"
 
 
 def write(article, email, body, parent=None, name="Reader"):
-    return actions.post_comment(NewComment(article, name, email, body, parent=parent))[0]
+    return Comment.objects.create(
+        article=article, parent=parent, author_name=name, author_email=email, body=body
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from agora.comments.actions import NewComment, post_comment
 from agora.comments.models import Comment
 from agora.protection.posting import PostingRefused, guard_posting
 
@@ -33,8 +32,12 @@ def form_post(data=None, ip="192.0.2.10"):
 
 
 def store(article, email, body, key=None):
-    """What a posting view does inside the guard."""
-    return post_comment(NewComment(article, "Reader", email, body, idempotency_key=key))[0]
+    """What a posting view does inside the guard (without the engine's scoring)."""
+    if key and (stored := Comment.objects.filter(idempotency_key=key).first()):
+        return stored
+    return Comment.objects.create(
+        article=article, author_name="Reader", author_email=email, body=body, idempotency_key=key
+    )
 
 
 def post(article, request, email, body, key=None):

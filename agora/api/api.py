@@ -7,8 +7,6 @@ for everything else.
 """
 
 import logging
-from functools import reduce
-from operator import or_
 from typing import Literal
 
 from django.db.models import Count, Q
@@ -335,14 +333,6 @@ def decision_dict(decision: Decision) -> dict:
     }
 
 
-def flagged_for(guideline: str) -> Q:
-    """Comments whose verdict lists ``guideline`` among its reasons. Written
-    with one JSON path per position because list containment is not portable
-    between SQLite and PostgreSQL; a verdict names each guideline at most once."""
-    positions = range(len(GuidelineCode.__args__))
-    return reduce(or_, (Q(**{f"verdict__reasons__{i}__guideline": guideline}) for i in positions))
-
-
 @moderation.get("/queue", response={200: QueueOut, **BAD_INPUT, **MODERATOR_ERRORS})
 def queue(
     request,
@@ -363,7 +353,7 @@ def queue(
     if lang:
         pending = pending.filter(lang=lang)
     if guideline:
-        pending = pending.filter(flagged_for(guideline))
+        pending = pending.flagged_for(guideline)
     rows, next_cursor = paginate(pending.values(*QUEUE_FIELDS), QUEUE_ORDERS[order], limit, cursor)
     histories = author_histories(row["author_email"] for row in rows)
     return {"comments": [queue_item(row, histories) for row in rows], "next": next_cursor}

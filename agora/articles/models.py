@@ -16,7 +16,9 @@ class Article(models.Model):
     standfirst = models.TextField(blank=True, help_text="The summary printed under the headline.")
     byline = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
-    url = models.URLField(max_length=500, blank=True, help_text="Canonical address on the publisher's site.")
+    url = models.URLField(
+        max_length=500, blank=True, help_text="Canonical address on the publisher's site."
+    )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     published_at = models.DateTimeField(default=timezone.now)
     comments_open = models.BooleanField(default=True)

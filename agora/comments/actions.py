@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from agora.articles.models import Article
+from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
 
 ALLOWED_TRANSITIONS = {
@@ -38,7 +39,12 @@ class NewComment:
 
 
 def post_comment(new: NewComment) -> tuple[Comment, bool]:
-    """Store a reader's comment as pending; return it and whether it is new.
+    """Judge a reader's comment, store it as pending; return it and whether it is new.
+
+    The guideline engine's verdict is stored with the comment. By default every
+    comment then waits for a moderator; the publisher's policy may let the
+    engine reject (or approve) on its own, which is recorded as an automatic
+    decision in the audit trail.
 
     A repeated idempotency key returns the comment first stored under it, so a
     retried or double-clicked submission never creates a second comment.
@@ -47,6 +53,9 @@ def post_comment(new: NewComment) -> tuple[Comment, bool]:
         existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
         if existing is not None:
             return existing, False
+    # Scored before the transaction opens, so the write lock is held only for the insert.
+    verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
+    stored_verdict = verdict.to_dict()
     comment = Comment(
         article=new.article,
         parent=new.parent,
@@ -54,10 +63,21 @@ def post_comment(new: NewComment) -> tuple[Comment, bool]:
         author_email=new.author_email,
         body=new.body,
         idempotency_key=new.idempotency_key or None,
+        lang=verdict.lang,
+        decision=verdict.decision,
+        risk=verdict.risk,
+        verdict=stored_verdict,
+        model_version=verdict.model_version,
+        flags=screening.flags_of(stored_verdict),
     )
+    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
     try:
         with transaction.atomic():
             comment.save()
+            if automatic == "reject":
+                _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
+            elif automatic == "approve":
+                _record(comment, Status.APPROVED, None, "", "")
     except IntegrityError:
         # Two identical retries raced past the lookup; the first one won.
         existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
@@ -99,15 +119,26 @@ def _transition(comment, to_status, moderator, reason, note, expected_status) ->
             )
         if to_status not in ALLOWED_TRANSITIONS[Status(locked.status)]:
             raise ConflictError(f"This comment is already {locked.get_status_display().lower()}.")
-        decision = Decision.objects.create(
-            comment=locked,
-            moderator=moderator if getattr(moderator, "is_authenticated", False) else None,
-            from_status=locked.status,
-            to_status=to_status,
-            reason=reason,
-            note=note[:500],
-            automatic=moderator is None,
-        )
-        Comment.objects.filter(pk=locked.pk).update(status=to_status)
+        decision = _record(locked, to_status, moderator, reason, note)
+    comment.status = to_status
+    return decision
+
+
+def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> Decision:
+    """Move ``comment`` to ``to_status`` and append the decision to the audit trail.
+
+    ``moderator`` None means the engine decided under the publisher's policy.
+    Callers hold the transaction (and the row lock, for existing comments).
+    """
+    decision = Decision.objects.create(
+        comment=comment,
+        moderator=moderator if getattr(moderator, "is_authenticated", False) else None,
+        from_status=comment.status,
+        to_status=to_status,
+        reason=reason,
+        note=note[:500],
+        automatic=moderator is None,
+    )
+    Comment.objects.filter(pk=comment.pk).update(status=to_status)
     comment.status = to_status
     return decision

@@ -46,6 +46,10 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Status.PENDING)
 
+    def flagged_for(self, guideline: str):
+        """Comments whose verdict flags ``guideline`` (see ``Comment.flags``)."""
+        return self.filter(flags__contains=f",{guideline},")
+
 
 class Comment(models.Model):
     """A reader's comment, stored exactly as received.
@@ -73,6 +77,9 @@ class Comment(models.Model):
     risk = models.FloatField(default=0.0, db_index=True)
     verdict = models.JSONField(null=True, blank=True)
     model_version = models.CharField(max_length=64, blank=True)
+    # The guidelines the verdict flags, as ",threat,profanity,": lets the queue
+    # filter by guideline with one plain column on SQLite and PostgreSQL alike.
+    flags = models.CharField(max_length=120, blank=True)
 
     objects = CommentQuerySet.as_manager()
 

@@ -61,7 +61,7 @@ class DatesOut(Schema):
 
 
 class EmbedSetupOut(Schema):
-    lang: str = Field(description="The language chosen: data-lang, else the article's, else the browser's.")
+    lang: str = Field(description="data-lang, else the article's language, else the browser's.")
     dir: str = Field(description="'rtl' or 'ltr'.")
     article: EmbedArticleOut | None = Field(description="null when Agora does not know the slug.")
     count: int = Field(description="Approved comments.")
@@ -105,7 +105,7 @@ def setup(request, slug: str, lang: str = ""):
         .annotate(count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
         .first()
     )
-    language = chosen_language(lang[:20], article)
+    language = chosen_language(lang[:20].lower(), article)
     count = article.count if article else 0
     with translation.override(language):
         return {
@@ -122,9 +122,19 @@ def refused(message: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=403)
 
 
+def bad_input(errors: dict[str, list[str]]):
+    return WithStatus(400, {"errors": errors})
+
+
 @router.post(
     "/articles",
-    response={200: EmbedArticleOut, 201: EmbedArticleOut, 400: ValidationErrorsOut, 403: ErrorOut, 429: ErrorOut},
+    response={
+        200: EmbedArticleOut,
+        201: EmbedArticleOut,
+        400: ValidationErrorsOut,
+        403: ErrorOut,
+        429: ErrorOut,
+    },
 )
 def create_article(request, payload: EmbedArticleIn):
     """Create an article on its first embed (200 with the article if it exists already)."""
@@ -139,12 +149,11 @@ def create_article(request, payload: EmbedArticleIn):
     form = EmbeddedArticleForm(data=payload.dict())
     if not form.is_valid():
         errors = form.errors.get_json_data()
-        return WithStatus(400, {"errors": {f: [e["message"] for e in es] for f, es in errors.items()}})
+        return bad_input({field: [e["message"] for e in items] for field, items in errors.items()})
     url = form.cleaned_data["url"]
     if url and origins.origin_of(url) != origins.normalize(origin):
-        return WithStatus(
-            400,
-            {"errors": {"url": [gettext("The article's address must be on the site that embeds it.")]}},
+        return bad_input(
+            {"url": [gettext("The article's address must be on the site that embeds it.")]}
         )
     if settings.AGORA_RATELIMIT_ENABLED:
         rates = settings.AGORA_RATELIMITS["embed-article"]

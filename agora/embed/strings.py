@@ -25,9 +25,7 @@ INTERFACE = {
     "all_required": _("All fields are required."),
     "send": _("Send for moderation"),
     "sending": _("Sending your comment…"),
-    "after_note": _(
-        "Your comment will appear here once a moderator has approved it."
-    ),
+    "after_note": _("Your comment will appear here once a moderator has approved it."),
     "received": _(
         "Thank you. Your comment was received and will appear here once a moderator "
         "has approved it."
@@ -125,4 +123,3 @@ def interface() -> dict:
         },
         "dates": dates_spec(),
     }
-

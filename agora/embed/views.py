@@ -17,7 +17,7 @@ MAX_AGE = 600
 def read_script(modified: int) -> tuple[bytes, str]:
     """The script and its ETag; cached until the file changes (``modified`` is its mtime)."""
     content = EMBED_JS.read_bytes()
-    return content, '"%s"' % hashlib.sha256(content).hexdigest()[:32]
+    return content, f'"{hashlib.sha256(content).hexdigest()[:32]}"'
 
 
 @require_safe

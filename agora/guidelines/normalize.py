@@ -37,6 +37,7 @@ import re
 import sys
 import threading
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -264,11 +265,22 @@ _LINK = re.compile(
 )
 
 
-def _in_link(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` touches a link or an e-mail address."""
-    words_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
-    words_end = text.find(" ", end)
-    return _LINK.search(text[words_start : words_end if words_end >= 0 else len(text)]) is not None
+_NON_SPACE_RUN = re.compile(r"[^ \n]+")
+
+
+def _link_words(text: str) -> list[tuple[int, int]]:
+    """Spans of the space-separated words of ``text`` that hold a link or an e-mail address.
+
+    Found once per rewrite, so checking each match is a bisection, not a new search of
+    its surroundings (which made long unspaced runs quadratic).
+    """
+    return [m.span() for m in _NON_SPACE_RUN.finditer(text) if _LINK.search(m.group())]
+
+
+def _touches(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of the sorted, disjoint ``spans``."""
+    i = bisect_right(starts, end - 1) - 1
+    return i >= 0 and spans[i][1] > start
 
 
 def _rewrite(
@@ -287,9 +299,11 @@ def _rewrite(
     pieces: list[str] = []
     new_offsets: list[int] = []
     pos = 0
+    links = _link_words(text) if protect else []
+    link_starts = [span[0] for span in links]
     for match in matches:
         start, end = match.span()
-        if protect and _in_link(text, start, end):
+        if links and _touches(links, link_starts, start, end):
             continue
         new, origins = replace(match)
         pieces.append(text[pos:start])

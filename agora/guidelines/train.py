@@ -48,7 +48,7 @@ from agora.guidelines.verdict import SCORE_KEYS
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
 SEED = 13
 #: Inverse regularisation strength of every key's logistic regression.
-C = 4.0
+C = 1.0
 #: A key gets a model only with this many positives in training ...
 MIN_TRAIN_POSITIVES = 40
 #: ... and this many positives and negatives in each validation half.
@@ -70,6 +70,7 @@ PARAMETERS = {
     "classifier": {
         "type": "LogisticRegression",
         "solver": "liblinear",
+        "dual": True,
         "C": C,
         "class_weight": "balanced",
     },
@@ -124,7 +125,12 @@ def _normalise(rows: list[Example], lang: str, bar: tqdm) -> list[str]:
 
 def _fit_key(x, y: np.ndarray, weights: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
     classifier = LogisticRegression(
-        C=C, solver="liblinear", class_weight="balanced", random_state=seed, max_iter=1000
+        C=C,
+        solver="liblinear",
+        dual=True,  # the dual is the faster problem when features outnumber rows
+        class_weight="balanced",
+        random_state=seed,
+        max_iter=1000,
     )
     classifier.fit(x, y, sample_weight=weights)
     # Round to the float16 the artifact stores, so calibration sees the saved model.
@@ -148,14 +154,14 @@ def trainable_keys(train: list[Example], halves: tuple[list[Example], ...]) -> l
 
 
 def train_language(
-    lang: str, examples: list[Example], seed: int = SEED, position: int = 0
+    lang: str, examples: list[Example], seed: int = SEED
 ) -> tuple[LanguageModel, dict]:
     """Fit, calibrate and evaluate one language's model; returns it and its manifest entry."""
     train_rows, validation_rows = split(examples, seed=seed)
     calibration_rows, evaluation_rows = validation_halves(validation_rows, seed=seed)
     keys = trainable_keys(train_rows, (calibration_rows, evaluation_rows))
     total = len(train_rows) + len(calibration_rows) + len(evaluation_rows)
-    with tqdm(total=total, desc=f"{lang}: normalise", unit="row", position=position) as bar:
+    with tqdm(total=total, desc=f"{lang}: normalise", unit="row") as bar:
         train_texts = _normalise(train_rows, lang, bar)
         calibration_texts = _normalise(calibration_rows, lang, bar)
         evaluation_texts = _normalise(evaluation_rows, lang, bar)
@@ -164,7 +170,7 @@ def train_language(
     weights = np.array([datasets.source_weight(lang, row.source) for row in train_rows])
     coef = np.zeros((0, len(keys)), dtype=np.float32)
     intercept = np.zeros(len(keys), dtype=np.float32)
-    with tqdm(total=len(keys) + 1, desc=f"{lang}: fit", unit="model", position=position) as bar:
+    with tqdm(total=len(keys) + 1, desc=f"{lang}: fit", unit="model") as bar:
         x_train = featurizer.fit_transform(train_texts)
         coef = np.zeros((x_train.shape[1], len(keys)), dtype=np.float32)
         bar.update(1)
@@ -287,9 +293,9 @@ def train(
         if lang not in languages and (out_dir / entry["file"]).exists()
     }
     data = {k: v for k, v in previous.get("data", {}).items() if k.split("/")[0] in entries}
-    for position, lang in enumerate(languages):
+    for lang in languages:
         examples = datasets.loader(lang)(data_dir)
-        model, entry = train_language(lang, examples, seed=seed, position=position)
+        model, entry = train_language(lang, examples, seed=seed)
         path = out_dir / f"{lang}.npz"
         model.save(path)
         entry = {"file": path.name, "sha256": sha256_file(path), **entry}

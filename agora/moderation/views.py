@@ -28,13 +28,6 @@ from agora.moderation.forms import AuditFilterForm, DecisionForm, QueueFilterFor
 QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
 
-# The guideline filter looks for the key at each position of the verdict's reason
-# list: a positional JSON key lookup is the one form that Django supports on both
-# SQLite and PostgreSQL. The engine gives at most one reason per guideline key, plus
-# one about the language, so 16 positions leave ample room.
-REASON_POSITIONS = range(16)
-
-
 def staff_required(view):
     """Anonymous visitors go to the login page; signed-in readers without staff
     rights get 403 (sending them to a login they already passed would loop)."""
@@ -69,14 +62,6 @@ class LogoutView(auth_views.LogoutView):
 
 
 # --- Queue ---------------------------------------------------------------------
-
-
-def has_reason_for(guideline: str) -> Q:
-    """Comments whose stored verdict gives a reason for ``guideline``."""
-    query = Q()
-    for position in REASON_POSITIONS:
-        query |= Q(**{f"verdict__reasons__{position}__guideline": guideline})
-    return query
 
 
 def queue_order(sort: str) -> list:
@@ -133,7 +118,7 @@ def queue(request):
     if chosen["lang"]:
         comments = comments.filter(lang=chosen["lang"])
     if chosen["guideline"]:
-        comments = comments.filter(has_reason_for(chosen["guideline"]))
+        comments = comments.flagged_for(chosen["guideline"])
     page = Paginator(comments.order_by(*queue_order(chosen["sort"])), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

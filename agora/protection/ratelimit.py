@@ -54,14 +54,17 @@ def hit(scope: str, identity: str, rates: Sequence[Rate], now: float | None = No
     wait = 0
     for count, seconds in rates:
         key, window_end = _window(scope, identity, seconds, now)
-        # add() is a no-op when the key exists; incr() is atomic in Redis and
-        # locmem, so concurrent workers never lose a count.
-        cache.add(key, 0, timeout=seconds + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=seconds + 1)
+        # add() only succeeds for a new key (one cache round trip, the usual
+        # case for a new text); otherwise incr(), atomic in Redis and locmem, so
+        # concurrent workers never lose a count.
+        if cache.add(key, 1, timeout=seconds + 1):
             used = 1
+        else:
+            try:
+                used = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, 1, timeout=seconds + 1)
+                used = 1
         if used > count:
             wait = max(wait, _seconds_until(window_end, now))
     return wait

@@ -134,7 +134,8 @@ def test_no_article_is_created_when_autocreation_is_off(page, publisher, setting
     settings.AGORA_EMBED_AUTOCREATE = False
     page.goto(f"{publisher.host_url}/new.html")
     wait_for_embed(page)
-    assert "Comments are not available for this article." in page.locator(f"{EMBED} .agora").inner_text()
+    text = page.locator(f"{EMBED} .agora").inner_text()
+    assert "Comments are not available for this article." in text
     assert not Article.objects.exists()
 
 

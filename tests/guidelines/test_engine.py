@@ -116,7 +116,8 @@ def test_evidence_spans_index_the_original_text(engine):
 def test_evidence_leaves_out_the_harmless_words(engine):
     text = "The weather was lovely today, you stupid moron"
     reason = next(
-        r for r in engine.judge(CommentInput(text=text, lang="en")).reasons
+        r
+        for r in engine.judge(CommentInput(text=text, lang="en")).reasons
         if r.guideline == "personal_attack"
     )
     words = {e.text.strip(",. ").lower() for e in reason.evidence}
@@ -183,7 +184,9 @@ def test_judge_many_keeps_order_and_matches_judge(engine):
 
 def test_risk_is_the_highest_guideline_score(engine):
     verdict = engine.judge(CommentInput(text="you are a pathetic idiot", lang="en"))
-    assert verdict.risk == max(v for k, v in verdict.scores.items() if k in GUIDELINES and v is not None)
+    assert verdict.risk == max(
+        v for k, v in verdict.scores.items() if k in GUIDELINES and v is not None
+    )
 
 
 def test_to_dict_is_the_public_json_shape(engine):

@@ -9,9 +9,7 @@ from agora.guidelines.verdict import GUIDELINES
 def hand_policy(**extra) -> Policy:
     """Round thresholds for English, so the expected decisions are easy to read."""
     table = {key: Thresholds(review=0.3, reject=0.8) for key in REQUIRED_KEYS}
-    return Policy(
-        thresholds={"*": {"off_topic": Thresholds(0.5, None)}, "en": table}, **extra
-    )
+    return Policy(thresholds={"*": {"off_topic": Thresholds(0.5, None)}, "en": table}, **extra)
 
 
 def scores(**given) -> dict:

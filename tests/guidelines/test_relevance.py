@@ -156,7 +156,15 @@ def test_reply_on_topic_with_its_parent_is_on_topic(rel, article):
 
 @pytest.mark.parametrize(
     "text",
-    ["Great article!", "Thank you for this", "Agreed 👍", "lol", "Well said, thanks.", "+1", "👏👏"],
+    [
+        "Great article!",
+        "Thank you for this",
+        "Agreed 👍",
+        "lol",
+        "Well said, thanks.",
+        "+1",
+        "👏👏",
+    ],
 )
 def test_generic_reactions_are_not_off_topic(rel, article, text):
     assert is_generic_reaction(text)
@@ -197,5 +205,7 @@ def test_batch_gives_the_same_results_as_one_by_one(rel, article):
     langs = ["en", "en", "en", "en", "tr"]
     parents = [None, "The coach picked the wrong team.", None, None, None]
     batch = rel.off_topic_many(texts, langs, [article] * 5, parents)
-    single = [rel.off_topic(t, lg, article, p) for t, lg, p in zip(texts, langs, parents, strict=True)]
+    single = [
+        rel.off_topic(t, lg, article, p) for t, lg, p in zip(texts, langs, parents, strict=True)
+    ]
     assert batch == single
