@@ -92,11 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=2)
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=600)
+    parser.add_argument("--cache-url", help="AGORA_CACHE_URL; default: see loopback.agora_env")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="agora-crash-"))
     port = loopback.free_port()
-    env = loopback.agora_env(work, args.database_url, port, args.workers)
+    env = loopback.agora_env(work, args.database_url, port, args.workers, args.cache_url)
     loopback.prepare_agora(env)
     loopback.use_django(env)
     run_id = "crash" + time.strftime("%Y%m%d%H%M%S")
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("Database", f"{database}, {args.workers} gunicorn worker(s)"),
         ("Machine load average at start", load_average),
+        ("Cache", env.get("AGORA_CACHE_URL", "each worker's memory (locmem)")),
         ("Server killed with SIGKILL", f"{args.kills} time(s)"),
         *((f"Event {i + 1}", line) for i, line in enumerate(log)),
         ("Comments sent / acknowledged", f"{len(posting.sent)} / {len(posting.acknowledged)}"),

@@ -136,12 +136,37 @@ def main() -> int:
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     lib = bench_library(texts[:N_SINGLE])
     rows = [
-        ("import agora.guidelines", f"{lib['import_wall']:.2f} s", f"{lib['import_cpu']:.2f} s", "-"),
-        ("Engine.load() (all models)", f"{lib['load_wall']:.2f} s", f"{lib['load_cpu']:.2f} s", "< 2 s"),
-        ("one verdict, median", f"{lib['median_wall_ms']:.2f} ms", f"{lib['median_cpu_ms']:.2f} ms", "< 5 ms"),
+        (
+            "import agora.guidelines",
+            f"{lib['import_wall']:.2f} s",
+            f"{lib['import_cpu']:.2f} s",
+            "-",
+        ),
+        (
+            "Engine.load() (all models)",
+            f"{lib['load_wall']:.2f} s",
+            f"{lib['load_cpu']:.2f} s",
+            "< 2 s",
+        ),
+        (
+            "one verdict, median",
+            f"{lib['median_wall_ms']:.2f} ms",
+            f"{lib['median_cpu_ms']:.2f} ms",
+            "< 5 ms",
+        ),
         ("one verdict, p95", f"{lib['p95_wall_ms']:.2f} ms", f"{lib['p95_cpu_ms']:.2f} ms", "-"),
-        (f"judge_many({N_SINGLE}), per comment", f"{lib['batch_wall_ms']:.2f} ms", f"{lib['batch_cpu_ms']:.2f} ms", "-"),
-        (f"`agora score`, {N_SCORE:,} comments", f"{cli['wall']:.1f} s", f"{cli['cpu']:.1f} s", "< 10 s"),
+        (
+            f"judge_many({N_SINGLE}), per comment",
+            f"{lib['batch_wall_ms']:.2f} ms",
+            f"{lib['batch_cpu_ms']:.2f} ms",
+            "-",
+        ),
+        (
+            f"`agora score`, {N_SCORE:,} comments",
+            f"{cli['wall']:.1f} s",
+            f"{cli['cpu']:.1f} s",
+            "< 10 s",
+        ),
         ("resident memory, library after scoring", f"{lib['rss_mb']:.0f} MB", "-", "< 500 MB"),
         ("resident memory, `agora score` peak", f"{cli['max_rss_mb']:.0f} MB", "-", "< 500 MB"),
         ("artifacts on disk (all languages)", f"{artifact_mb():.1f} MB", "-", "< 50 MB"),

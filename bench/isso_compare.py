@@ -188,13 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20, help="length of each read phase")
     parser.add_argument("--isso-venv", type=Path, default=Path("/tmp/isso-venv"))
+    parser.add_argument(
+        "--cache-url", help="Agora's AGORA_CACHE_URL, or 'memory'; default db://agora_cache"
+    )
     args = parser.parse_args(argv)
 
     isso_version = ensure_isso(args.isso_venv)
     work = Path(tempfile.mkdtemp(prefix="agora-isso-", dir="/tmp"))
     agora_port, isso_port = loopback.free_port(), loopback.free_port()
 
-    env = loopback.agora_env(work / "agora", None, agora_port, args.workers)
+    env = loopback.agora_env(work / "agora", None, agora_port, args.workers, args.cache_url)
     (work / "agora").mkdir()
     loopback.prepare_agora(env)
     loopback.use_django(env)
@@ -245,14 +248,17 @@ def main(argv: list[str] | None = None) -> int:
         agora.stop()
         isso.stop()
     scored = Comment.objects.filter(article__slug="compare-posts").exclude(model_version="")
-    report = render(args, results, memory, headers, isso_version, load_average, scored.count())
+    cache = env.get("AGORA_CACHE_URL", "each worker's memory (locmem)")
+    report = render(
+        args, results, memory, headers, isso_version, load_average, scored.count(), cache
+    )
     RESULTS.write_text(report)
     print(report)
     print(f"written to {RESULTS.relative_to(loopback.REPO)}; logs in {work}")
     return 0
 
 
-def render(args, results, memory, headers, isso_version, load_average, scored) -> str:
+def render(args, results, memory, headers, isso_version, load_average, scored, cache) -> str:
     agora, isso = results["agora"], results["isso"]
 
     def rate(row):
@@ -298,7 +304,8 @@ def render(args, results, memory, headers, isso_version, load_average, scored) -
             "",
             f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), SQLite, "
             f"moderation on, rate limits off; {args.users} concurrent clients; Isso {isso_version}."
-            f" Posts: {args.posts} per system. Reads: {args.seconds:g} s per row.",
+            f" Posts: {args.posts} per system. Reads: {args.seconds:g} s per row. Agora's "
+            f"cache (rate-limit and flood counters): {cache}.",
             "",
             *table,
             "",

@@ -215,11 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posters", type=int, default=50)
     parser.add_argument("--readers", type=int, default=5)
     parser.add_argument("--max-seconds", type=float, default=600)
+    parser.add_argument("--cache-url", help="AGORA_CACHE_URL; default: see loopback.agora_env")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="agora-load-"))
     port = loopback.free_port()
-    env = loopback.agora_env(work, args.database_url, port, args.workers)
+    env = loopback.agora_env(work, args.database_url, port, args.workers, args.cache_url)
     loopback.prepare_agora(env)
     loopback.use_django(env)
     run_id = time.strftime("%Y%m%d%H%M%S")
@@ -254,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("Database", f"{database}, {args.workers} gunicorn worker(s) x 4 threads"),
         ("Machine load average at start", load_average),
+        ("Cache", env.get("AGORA_CACHE_URL", "each worker's memory (locmem)")),
         ("Posters / readers", f"{args.posters} / {args.readers}"),
         (
             "Comments sent",

@@ -293,9 +293,15 @@ def _memory(pid: int) -> dict[str, int]:
 # --- Agora ------------------------------------------------------------------------
 
 
-def agora_env(var_dir: Path, database_url: str | None, port: int, workers: int) -> dict[str, str]:
+def agora_env(
+    var_dir: Path, database_url: str | None, port: int, workers: int, cache_url: str | None = None
+) -> dict[str, str]:
     """Production settings on loopback, with rate limits off (a load test is one
-    address sending thousands of comments, which is exactly what they stop)."""
+    address sending thousands of comments, which is exactly what they stop).
+
+    The cache: ``cache_url`` if given ("memory": each worker's own); else, with
+    several workers, the database cache table (what docs/production.md asks for
+    without Redis); else the one worker's memory."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -314,9 +320,8 @@ def agora_env(var_dir: Path, database_url: str | None, port: int, workers: int) 
     )
     if database_url:
         env["DATABASE_URL"] = database_url
-    if workers > 1:
-        # Several processes must share one cache (invalidation of cached threads).
-        env["AGORA_CACHE_URL"] = "db://agora_cache"
+    if cache_url != "memory" and (cache_url or workers > 1):
+        env["AGORA_CACHE_URL"] = cache_url or "db://agora_cache"
     return env
 
 

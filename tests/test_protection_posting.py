@@ -105,7 +105,7 @@ def test_rate_limits_can_be_switched_off(article, tight_limits, settings):
 def test_the_same_text_again_from_one_email_is_a_duplicate(article):
     post(article, form_post(), "a@example.org", "The vote was overdue.")
     with pytest.raises(PostingRefused) as refused:
-        post(article, form_post(ip="192.0.2.77"), "A@example.org", "The vote was overdue.")
+        post(article, form_post(ip="192.0.2.77"), "a@example.org", "The vote was overdue.")
     assert (refused.value.status_code, refused.value.code) == (429, "duplicate")
     assert refused.value.retry_after > 0
     assert Comment.objects.count() == 1

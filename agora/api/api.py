@@ -7,9 +7,13 @@ for everything else.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Literal
 
 from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -17,7 +21,7 @@ from ninja.responses import Status as WithStatus
 
 from agora.api.auth import ModeratorToken
 from agora.api.gate import InvalidBody, StrictJSONParser
-from agora.api.pagination import InvalidCursor, Ordering, paginate
+from agora.api.pagination import InvalidCursor, Ordering, decode_cursor, paginate
 from agora.api.schemas import (
     MAX_ID,
     AcceptedOut,
@@ -37,6 +41,7 @@ from agora.api.schemas import (
     ValidationErrorsOut,
 )
 from agora.articles.models import Article
+from agora.comments import threads
 from agora.comments.actions import ConflictError, ModerationError, NewComment, post_comment
 from agora.comments.actions import approve as approve_comment
 from agora.comments.actions import reject as reject_comment
@@ -88,6 +93,11 @@ BAD_INPUT = {400: ValidationErrorsOut}
 BODY_ERRORS = {413: ErrorOut, 415: ErrorOut}
 NOT_FOUND = {404: ErrorOut}
 MODERATOR_ERRORS = {401: ErrorOut, 403: ErrorOut}
+# For a request with If-None-Match or If-Modified-Since when the client's copy is current.
+NOT_MODIFIED = {304: None}
+# Browsers and CDNs may keep a thread but must ask (If-None-Match) before reusing
+# it, so a decision shows at once everywhere; the answer is usually a cheap 304.
+REVALIDATE = "public, max-age=0, must-revalidate"
 
 
 # --- Errors -----------------------------------------------------------------
@@ -181,22 +191,69 @@ def article_dict(article: Article) -> dict:
     return {name: getattr(article, name) for name in ARTICLE_FIELDS if name != "id"}
 
 
+# --- Cached reads -----------------------------------------------------------------
+
+
+def rendered(request, schema, data: dict) -> bytes:
+    """The JSON ninja would send for ``data`` as a 200 of ``schema``, ready to cache."""
+    response = api.create_response(request, schema.model_validate(data).model_dump(), status=200)
+    return response.content
+
+
+def revalidated(request, tag: str, version: threads.Version, body: Callable[[], bytes]):
+    """A 200 with ``body()``, or a 304 when the client's copy (ETag / date) is current."""
+    response = HttpResponse(
+        content_type=f"{api.renderer.media_type}; charset={api.renderer.charset}"
+    )
+    response["ETag"] = f'"{tag}"'
+    response["Cache-Control"] = REVALIDATE
+    modified = version.last_modified()
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    answer = get_conditional_response(
+        request, etag=response["ETag"], last_modified=modified, response=response
+    )
+    if answer is response:
+        response.content = body()
+    return answer
+
+
+def cursor_checked(ordering: Ordering, cursor: str | None) -> str | None:
+    # A bad cursor is a 400 even when a conditional request would otherwise get a 304.
+    if cursor:
+        decode_cursor(ordering, cursor)
+    return cursor
+
+
 # --- Reader endpoints ---------------------------------------------------------
 
 public = Router(tags=["reader"])
 
 
-@public.get("/articles", response={200: ArticleListOut, **BAD_INPUT})
+@public.get("/articles", response={200: ArticleListOut, **NOT_MODIFIED, **BAD_INPUT})
 def list_articles(request, limit: int = Limit, cursor: str | None = Cursor):
-    """Articles, newest first, with their number of approved comments."""
-    rows = Article.objects.annotate(
-        comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED))
-    ).values(*ARTICLE_FIELDS, "comment_count")
-    articles, next_cursor = paginate(rows, ARTICLE_ORDER, limit, cursor)
-    return {"articles": articles, "next": next_cursor}
+    """Articles, newest first, with their number of approved comments.
+
+    Served from the cache until a comment is published or withdrawn or an
+    article changes; send the ETag back in If-None-Match to get a 304."""
+    key = threads.entry_key("articles", limit, cursor_checked(ARTICLE_ORDER, cursor))
+    version, entry = threads.lookup(None, key)
+    tag = version.tag(key)
+
+    def build() -> bytes:
+        rows = Article.objects.annotate(
+            comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED))
+        ).values(*ARTICLE_FIELDS, "comment_count")
+        articles, next_cursor = paginate(rows, ARTICLE_ORDER, limit, cursor)
+        return rendered(request, ArticleListOut, {"articles": articles, "next": next_cursor})
+
+    return revalidated(request, tag, version, lambda: threads.cached(key, tag, entry, build))
 
 
-@public.get("/articles/{slug:slug}/comments", response={200: ThreadOut, **BAD_INPUT, **NOT_FOUND})
+@public.get(
+    "/articles/{slug:slug}/comments",
+    response={200: ThreadOut, **NOT_MODIFIED, **BAD_INPUT, **NOT_FOUND},
+)
 def list_comments(
     request,
     slug: str,
@@ -204,18 +261,32 @@ def list_comments(
     limit: int = Limit,
     cursor: str | None = Cursor,
 ):
-    """The approved comments of an article, replies included (with `parent_id`)."""
+    """The approved comments of an article, replies included (with `parent_id`).
+
+    Served from the cache until a comment on the article is published or
+    withdrawn; send the ETag back in If-None-Match to get a 304."""
     article = article_or_404(slug, *ARTICLE_FIELDS)
-    approved = Comment.objects.approved().filter(article=article)
-    comments, next_cursor = paginate(
-        approved.values(*COMMENT_FIELDS), THREAD_ORDERS[order], limit, cursor
+    key = threads.entry_key(
+        "comments", article.id, order, limit, cursor_checked(THREAD_ORDERS[order], cursor)
     )
-    return {
-        "article": article_dict(article),
-        "count": approved.count(),
-        "comments": comments,
-        "next": next_cursor,
-    }
+    version, entry = threads.lookup(article.id, key)
+    # The article is read fresh each time: an edit shows, and changes the ETag, at once.
+    tag = version.tag(key, *article_dict(article).values())
+
+    def build() -> bytes:
+        approved = Comment.objects.approved().filter(article=article)
+        comments, next_cursor = paginate(
+            approved.values(*COMMENT_FIELDS), THREAD_ORDERS[order], limit, cursor
+        )
+        thread = {
+            "article": article_dict(article),
+            "count": approved.count(),
+            "comments": comments,
+            "next": next_cursor,
+        }
+        return rendered(request, ThreadOut, thread)
+
+    return revalidated(request, tag, version, lambda: threads.cached(key, tag, entry, build))
 
 
 @public.get(

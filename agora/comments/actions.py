@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from agora.articles.models import Article
-from agora.comments import screening
+from agora.comments import screening, threads
 from agora.comments.models import Comment, Decision, Reason, Status
 
 ALLOWED_TRANSITIONS = {
@@ -140,5 +140,7 @@ def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> D
         automatic=moderator is None,
     )
     Comment.objects.filter(pk=comment.pk).update(status=to_status)
+    if Status.APPROVED in (comment.status, to_status):  # what readers see changes
+        threads.invalidate(comment.article_id)
     comment.status = to_status
     return decision

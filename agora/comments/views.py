@@ -15,9 +15,8 @@ from agora.articles.models import Article
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
 from agora.comments.models import Comment
+from agora.comments.threads import approved_comments
 
-# Everything the public thread shows, and nothing more (no email, no engine scores).
-THREAD_FIELDS = ("id", "parent_id", "author_name", "body", "created_at")
 NEWEST = "newest"
 
 
@@ -29,17 +28,13 @@ def read_order(request) -> str:
 def approved_thread(article: Article, order: str) -> tuple[list[Comment], dict[int, Comment]]:
     """The approved comments of an article as top-level comments with their replies.
 
-    One query. Each top-level comment gets ``thread_replies`` (oldest first, so a
+    One query, or none when the cache holds the current thread (see ``agora.comments.threads``).
+    Each top-level comment gets ``thread_replies`` (oldest first, so a
     conversation reads in order whatever the top-level order). A reply whose parent
     is no longer approved is shown at the top level with ``orphaned`` set, so the
     count always equals what the reader sees. Returns the threads and an id index.
     """
-    comments = list(
-        Comment.objects.approved()
-        .filter(article=article)
-        .only(*THREAD_FIELDS)
-        .order_by("created_at", "id")
-    )
+    comments = approved_comments(article)
     by_id = {comment.id: comment for comment in comments}
     threads = []
     for comment in comments:

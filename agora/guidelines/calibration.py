@@ -19,6 +19,9 @@ from sklearn.linear_model import LogisticRegression
 
 #: Below this many positives in the calibration rows, a 2-parameter sigmoid is safer.
 MIN_POSITIVES_FOR_ISOTONIC = 300
+#: Calibrated probabilities stay this far from 0 and 1: a finite calibration set cannot
+#: justify certainty, and a threshold of 1.0 must remain out of reach.
+MARGIN = 1e-4
 _PLATT_KNOTS = 257
 
 
@@ -39,12 +42,13 @@ def fit_calibrator(raw: np.ndarray, y: np.ndarray) -> Calibrator:
     raw = np.asarray(raw, dtype=np.float64)
     y = np.asarray(y)
     if y.sum() >= MIN_POSITIVES_FOR_ISOTONIC:
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y)
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=MARGIN, y_max=1 - MARGIN)
+        iso.fit(raw, y)
         return Calibrator(iso.X_thresholds_, iso.y_thresholds_, "isotonic")
     platt = LogisticRegression(C=1e6).fit(raw.reshape(-1, 1), y)
     span = max(np.ptp(raw), 1e-6)
     xs = np.linspace(raw.min() - span, raw.max() + span, _PLATT_KNOTS)
-    ys = platt.predict_proba(xs.reshape(-1, 1))[:, 1]
+    ys = np.clip(platt.predict_proba(xs.reshape(-1, 1))[:, 1], MARGIN, 1 - MARGIN)
     return Calibrator(xs, ys, "platt")
 
 

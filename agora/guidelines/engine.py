@@ -171,29 +171,40 @@ class Engine:
             model = self.models[lang]
             for draft in group:
                 draft.normalized = normalize(draft.comment.text, lang)
-            probabilities = model.predict([draft.normalized.text for draft in group])
-            for draft, row in zip(group, probabilities, strict=True):
-                draft.scores.update(zip(model.keys, (round(float(p), 4) for p in row)))
+            x, probabilities = model.predict_features([d.normalized.text for d in group])
+            for i, (draft, row) in enumerate(zip(group, probabilities, strict=True)):
+                scores = model.guideline_scores(row)
+                draft.scores.update((key, round(p, 4)) for key, p in scores.items())
                 for key in self.policy.required:
-                    if key not in model.keys:
+                    if key in model.stand_ins:
+                        draft.notes[key] = (
+                            f"The {LANGUAGE_NAMES[lang]} training data does not tell this "
+                            "guideline apart from other offensive language: the score is the "
+                            "probability that the comment is offensive."
+                        )
+                    elif key not in scores:
                         draft.notes[key] = (
                             f"Not checked: no {LANGUAGE_NAMES[lang]} training data for this "
                             "guideline; a moderator must judge it."
                         )
-                self._find_evidence(draft, model)
+                self._find_evidence(draft, model, x[i])
         return [None] * len(drafts)
 
-    def _find_evidence(self, draft: Draft, model: LanguageModel) -> None:
+    def _find_evidence(self, draft: Draft, model: LanguageModel, x) -> None:
         """Evidence for every key whose score reaches review (spans of the original text)."""
-        normalized = draft.normalized
-        for key in GUIDELINES:
-            score = draft.scores.get(key)
-            if key not in model.keys or score is None:
-                continue
-            if score < self.policy.threshold(draft.lang, key).review:
-                continue
-            spans = [normalized.source_span(s, e) for s, e in model.evidence(normalized.text, key)]
-            text = draft.comment.text
+        flagged = [
+            key
+            for key in GUIDELINES
+            if draft.scores[key] is not None
+            and draft.scores[key] >= self.policy.threshold(draft.lang, key).review
+        ]
+        sources = sorted({model.source_key(key) for key in flagged})
+        if not sources:
+            return
+        normalized, text = draft.normalized, draft.comment.text
+        found = model.evidence(normalized.text, sources, x)
+        for key in flagged:
+            spans = [normalized.source_span(s, e) for s, e in found[model.source_key(key)]]
             draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
 
     def _relevance(self, drafts: list[Draft]) -> list[Verdict | None]:
@@ -261,8 +272,8 @@ class Engine:
         else:
             level = f"at or above the review threshold {limits.review:.2f}"
         message = f"{name}: probability {score:.2f}, {level}."
-        if key == "off_topic" and draft.notes.get(key):
-            message += " " + draft.notes.pop(key)
+        if key in draft.notes:  # what the score means here (stand-in, relevance model)
+            message += " " + draft.notes[key]
         return Reason(key, score, draft.evidence.get(key, []), message)
 
     def _verdict(self, draft: Draft, decision: str, reasons: list[Reason], risk: float) -> Verdict:

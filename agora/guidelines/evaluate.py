@@ -10,10 +10,15 @@ Columns, per key and data set (rows that set labels for the key):
 
 * AUC - ROC-AUC of our score, then of each peer's score;
 * P / R / F1 - precision, recall and F1 of "score reaches the key's reject threshold";
+  macro-F1 - the mean of that decision's F1 on violations and on the other rows;
 * caught - share of the key's violations whose score reaches review or reject;
 * clean rej. - share of clean rows (breaking nothing they are labelled for) that this key
   alone would reject;
-* peer F1 - F1 of each peer's own yes/no decision.
+* F1 / macro-F1 <peer> - the same for each peer's own yes/no decision.
+
+``offensive`` (ar, tr, fa) is the generic decision of sets that do not say which guideline
+a comment breaks; where it stands in for profanity and personal attacks, those rows show
+its score.
 
 Below it, per language and data set, the policy as a whole: share of clean comments
 rejected and approved, share of violations that get review or reject.
@@ -33,10 +38,11 @@ from agora.guidelines.calibration import reliability
 from agora.guidelines.datasets.common import Example, split, validation_halves
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
-from agora.guidelines.metrics import precision_recall_f1, roc_auc, share
+from agora.guidelines.metrics import macro_f1, precision_recall_f1, roc_auc, share
 from agora.guidelines.peers import Peer, peers_for
 from agora.guidelines.train import DEFAULT_DATA_DIR, is_clean, labels_of
-from agora.guidelines.verdict import GUIDELINES, SCORE_KEYS, CommentInput
+from agora.guidelines.normalize import normalize
+from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
 
 BATCH_SIZE = 512
 
@@ -61,7 +67,8 @@ def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
 
 
 def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
-    scores = {key: np.full(len(rows), np.nan) for key in SCORE_KEYS}
+    """Verdicts (scores, decisions) for every row; auxiliary keys straight from the model."""
+    scores = {key: np.full(len(rows), np.nan) for key in MODEL_KEYS}
     decisions = []
     with tqdm(total=len(rows), desc=f"{lang}: evaluate", unit="row", file=sys.stderr) as bar:
         for start in range(0, len(rows), BATCH_SIZE):
@@ -72,6 +79,12 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
                     scores[key][i] = np.nan if value is None else value
                 decisions.append(verdict.decision)
             bar.update(len(chunk))
+    model = engine.models[lang]
+    auxiliary = [key for key in AUXILIARY_KEYS if key in model.keys]
+    if auxiliary:
+        probabilities = model.predict([normalize(row.text, lang).text for row in rows])
+        for key in auxiliary:
+            scores[key] = probabilities[:, model.keys.index(key)]
     peers = peers_for(lang)
     texts = [row.text for row in rows]
     peer_scores, peer_decisions = {}, {}
@@ -97,21 +110,21 @@ def key_table(run: LanguageRun, engine: Engine) -> list[str]:
     header = (
         ["key", "data set", "rows", "pos.", "AUC"]
         + [f"AUC {n}" for n in peer_names]
-        + ["P", "R", "F1", "caught", "clean rej."]
-        + [f"F1 {n}" for n in peer_names]
+        + ["P", "R", "F1", "macro-F1", "caught", "clean rej."]
+        + [f"{measure} {n}" for n in peer_names for measure in ("F1", "macro-F1")]
     )
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     clean = np.array([is_clean(row) for row in run.rows])
     sources = sorted({row.source for row in run.rows})
-    for key in SCORE_KEYS:
-        if key not in engine.models[run.lang].keys:
+    model = engine.models[run.lang]
+    for key in MODEL_KEYS:
+        if key not in model.keys and key not in model.stand_ins:
             continue
         index, y = labels_of(run.rows, key)
         if not len(index):
             continue
-        limits = (
-            engine.policy.threshold(run.lang, key) if key in engine.policy.required else None
-        )
+        has_limits = key in engine.policy.required or key in AUXILIARY_KEYS
+        limits = engine.policy.threshold(run.lang, key) if has_limits else None
         row_sources = np.array([run.rows[i].source for i in index])
         for source in [*sources, "all sets"]:
             mask = np.ones(len(index), bool) if source == "all sets" else row_sources == source
@@ -126,15 +139,17 @@ def _key_row(run, key, source, index, y, clean, limits) -> str:
     cells = [key, source, str(len(index)), str(int(y.sum())), _fmt(roc_auc(y, s))]
     cells += [_fmt(roc_auc(y, run.peer_scores[p.name][index])) for p in run.peers]
     if limits is None:  # identity sub-keys: scores only, no decision of their own
-        cells += ["-"] * 5
+        cells += ["-"] * 6
     else:
-        precision, recall, f1 = precision_recall_f1(y, s >= limits.reject)
+        rejected = s >= limits.reject
+        precision, recall, f1 = precision_recall_f1(y, rejected)
         caught = share(s[y == 1] >= limits.review) if y.any() else None
         clean_rows = clean[index] & (y == 0)
-        cells += [_fmt(precision), _fmt(recall), _fmt(f1), _pct(caught)]
-        cells += [_pct(share(s[clean_rows] >= limits.reject))]
+        cells += [_fmt(precision), _fmt(recall), _fmt(f1), _fmt(macro_f1(y, rejected))]
+        cells += [_pct(caught), _pct(share(s[clean_rows] >= limits.reject))]
     for peer in run.peers:
-        cells.append(_fmt(precision_recall_f1(y, run.peer_decisions[peer.name][index])[2]))
+        decided = run.peer_decisions[peer.name][index]
+        cells += [_fmt(precision_recall_f1(y, decided)[2]), _fmt(macro_f1(y, decided))]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -183,7 +198,7 @@ def draw_roc(runs: list[LanguageRun], engine: Engine, path: Path) -> None:
     panels = [
         (run, key)
         for run in runs
-        for key in GUIDELINES
+        for key in GUIDELINES + AUXILIARY_KEYS
         if key in engine.models[run.lang].keys
     ]
     columns = 3

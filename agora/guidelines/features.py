@@ -52,6 +52,7 @@ class Featurizer:
     def __init__(self, word: TfidfVectorizer | None = None, char: TfidfVectorizer | None = None):
         self.word = word or TfidfVectorizer(**WORD_PARAMS)
         self.char = char or TfidfVectorizer(**CHAR_PARAMS)
+        self._char_ngrams = None  # the char analyzer, built on first use
 
     @property
     def n_features(self) -> int:
@@ -67,45 +68,42 @@ class Featurizer:
             [self.word.transform(texts), self.char.transform(texts)], format="csr"
         )
 
-    def chunk_features(self, text: str) -> list[tuple[int, int, dict[int, float]]]:
-        """Split ``text`` at whitespace and say which features each chunk produces.
+    def occurrences(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
+        """Split ``text`` at whitespace; say which chunk each feature occurrence falls in.
 
-        Returns ``(start, end, {feature index: share})`` per chunk, where ``share`` is the
-        fraction of that feature's occurrences in the whole text that fall in the chunk
-        (a word bigram counts half for each of its two words). Summing
-        ``share * x[f] * w[f]`` over chunks gives back ``x @ w``, so a linear model's
-        score splits exactly into per-chunk contributions: that is the evidence.
+        Returns the chunk spans, and per occurrence of a known feature its chunk index and
+        feature index (a word bigram counts as half an occurrence in each of its two words:
+        both arrays list it twice and :func:`chunk_shares` weighs it by half). Dividing a
+        feature's value ``x[f] * w[f]`` among its occurrences splits a linear model's score
+        exactly into per-chunk contributions: that is the evidence.
         """
         word_index, char_index = self.word.vocabulary_, self.char.vocabulary_
         offset = len(word_index)
-        char_ngrams = self.char.build_analyzer()
+        if self._char_ngrams is None:
+            self._char_ngrams = self.char.build_analyzer()
+        char_ngrams = self._char_ngrams
         chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
         tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
         token_chunk = [_chunk_of(start, chunks) for start, _ in tokens]
 
-        owned: list[dict[int, float]] = [{} for _ in chunks]
-        counts: dict[int, float] = {}
-
-        def add(chunk: int, feature: int | None, weight: float = 1.0) -> None:
-            if feature is None:
-                return
-            owned[chunk][feature] = owned[chunk].get(feature, 0.0) + weight
-            counts[feature] = counts.get(feature, 0.0) + weight
-
+        chunk_ids: list[int] = []
+        features: list[int] = []
         for i, (_, token) in enumerate(tokens):
-            add(token_chunk[i], word_index.get(token))
+            unigram = word_index.get(token)
+            if unigram is not None:
+                chunk_ids.append(token_chunk[i])
+                features.append(unigram)
             if i + 1 < len(tokens):
                 bigram = word_index.get(f"{token} {tokens[i + 1][1]}")
-                add(token_chunk[i], bigram, 0.5)
-                add(token_chunk[i + 1], bigram, 0.5)
+                if bigram is not None:
+                    chunk_ids += [token_chunk[i], token_chunk[i + 1]]
+                    features += [bigram, bigram]
         for c, (start, end) in enumerate(chunks):
-            for gram in char_ngrams(text[start:end]):
-                index = char_index.get(gram)
-                add(c, None if index is None else index + offset)
-        return [
-            (start, end, {f: w / counts[f] for f, w in owned[c].items()})
-            for c, (start, end) in enumerate(chunks)
-        ]
+            found = [char_index.get(gram) for gram in char_ngrams(text[start:end])]
+            known = [index + offset for index in found if index is not None]
+            chunk_ids += [c] * len(known)
+            features += known
+        return chunks, np.array(chunk_ids, dtype=np.int64), np.array(features, dtype=np.int64)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Vocabularies (newline-joined UTF-8, in feature order) and IDF weights."""

@@ -28,3 +28,9 @@ def share(mask: np.ndarray) -> float | None:
     """Fraction of true values, or ``None`` for no rows."""
     mask = np.asarray(mask)
     return float(mask.mean()) if mask.size else None
+
+
+def macro_f1(y: np.ndarray, flagged: np.ndarray) -> float:
+    """Mean of the F1 on positives and the F1 on negatives of a 0/1 decision."""
+    y, flagged = np.asarray(y).astype(bool), np.asarray(flagged).astype(bool)
+    return (precision_recall_f1(y, flagged)[2] + precision_recall_f1(~y, ~flagged)[2]) / 2

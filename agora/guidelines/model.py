@@ -12,13 +12,19 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from agora.guidelines.calibration import Calibrator
 from agora.guidelines.features import Featurizer
+from agora.guidelines.verdict import SCORE_KEYS
+
+#: Guidelines that an ``offensive`` model scores for a language whose data cannot tell
+#: them apart (offensive = "profanity or a targeted insult" in OffensEval's definition).
+STAND_IN_KEYS = ("profanity", "personal_attack")
 
 #: A chunk is evidence when it adds at least this much to the raw score (log-odds) ...
 MIN_CONTRIBUTION = 0.25
@@ -37,42 +43,72 @@ class LanguageModel:
     coef: np.ndarray  # (n_features, n_keys) float32
     intercept: np.ndarray  # (n_keys,)
     calibrators: dict[str, Calibrator]
+    #: guideline -> the model key whose probability stands in for it (see STAND_IN_KEYS)
+    stand_ins: dict[str, str] = field(default_factory=dict)
 
-    def raw_scores(self, texts: list[str]) -> np.ndarray:
-        """Uncalibrated log-odds, shape (len(texts), len(keys))."""
-        x = self.featurizer.transform(texts)
-        return np.asarray(x @ self.coef) + self.intercept
+    def guideline_scores(self, probabilities: np.ndarray) -> dict[str, float]:
+        """One row of :meth:`predict` as verdict scores: modelled keys and stand-ins."""
+        by_key = dict(zip(self.keys, probabilities.tolist()))
+        scores = {key: p for key, p in by_key.items() if key in SCORE_KEYS}
+        scores.update({key: by_key[source] for key, source in self.stand_ins.items()})
+        return scores
+
+    def source_key(self, key: str) -> str:
+        """The model key that scores guideline ``key`` (itself, or its stand-in)."""
+        return self.stand_ins.get(key, key)
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities, shape (len(texts), len(keys))."""
-        raw = self.raw_scores(texts)
-        return np.column_stack(
-            [self.calibrators[key](raw[:, k]) for k, key in enumerate(self.keys)]
-        ) if len(texts) else np.zeros((0, len(self.keys)))
+        return self.predict_features(texts)[1]
 
-    def evidence(self, text: str, key: str) -> list[tuple[int, int]]:
-        """Spans of ``text`` (normalised) that pushed ``key``'s score up the most.
+    def predict_features(self, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """The feature rows of ``texts`` (for :meth:`evidence`) and their probabilities."""
+        x = self.featurizer.transform(texts)
+        raw = self.raw_scores(x)
+        probabilities = np.zeros(raw.shape)
+        for k, key in enumerate(self.keys):
+            probabilities[:, k] = self.calibrators[key](raw[:, k])
+        return x, probabilities
+
+    def raw_scores(self, x: sparse.csr_matrix) -> np.ndarray:
+        """Uncalibrated log-odds of feature rows ``x``, shape (rows, len(keys))."""
+        return np.asarray(x @ self.coef) + self.intercept
+
+    def evidence(
+        self, text: str, keys: list[str], x: sparse.csr_matrix | None = None
+    ) -> dict[str, list[tuple[int, int]]]:
+        """Per model key, the spans of ``text`` (normalised) that pushed its score up most.
 
         Each whitespace-separated chunk gets the sum of its features' contributions
         ``x[f] * coef[f, key]``; chunks that add a clear amount, relative to the strongest
-        one, are the evidence, in reading order.
+        one, are the evidence, in reading order. One pass over the text serves every key;
+        ``x`` is the text's feature row if :meth:`predict_features` already made it.
         """
-        k = self.keys.index(key)
-        x = self.featurizer.transform([text])
-        values = dict(zip(x.indices.tolist(), x.data.tolist()))
-        weights = self.coef[:, k]
-        scored = []
-        for start, end, shares in self.featurizer.chunk_features(text):
-            contribution = sum(
-                share * values.get(f, 0.0) * float(weights[f]) for f, share in shares.items()
-            )
-            scored.append((contribution, start, end))
-        if not scored:
-            return []
-        best = max(c for c, _, _ in scored)
-        floor = max(MIN_CONTRIBUTION, RELATIVE_CONTRIBUTION * best)
-        strongest = sorted((s for s in scored if s[0] >= floor), reverse=True)[:MAX_EVIDENCE]
-        return sorted((start, end) for _, start, end in strongest)
+        columns = [self.keys.index(key) for key in keys]
+        x = self.featurizer.transform([text]) if x is None else x
+        chunks, chunk_ids, features = self.featurizer.occurrences(text)
+        contributions = np.zeros((len(chunks), len(columns)))
+        if len(features) and x.nnz:
+            # Each feature's value x[f] is shared equally among its occurrences.
+            values = np.zeros(len(features))
+            order = np.argsort(x.indices)
+            position = np.searchsorted(x.indices, features, sorter=order)
+            position = order[np.minimum(position, len(order) - 1)]
+            present = x.indices[position] == features
+            values[present] = x.data[position[present]]
+            _, inverse, counts = np.unique(features, return_inverse=True, return_counts=True)
+            terms = (values / counts[inverse])[:, None] * self.coef[np.ix_(features, columns)]
+            np.add.at(contributions, chunk_ids, terms)
+        found = {}
+        for j, key in enumerate(keys):
+            scores = contributions[:, j]
+            if not len(scores):
+                found[key] = []
+                continue
+            floor = max(MIN_CONTRIBUTION, RELATIVE_CONTRIBUTION * scores.max())
+            strongest = [c for c in np.argsort(-scores, kind="stable") if scores[c] >= floor]
+            found[key] = sorted(chunks[c] for c in strongest[:MAX_EVIDENCE])
+        return found
 
     def save(self, path: Path) -> None:
         arrays = self.featurizer.to_arrays()
@@ -86,6 +122,7 @@ class LanguageModel:
             "lang": self.lang,
             "keys": list(self.keys),
             "calibration": {key: c.method for key, c in self.calibrators.items()},
+            "stand_ins": self.stand_ins,
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
         _write_npz(Path(path), arrays)
@@ -110,6 +147,7 @@ class LanguageModel:
                 coef=arrays["coef"].astype(np.float32),
                 intercept=arrays["intercept"].astype(np.float32),
                 calibrators=calibrators,
+                stand_ins=meta["stand_ins"],
             )
 
 

@@ -31,7 +31,6 @@ import json
 import math
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -57,8 +56,6 @@ CHUNK_OVERLAP = 32
 DIM = 384
 #: Background headlines a comment is contrasted with: the mean of its closest few.
 BACKGROUND_TOP = 5
-#: Articles whose vectors stay in memory, so repeated calls for one article cost nothing.
-ARTICLE_CACHE_SIZE = 128
 
 ENGLISH = "en"
 
@@ -92,7 +89,7 @@ _REACTION_PHRASES = (
     r"|your (?:article|piece|work|reporting|comment|post)))?",
     r"(?:i )?(?:totally |completely |fully |strongly |absolutely |so |100 )?(?:agree|disagree)"
     r"(?: with (?:you|this|that|him|her|them|everything|the (?:author|article|writer|piece)))?",
-    r"agreed|couldn'?t agree more|could not agree more|well said|well put|well done|wellsaid|"
+    r"agreed|couldn'?t agree more|could not agree more|well said|well put|well done|"
     r"(?:good|nice|great) job|keep (?:up the good work|it up)|nailed it|spot on|right on|"
     r"so true|very true|true|exactly|absolutely|indeed|correct|wrong|nonsense|rubbish|"
     r"(?:that'?s|that is|you'?re|you are) (?:so )?(?:right|correct|wrong)|"
@@ -162,7 +159,6 @@ class Relevance:
         self._session = None
         self._background = None
         self._lock = threading.Lock()
-        self._articles: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
 
     @classmethod
     def load(cls, threads: int = 1) -> Relevance:
@@ -242,21 +238,13 @@ class Relevance:
 
     def article_vectors(self, title: str, standfirst: str, body: str) -> np.ndarray:
         """Embeddings of the article's chunks, shape ``(n_chunks, 384)``: title with
-        standfirst first, then the body. Store them with the article (see :attr:`version`);
-        repeated calls for the same article are also served from a small in-memory cache."""
-        key = (title or "", standfirst or "", body or "")
-        with self._lock:
-            if key in self._articles:
-                self._articles.move_to_end(key)
-                return self._articles[key]
-        heading = "\n".join(part.strip() for part in key[:2] if part.strip())
-        vectors = self.embed(self.chunks(heading) + self.chunks(key[2]))
-        vectors.flags.writeable = False
-        with self._lock:
-            self._articles[key] = vectors
-            if len(self._articles) > ARTICLE_CACHE_SIZE:
-                self._articles.popitem(last=False)
-        return vectors
+        standfirst first, then the body. Compute them once per article and keep them (with
+        :attr:`version`, which changes with the model); they are what :meth:`off_topic`
+        compares a comment with."""
+        heading = "\n".join(
+            part.strip() for part in (title or "", standfirst or "") if part.strip()
+        )
+        return self.embed(self.chunks(heading) + self.chunks(body or ""))
 
     # -- scoring ------------------------------------------------------------------------
 

@@ -39,10 +39,10 @@ from agora.guidelines.datasets.common import Example, split, validation_halves
 from agora.guidelines.features import CHAR_PARAMS, WORD_PARAMS, Featurizer
 from agora.guidelines.manifest import ARTIFACTS_DIR, MANIFEST_NAME, sha256_file
 from agora.guidelines.metrics import roc_auc, share
-from agora.guidelines.model import LanguageModel
+from agora.guidelines.model import STAND_IN_KEYS, LanguageModel
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS, Policy, Thresholds
-from agora.guidelines.verdict import SCORE_KEYS
+from agora.guidelines.verdict import AUXILIARY_KEYS, MODEL_KEYS, SCORE_KEYS
 
 #: ``../shared/data`` seen from the repository root.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -52,13 +52,13 @@ C = 1.0
 #: A key gets a model only with this many positives in training ...
 MIN_TRAIN_POSITIVES = 40
 #: ... and this many positives and negatives in each validation half.
-MIN_HALF_POSITIVES = 10
+MIN_HALF_POSITIVES = 30
 #: Policy targets used to choose the default thresholds on the calibration half.
 REVIEW_RECALL = 0.95
 REJECT_CLEAN_SHARE = 0.002
 MIN_REJECT = 0.5
 #: Keys that get policy thresholds (the identity sub-keys only qualify identity abuse).
-DECISION_KEYS = REQUIRED_KEYS
+DECISION_KEYS = REQUIRED_KEYS + AUXILIARY_KEYS
 def _plain(params: dict) -> dict:
     """Parameters as JSON values (types by name)."""
     return {k: v.__name__ if isinstance(v, type) else v for k, v in params.items()}
@@ -80,8 +80,8 @@ PARAMETERS = {
     "calibration": "isotonic with >= 300 positives in the calibration half, else Platt",
     "thresholds": {
         "review": f"highest with recall >= {REVIEW_RECALL} on the calibration half",
-        "reject": f"lowest with <= {REJECT_CLEAN_SHARE:.1%} of clean rows reaching it, "
-        f"and >= {MIN_REJECT}",
+        "reject": f"lowest with <= {REJECT_CLEAN_SHARE:.1%} of the clean rows (breaking "
+        f"nothing they are labelled for) reaching it, and >= {MIN_REJECT}",
     },
 }
 
@@ -98,20 +98,20 @@ def is_clean(row: Example) -> bool:
     return bool(values) and not any(values)
 
 
-def choose_thresholds(p: np.ndarray, y: np.ndarray, clean: np.ndarray) -> Thresholds:
+def choose_thresholds(p: np.ndarray, y: np.ndarray, p_clean: np.ndarray) -> Thresholds:
     """Default review and reject thresholds for one key from calibration-half rows.
 
-    ``p`` are calibrated probabilities, ``y`` the key's labels and ``clean`` marks rows
-    that break nothing they are labelled for.
+    ``p`` and ``y`` are the calibrated probabilities and labels of the rows that label the
+    key; ``p_clean`` the key's probabilities on every clean row (labelled or not for this
+    key: a clean comment rejected for any key counts against the target).
     """
     positives = np.sort(p[y == 1])
     review = float(positives[int(np.floor((1 - REVIEW_RECALL) * len(positives)))])
-    negatives = np.sort(p[clean & (y == 0)])[::-1]
+    negatives = np.sort(p_clean)[::-1]
     allowed = int(np.floor(REJECT_CLEAN_SHARE * len(negatives)))
     above = float(np.nextafter(negatives[allowed], 2.0)) if allowed < len(negatives) else 0.0
-    reject = max(MIN_REJECT, above)
-    review = float(np.floor(review * 1000) / 1000)
-    reject = min(1.0, float(np.ceil(reject * 1000) / 1000))
+    reject = min(1.0, float(np.ceil(max(MIN_REJECT, above) * 10_000) / 10_000))
+    review = float(np.floor(review * 10_000) / 10_000)
     return Thresholds(review=min(review, reject), reject=reject)
 
 
@@ -141,7 +141,7 @@ def _fit_key(x, y: np.ndarray, weights: np.ndarray, seed: int) -> tuple[np.ndarr
 def trainable_keys(train: list[Example], halves: tuple[list[Example], ...]) -> list[str]:
     """Keys whose data support a model: enough positives to fit, calibrate and evaluate."""
     keys = []
-    for key in SCORE_KEYS:
+    for key in MODEL_KEYS:
         _, y = labels_of(train, key)
         if y.sum() < MIN_TRAIN_POSITIVES:
             continue
@@ -160,6 +160,8 @@ def train_language(
     train_rows, validation_rows = split(examples, seed=seed)
     calibration_rows, evaluation_rows = validation_halves(validation_rows, seed=seed)
     keys = trainable_keys(train_rows, (calibration_rows, evaluation_rows))
+    if not keys:
+        raise ValueError(f"{lang}: no key has enough labelled rows to train a model")
     total = len(train_rows) + len(calibration_rows) + len(evaluation_rows)
     with tqdm(total=total, desc=f"{lang}: normalise", unit="row") as bar:
         train_texts = _normalise(train_rows, lang, bar)
@@ -182,7 +184,7 @@ def train_language(
     del x_train
 
     model = LanguageModel(lang, tuple(keys), featurizer, coef, intercept, calibrators={})
-    raw_calibration = model.raw_scores(calibration_texts)
+    raw_calibration = model.raw_scores(featurizer.transform(calibration_texts))
     clean_calibration = np.array([is_clean(row) for row in calibration_rows])
     thresholds = {}
     for k, key in enumerate(keys):
@@ -190,10 +192,17 @@ def train_language(
         model.calibrators[key] = fit_calibrator(raw_calibration[index, k], y)
         if key in DECISION_KEYS:
             p = model.calibrators[key](raw_calibration[index, k])
-            thresholds[key] = choose_thresholds(p, y, clean_calibration[index])
+            p_clean = model.calibrators[key](raw_calibration[clean_calibration, k])
+            thresholds[key] = choose_thresholds(p, y, p_clean)
+
+    for key in STAND_IN_KEYS:
+        if key not in keys and "offensive" in keys:
+            model.stand_ins[key] = "offensive"
+            thresholds[key] = thresholds["offensive"]
 
     entry = {
         "keys": list(keys),
+        "stand_ins": model.stand_ins,
         "rows": {
             "train": len(train_rows),
             "calibration": len(calibration_rows),
@@ -226,7 +235,7 @@ def _validation_report(
     decisions = []
     for row_p in probabilities:
         # off_topic stays None: relevance is its own model, and it is not a required key.
-        scores = {key: None for key in SCORE_KEYS} | dict(zip(model.keys, row_p.tolist()))
+        scores = dict.fromkeys(SCORE_KEYS) | model.guideline_scores(row_p)
         decisions.append(policy.decide(model.lang, scores))
     decisions = np.array(decisions)
     clean = np.array([is_clean(row) for row in rows])

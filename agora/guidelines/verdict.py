@@ -12,6 +12,11 @@ GUIDELINES = ("profanity", "threat", "personal_attack", "identity_abuse", "promo
 IDENTITY_SUBKEYS = ("sexism", "racism", "homophobia", "xenophobia")
 #: Every key a verdict scores: the guidelines, then the identity sub-scores.
 SCORE_KEYS = GUIDELINES + IDENTITY_SUBKEYS
+#: Keys a model may learn that are not guidelines: ``offensive`` is the one decision of
+#: data sets that do not say which guideline a comment breaks (ar, tr, fa). It stands in
+#: for the guidelines such data cannot separate, and is never in a verdict's scores.
+AUXILIARY_KEYS = ("offensive",)
+MODEL_KEYS = SCORE_KEYS + AUXILIARY_KEYS
 #: Languages the engine can name; a model may cover only some of them.
 LANGUAGES = ("en", "ar", "fa", "tr", "ckb", "kmr", "other")
 DECISIONS = ("approve", "review", "reject")

@@ -50,7 +50,9 @@ def duplicate_wait(email: str, text: str) -> int:
     window = timedelta(seconds=settings.AGORA_FLOOD["sender_window"])
     now = timezone.now()
     sent = (
-        Comment.objects.filter(author_email__iexact=email, body=text, created_at__gte=now - window)
+        # The exact address, not a case-insensitive match: that one cannot use
+        # the index on author_email and would scan every comment ever posted.
+        Comment.objects.filter(author_email=email, body=text, created_at__gte=now - window)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()

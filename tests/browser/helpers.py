@@ -3,7 +3,10 @@
 from agora.articles import demo
 
 EMBED = "#agora-comments"
-DEMO_SLUGS = {article.language: article.slug for article in demo.ARTICLES}
+# The first demo article in each language (the English one is the council budget).
+DEMO_SLUGS = {}
+for article in demo.ARTICLES:
+    DEMO_SLUGS.setdefault(article.language, article.slug)
 LANGUAGES = ("en", "ckb", "kmr", "ar", "tr", "fa")
 
 

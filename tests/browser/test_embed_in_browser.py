@@ -204,3 +204,55 @@ def test_the_embed_and_the_host_page_do_not_share_styles(page, other_site, live_
     assert style("body > button.send", "backgroundColor") != ["rgb(11, 92, 173)"]
     assert style("body > ol.thread", "listStyleType") == ["decimal"]
     assert style("body > p.status", "backgroundColor") == ["rgba(0, 0, 0, 0)"]
+
+
+def test_a_reply_goes_under_the_comment_it_answers(page, publisher):
+    demo.load()
+    page.goto(f"{publisher.host_url}/")
+    wait_for_embed(page)
+    page.get_by_role("button", name="Reply to Yusuf Tal").press("Enter")
+    assert deep_active_id(page) == "agora-body"
+    replying = page.locator(f"{EMBED} #agora-replying")
+    assert replying.inner_text().startswith("Replying to Yusuf Tal")
+    described = page.locator(f"{EMBED} #agora-body").get_attribute("aria-describedby")
+    assert "agora-replying" in described.split()
+    page.keyboard.type("The offices were in last year's plan too.")
+    page.fill(f"{EMBED} #agora-author_name", "Havin")
+    page.fill(f"{EMBED} #agora-author_email", "havin.reply@example.org")
+    page.click(f"{EMBED} .send")
+    page.locator(f"{EMBED} .status").filter(has_text=RECEIVED).wait_for()
+    reply = Comment.objects.get(author_email="havin.reply@example.org")
+    assert reply.parent.author_name == "Yusuf Tal"
+    assert replying.is_hidden()  # the next comment is a comment of its own again
+
+
+def test_long_threads_load_page_by_page(page, publisher):
+    demo.load()
+    article = Article.objects.get(slug=BUDGET)
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            author_name=f"Reader {n}",
+            author_email=f"reader{n}@example.org",
+            body=f"Comment number {n}.",
+            status=Status.APPROVED,
+        )
+        for n in range(105)
+    )
+    page.goto(f"{publisher.host_url}/")
+    wait_for_embed(page)
+    assert page.locator(f"{EMBED} h2").inner_text() == "108 comments"
+    top_level = page.locator(f"{EMBED} .thread > li")
+    assert top_level.count() == 99  # 100 comments, one of them a reply
+    page.get_by_role("button", name="Show more comments").click()
+    page.wait_for_function(
+        "() => document.querySelector('#agora-comments').shadowRoot"
+        ".querySelectorAll('.thread > li').length === 107"
+    )
+    assert page.get_by_role("button", name="Show more comments").is_hidden()
+    assert "Comment number 97." in page.locator(f"{EMBED} .thread > li").nth(99).inner_text()
+    # Focus moves to the first comment just shown, so the keyboard carries on from there.
+    focused = page.evaluate(
+        "() => document.querySelector('#agora-comments').shadowRoot.activeElement.textContent"
+    )
+    assert "Comment number 97." in focused

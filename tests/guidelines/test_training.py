@@ -119,7 +119,7 @@ def test_thresholds_meet_the_recall_and_clean_rejection_targets():
     p = np.concatenate([rng.beta(5, 2, 400), rng.beta(1, 8, 4000)])
     y = np.array([1] * 400 + [0] * 4000)
     clean = y == 0
-    limits = choose_thresholds(p, y, clean)
+    limits = choose_thresholds(p, y, p[clean])
     assert (p[y == 1] >= limits.review).mean() >= REVIEW_RECALL
     assert (p[clean] >= limits.reject).mean() <= REJECT_CLEAN_SHARE
     assert 0.5 <= limits.reject <= 1 and limits.review <= limits.reject
@@ -128,7 +128,7 @@ def test_thresholds_meet_the_recall_and_clean_rejection_targets():
 # --- a tiny end-to-end fit ----------------------------------------------------------------
 
 
-def synthetic_rows(n=1200, seed=0):
+def synthetic_rows(n=2400, seed=0):
     """Rows of made-up tokens; "zq" marks the positive class of one key."""
     rng = random.Random(seed)
     rows = []
@@ -158,7 +158,7 @@ def test_tiny_fit_learns_the_marker_and_reports_validation(tiny_model):
 def test_tiny_fit_evidence_points_at_the_marker(tiny_model):
     model, _ = tiny_model
     text = "tok1 tok2 zq tok3"
-    assert model.evidence(text, "profanity") == [(10, 12)]
+    assert model.evidence(text, ["profanity"]) == {"profanity": [(10, 12)]}
 
 
 def test_training_is_deterministic_and_artifacts_round_trip(tiny_model, tmp_path):

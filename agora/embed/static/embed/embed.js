@@ -291,10 +291,19 @@
       empty.hidden = thread.children.length > 0;
       more.hidden = !page.next;
       more.onclick = function () {
+        if (more.getAttribute("aria-disabled")) return;
         more.setAttribute("aria-disabled", "true");
+        var before = thread.children.length;
         request("GET", path + "?limit=" + PAGE_SIZE + "&cursor=" + encodeURIComponent(page.next)).then(function (answer) {
           more.removeAttribute("aria-disabled");
-          if (answer.status === 200) add(answer.data);
+          if (answer.status !== 200) return;
+          add(answer.data);
+          // Keyboard and screen-reader users carry on from the first comment just shown.
+          var first = thread.children[before] && thread.children[before].querySelector("article");
+          if (first) {
+            first.setAttribute("tabindex", "-1");
+            first.focus();
+          }
         });
       };
     }
@@ -326,7 +335,7 @@
       return box;
     }
 
-    var replying = el("p", { class: "replying", hidden: "" });
+    var replying = el("p", { class: "replying", id: "agora-replying", hidden: "" });
     var summary = el("div", { class: "summary", role: "alert", tabindex: "-1" });
     var status = el("p", { class: "status", role: "status", tabindex: "-1" });
     var send = el("button", { type: "submit", class: "send" }, s.send);
@@ -379,10 +388,16 @@
       summary.focus();
     }
 
+    // While replying, the comment box is also described by "Replying to <name>".
+    function describeBody(replyingToo) {
+      fields.body.control.setAttribute("aria-describedby", (replyingToo ? "agora-replying " : "") + "agora-body-error");
+    }
+
     function cancelReply() {
       parent = null;
       replying.hidden = true;
       replying.textContent = "";
+      describeBody(false);
     }
 
     form.addEventListener("submit", function (event) {
@@ -435,6 +450,7 @@
         });
         append(replying, [el("span", null, withName(s.replying_to, item.author_name)), cancel]);
         replying.hidden = false;
+        describeBody(true);
         fields.body.control.focus();
       },
     };
