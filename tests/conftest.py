@@ -19,3 +19,13 @@ def moderator(db, django_user_model):
     return django_user_model.objects.create_user(
         "moderator", "moderator@example.org", "a-long-test-password", is_staff=True
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters and cached threads live in the cache: start each test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

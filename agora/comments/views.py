@@ -16,6 +16,7 @@ from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
 from agora.comments.models import Comment
 from agora.comments.threads import approved_comments
+from agora.protection.posting import PostingRefused, guard_posting
 
 NEWEST = "newest"
 
@@ -106,7 +107,25 @@ def post(request, slug):
     if not form.is_valid():
         context = section_context(request, article, form)
         return render(request, "articles/detail.html", context, status=400)
-    post_comment(form.new_comment(idempotency_key=form.idempotency_key()))
+    key = form.idempotency_key()
+    try:
+        with guard_posting(
+            request,
+            email=form.cleaned_data["author_email"],
+            body=form.cleaned_data["body"],
+            idempotency_key=key,
+        ):
+            post_comment(form.new_comment(idempotency_key=key))
+    except PostingRefused as refused:
+        form.add_error(None, refused.message)
+        context = section_context(request, article, form)
+        return render(
+            request,
+            "articles/detail.html",
+            context,
+            status=refused.status_code,
+            headers=refused.headers,
+        )
     messages.success(
         request,
         _(

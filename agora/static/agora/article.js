@@ -30,7 +30,7 @@
 
   function formatPercent(scale) {
     try {
-      return new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" }).format(scale);
+      return new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn", { style: "percent" }).format(scale);
     } catch (error) {
       return Math.round(scale * 100) + "%";
     }
