@@ -15,7 +15,6 @@ import json
 import pytest
 import schemathesis
 from django.core import signals
-from django.core.cache import cache
 from django.db import close_old_connections
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -44,7 +43,6 @@ def world(db, article, moderator, settings):
     token, and no rate limits (they would turn most posts into 429s)."""
     settings.AGORA_RATELIMIT_ENABLED = False
     settings.AGORA_FLOOD = {**settings.AGORA_FLOOD, "enabled": False}
-    cache.clear()
     # Like Django's test client: the WSGI handler would otherwise close the test's
     # database connection (and its transaction) at the end of every request.
     signals.request_started.disconnect(close_old_connections)
@@ -66,7 +64,6 @@ def world(db, article, moderator, settings):
     yield {"article": article, "comments": comments, "token": MODERATOR_TOKEN}
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
-    cache.clear()
 
 
 # Reading the schema touches no database, so it can happen as the tests are collected.

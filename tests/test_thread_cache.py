@@ -22,14 +22,6 @@ THREAD = "/api/v1/articles/river-dam-vote/comments"
 ARTICLES = "/api/v1/articles"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # The cache outlives a test's database; start and end each test without it.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture(params=["locmem", "db"])
 def shared_cache(request, settings):
     """Django's cache as one server has it (local memory) and as several servers
@@ -42,7 +34,6 @@ def shared_cache(request, settings):
             }
         }
         call_command("createcachetable", verbosity=0)
-    cache.clear()
     # Queries a warm read spends on the cache itself: none in memory, one with the table.
     return 1 if request.param == "db" else 0
 

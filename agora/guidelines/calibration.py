@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 #: Below this many positives in the calibration rows, a 2-parameter sigmoid is safer.
 MIN_POSITIVES_FOR_ISOTONIC = 300
@@ -39,6 +37,9 @@ class Calibrator:
 
 def fit_calibrator(raw: np.ndarray, y: np.ndarray) -> Calibrator:
     """Fit the map from raw scores ``raw`` to the 0/1 labels ``y`` of validation rows."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     raw = np.asarray(raw, dtype=np.float64)
     y = np.asarray(y)
     if y.sum() >= MIN_POSITIVES_FOR_ISOTONIC:

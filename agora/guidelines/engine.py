@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.model import LanguageModel
@@ -171,8 +172,10 @@ class Engine:
             model = self.models[lang]
             for draft in group:
                 draft.normalized = normalize(draft.comment.text, lang)
-            x, probabilities = model.predict_features([d.normalized.text for d in group])
-            for i, (draft, row) in enumerate(zip(group, probabilities, strict=True)):
+            analyses, probabilities = model.analyze_and_predict(
+                [draft.normalized.text for draft in group]
+            )
+            for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
                 scores = model.guideline_scores(row)
                 draft.scores.update((key, round(p, 4)) for key, p in scores.items())
                 for key in self.policy.required:
@@ -187,10 +190,10 @@ class Engine:
                             f"Not checked: no {LANGUAGE_NAMES[lang]} training data for this "
                             "guideline; a moderator must judge it."
                         )
-                self._find_evidence(draft, model, x[i])
+                self._find_evidence(draft, model, analysis)
         return [None] * len(drafts)
 
-    def _find_evidence(self, draft: Draft, model: LanguageModel, x) -> None:
+    def _find_evidence(self, draft: Draft, model: LanguageModel, analysis: Analysis) -> None:
         """Evidence for every key whose score reaches review (spans of the original text)."""
         flagged = [
             key
@@ -202,7 +205,7 @@ class Engine:
         if not sources:
             return
         normalized, text = draft.normalized, draft.comment.text
-        found = model.evidence(normalized.text, sources, x)
+        found = model.evidence(analysis, sources)
         for key in flagged:
             spans = [normalized.source_span(s, e) for s, e in found[model.source_key(key)]]
             draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]

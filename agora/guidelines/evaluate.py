@@ -39,9 +39,9 @@ from agora.guidelines.datasets.common import Example, split, validation_halves
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.metrics import macro_f1, precision_recall_f1, roc_auc, share
+from agora.guidelines.normalize import normalize
 from agora.guidelines.peers import Peer, peers_for
 from agora.guidelines.train import DEFAULT_DATA_DIR, is_clean, labels_of
-from agora.guidelines.normalize import normalize
 from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
 
 BATCH_SIZE = 512
@@ -91,9 +91,7 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     for peer in tqdm(peers, desc=f"{lang}: peers", unit="peer", file=sys.stderr):
         peer_scores[peer.name] = peer.score(texts)
         peer_decisions[peer.name] = peer.decide(texts)
-    return LanguageRun(
-        lang, rows, scores, np.array(decisions), peers, peer_scores, peer_decisions
-    )
+    return LanguageRun(lang, rows, scores, np.array(decisions), peers, peer_scores, peer_decisions)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -3,136 +3,193 @@
 One :class:`Featurizer` per language is shared by all of that language's guideline models,
 so a comment is vectorised once however many keys are scored. Word 1-2-grams carry
 meaning ("kill you"); character 2-5-grams inside word boundaries carry spelling variants
-and morphology that normalisation leaves ("idiots", "stupidd"). Both are TF-IDF weighted
-with sublinear term frequency and each block is L2-normalised.
+and morphology that normalisation leaves ("idiots", "stupidd"). Both blocks are TF-IDF
+weighted with sublinear term frequency and L2-normalised separately.
 
-The fitted vocabulary and IDF weights round-trip through plain numpy arrays
-(:meth:`Featurizer.to_arrays`), so artifacts load without pickle.
+The vocabulary and IDF weights are fitted with scikit-learn (training only). Scoring uses
+the same analyzers (:func:`word_grams`, :func:`char_grams`) and computes TF-IDF itself,
+keeping for every feature occurrence the whitespace-separated chunk it came from: that is
+what splits a linear score into per-word evidence, and it spares scoring a second pass
+over the text and the import of scikit-learn. The fitted state round-trips through plain
+numpy arrays (:meth:`Featurizer.to_arrays`), so artifacts load without pickle.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: Word tokens: any run of letters or digits, single letters included ("u", "f").
-TOKEN_PATTERN = r"(?u)\b\w+\b"
-_TOKEN = re.compile(TOKEN_PATTERN)
+_TOKEN = re.compile(r"\b\w+\b")
 _CHUNK = re.compile(r"\S+")
+CHAR_NGRAMS = (2, 5)
+#: Distinct words whose char n-gram features are kept in memory (a few MB).
+CHUNK_CACHE_SIZE = 50_000
+#: Parameters of the scikit-learn vectorizers that fit each block.
+WORD_PARAMS = dict(min_df=2, max_features=100_000, sublinear_tf=True, lowercase=False)
+CHAR_PARAMS = dict(min_df=3, max_features=200_000, sublinear_tf=True, lowercase=False)
 
-# Case is folded by normalisation, which keeps offsets exact; the vectorizers must not
-# change the text's length, so they do not lowercase again.
-WORD_PARAMS = dict(
-    analyzer="word",
-    ngram_range=(1, 2),
-    token_pattern=TOKEN_PATTERN,
-    min_df=2,
-    max_features=100_000,
-    sublinear_tf=True,
-    lowercase=False,
-    dtype=np.float32,
-)
-CHAR_PARAMS = dict(
-    analyzer="char_wb",
-    ngram_range=(2, 5),
-    min_df=3,
-    max_features=200_000,
-    sublinear_tf=True,
-    lowercase=False,
-    dtype=np.float32,
-)
+
+def word_grams(text: str) -> list[str]:
+    """Word unigrams, then bigrams (joined by a space), of normalised ``text``."""
+    tokens = _TOKEN.findall(text)
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def char_grams(chunk: str) -> list[str]:
+    """Character 2-5-grams of one whitespace-free chunk padded with a space each side.
+
+    The same n-grams, in the same order, as scikit-learn's ``char_wb`` analyzer gives for
+    that word (a word shorter than n gives one padded n-gram, once).
+    """
+    padded = f" {chunk} "
+    grams = []
+    for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+        grams += [padded[i : i + n] for i in range(max(1, len(padded) - n + 1))]
+        if len(padded) <= n:
+            break
+    return grams
+
+
+def all_char_grams(text: str) -> list[str]:
+    return [gram for chunk in text.split() for gram in char_grams(chunk)]
+
+
+@dataclass
+class Analysis:
+    """A text's known feature occurrences, each with the chunk (word) it came from.
+
+    A word bigram is listed twice, once in each of its words' chunks, with weight 0.5.
+    """
+
+    chunks: list[tuple[int, int]]
+    chunk_ids: np.ndarray
+    features: np.ndarray
+    weights: np.ndarray
 
 
 class Featurizer:
-    """TF-IDF word 1-2-grams followed by char_wb 2-5-grams, as one sparse matrix."""
+    """TF-IDF word 1-2-grams followed by char_wb 2-5-grams, as one sparse row per text."""
 
-    def __init__(self, word: TfidfVectorizer | None = None, char: TfidfVectorizer | None = None):
-        self.word = word or TfidfVectorizer(**WORD_PARAMS)
-        self.char = char or TfidfVectorizer(**CHAR_PARAMS)
-        self._char_ngrams = None  # the char analyzer, built on first use
+    def __init__(self, word_vocab: dict[str, int], char_vocab: dict[str, int], idf: np.ndarray):
+        self.word_vocab = word_vocab
+        self.char_vocab = char_vocab
+        # Word block, then char block; float32 is what the artifact stores.
+        self.idf = np.asarray(idf, dtype=np.float32).astype(np.float64)
+        # Words repeat across comments, so their n-gram lookups are worth remembering.
+        self._chunk_features = lru_cache(maxsize=CHUNK_CACHE_SIZE)(self._char_features)
 
     @property
     def n_features(self) -> int:
-        return len(self.word.vocabulary_) + len(self.char.vocabulary_)
+        return len(self.word_vocab) + len(self.char_vocab)
 
-    def fit_transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack(
-            [self.word.fit_transform(texts), self.char.fit_transform(texts)], format="csr"
-        )
+    @classmethod
+    def fit_transform(cls, texts: list[str]) -> tuple[Featurizer, sparse.csr_matrix]:
+        """Fit vocabularies and IDF on training texts; return the featurizer and their rows.
 
-    def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack(
-            [self.word.transform(texts), self.char.transform(texts)], format="csr"
-        )
-
-    def occurrences(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
-        """Split ``text`` at whitespace; say which chunk each feature occurrence falls in.
-
-        Returns the chunk spans, and per occurrence of a known feature its chunk index and
-        feature index (a word bigram counts as half an occurrence in each of its two words:
-        both arrays list it twice and :func:`chunk_shares` weighs it by half). Dividing a
-        feature's value ``x[f] * w[f]`` among its occurrences splits a linear model's score
-        exactly into per-chunk contributions: that is the evidence.
+        The rows come from :meth:`transform`, the code that scores comments later, so
+        training sees exactly the features scoring will.
         """
-        word_index, char_index = self.word.vocabulary_, self.char.vocabulary_
-        offset = len(word_index)
-        if self._char_ngrams is None:
-            self._char_ngrams = self.char.build_analyzer()
-        char_ngrams = self._char_ngrams
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        word = TfidfVectorizer(analyzer=word_grams, **WORD_PARAMS)
+        char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS)
+        word.fit(texts)
+        char.fit(texts)
+        featurizer = cls(word.vocabulary_, char.vocabulary_, np.concatenate([word.idf_, char.idf_]))
+        return featurizer, featurizer.transform(texts)
+
+    def analyze(self, text: str) -> Analysis:
+        """Known feature occurrences of normalised ``text``, by chunk."""
+        word_vocab = self.word_vocab
         chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
+        starts = [start for start, _ in chunks]
         tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
-        token_chunk = [_chunk_of(start, chunks) for start, _ in tokens]
+        token_chunk = [_chunk_of(start, starts) for start, _ in tokens]
 
         chunk_ids: list[int] = []
         features: list[int] = []
+        weights: list[float] = []
         for i, (_, token) in enumerate(tokens):
-            unigram = word_index.get(token)
+            unigram = word_vocab.get(token)
             if unigram is not None:
                 chunk_ids.append(token_chunk[i])
                 features.append(unigram)
+                weights.append(1.0)
             if i + 1 < len(tokens):
-                bigram = word_index.get(f"{token} {tokens[i + 1][1]}")
+                bigram = word_vocab.get(f"{token} {tokens[i + 1][1]}")
                 if bigram is not None:
                     chunk_ids += [token_chunk[i], token_chunk[i + 1]]
                     features += [bigram, bigram]
+                    weights += [0.5, 0.5]
         for c, (start, end) in enumerate(chunks):
-            found = [char_index.get(gram) for gram in char_ngrams(text[start:end])]
-            known = [index + offset for index in found if index is not None]
+            known = self._chunk_features(text[start:end])
             chunk_ids += [c] * len(known)
             features += known
-        return chunks, np.array(chunk_ids, dtype=np.int64), np.array(features, dtype=np.int64)
+            weights += [1.0] * len(known)
+        return Analysis(
+            chunks,
+            np.array(chunk_ids, dtype=np.int64),
+            np.array(features, dtype=np.int64),
+            np.array(weights),
+        )
+
+    def _char_features(self, chunk: str) -> tuple[int, ...]:
+        """Feature indices of the known char n-grams of one chunk."""
+        offset, vocab = len(self.word_vocab), self.char_vocab
+        found = [vocab.get(gram) for gram in char_grams(chunk)]
+        return tuple(index + offset for index in found if index is not None)
+
+    def row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        """The TF-IDF row of an analysed text: (sorted feature indices, values)."""
+        if not len(analysis.features):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        indices, inverse = np.unique(analysis.features, return_inverse=True)
+        counts = np.bincount(inverse, weights=analysis.weights)
+        values = (1.0 + np.log(counts)) * self.idf[indices]
+        is_word = indices < len(self.word_vocab)
+        for block in (is_word, ~is_word):
+            norm = np.sqrt(np.square(values[block]).sum())
+            if norm:
+                values[block] /= norm
+        return indices, values
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        """TF-IDF rows of normalised ``texts``."""
+        return self.transform_analyses([self.analyze(text) for text in texts])
+
+    def transform_analyses(self, analyses: list[Analysis]) -> sparse.csr_matrix:
+        rows = [self.row(analysis) for analysis in analyses]
+        indptr = np.cumsum([0] + [len(indices) for indices, _ in rows])
+        indices = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, np.int64)
+        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+        return sparse.csr_matrix(
+            (values.astype(np.float32), indices, indptr), shape=(len(rows), self.n_features)
+        )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Vocabularies (newline-joined UTF-8, in feature order) and IDF weights."""
-        arrays = {}
-        for name, vectorizer in (("word", self.word), ("char", self.char)):
-            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-            joined = "\n".join(terms).encode("utf-8")
-            arrays[f"{name}_vocab"] = np.frombuffer(joined, dtype=np.uint8)
-            arrays[f"{name}_idf"] = vectorizer.idf_.astype(np.float32)
+        arrays = {"idf": self.idf.astype(np.float32)}
+        for name, vocab in (("word", self.word_vocab), ("char", self.char_vocab)):
+            terms = sorted(vocab, key=vocab.__getitem__)
+            arrays[f"{name}_vocab"] = np.frombuffer("\n".join(terms).encode(), dtype=np.uint8)
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays) -> Featurizer:
-        vectorizers = []
-        for name, params in (("word", WORD_PARAMS), ("char", CHAR_PARAMS)):
+        vocabs = []
+        for name in ("word", "char"):
             terms = arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n")
-            vectorizer = TfidfVectorizer(**params, vocabulary=dict(zip(terms, range(len(terms)))))
-            vectorizer.idf_ = arrays[f"{name}_idf"].astype(np.float64)
-            vectorizers.append(vectorizer)
-        return cls(*vectorizers)
+            vocabs.append({term: index for index, term in enumerate(terms)})
+        return cls(*vocabs, arrays["idf"])
 
 
-def _chunk_of(position: int, chunks: list[tuple[int, int]]) -> int:
-    """Index of the whitespace chunk containing ``position`` (chunks are sorted)."""
-    low, high = 0, len(chunks) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if chunks[middle][0] <= position:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+def _chunk_of(position: int, starts: list[int]) -> int:
+    """Index of the chunk containing ``position``, given the sorted chunk starts."""
+    return bisect_right(starts, position) - 1

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from agora.guidelines.calibration import Calibrator
-from agora.guidelines.features import Featurizer
+from agora.guidelines.features import Analysis, Featurizer
 from agora.guidelines.verdict import SCORE_KEYS
 
 #: Guidelines that an ``offensive`` model scores for a language whose data cannot tell
@@ -48,7 +48,7 @@ class LanguageModel:
 
     def guideline_scores(self, probabilities: np.ndarray) -> dict[str, float]:
         """One row of :meth:`predict` as verdict scores: modelled keys and stand-ins."""
-        by_key = dict(zip(self.keys, probabilities.tolist()))
+        by_key = dict(zip(self.keys, probabilities.tolist(), strict=True))
         scores = {key: p for key, p in by_key.items() if key in SCORE_KEYS}
         scores.update({key: by_key[source] for key, source in self.stand_ins.items()})
         return scores
@@ -58,47 +58,42 @@ class LanguageModel:
         return self.stand_ins.get(key, key)
 
     def predict(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities, shape (len(texts), len(keys))."""
-        return self.predict_features(texts)[1]
+        """Calibrated probabilities of normalised ``texts``, shape (len(texts), len(keys))."""
+        return self.probabilities(self.featurizer.transform(texts))
 
-    def predict_features(self, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """The feature rows of ``texts`` (for :meth:`evidence`) and their probabilities."""
-        x = self.featurizer.transform(texts)
+    def analyze_and_predict(self, texts: list[str]) -> tuple[list[Analysis], np.ndarray]:
+        """Like :meth:`predict`, also returning each text's analysis for :meth:`evidence`."""
+        analyses = [self.featurizer.analyze(text) for text in texts]
+        return analyses, self.probabilities(self.featurizer.transform_analyses(analyses))
+
+    def probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
         raw = self.raw_scores(x)
         probabilities = np.zeros(raw.shape)
         for k, key in enumerate(self.keys):
             probabilities[:, k] = self.calibrators[key](raw[:, k])
-        return x, probabilities
+        return probabilities
 
     def raw_scores(self, x: sparse.csr_matrix) -> np.ndarray:
         """Uncalibrated log-odds of feature rows ``x``, shape (rows, len(keys))."""
         return np.asarray(x @ self.coef) + self.intercept
 
-    def evidence(
-        self, text: str, keys: list[str], x: sparse.csr_matrix | None = None
-    ) -> dict[str, list[tuple[int, int]]]:
-        """Per model key, the spans of ``text`` (normalised) that pushed its score up most.
+    def evidence(self, analysis: Analysis, keys: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """Per model key, the chunks of an analysed text that pushed its score up most.
 
-        Each whitespace-separated chunk gets the sum of its features' contributions
-        ``x[f] * coef[f, key]``; chunks that add a clear amount, relative to the strongest
-        one, are the evidence, in reading order. One pass over the text serves every key;
-        ``x`` is the text's feature row if :meth:`predict_features` already made it.
+        A linear score is a sum over features of ``x[f] * coef[f, key]``; each feature's
+        share goes to the chunks (words) it occurs in, in proportion to its occurrences.
+        Chunks that add a clear amount, relative to the strongest one, are the evidence, in
+        reading order, as spans of the normalised text. One pass serves every key.
         """
         columns = [self.keys.index(key) for key in keys]
-        x = self.featurizer.transform([text]) if x is None else x
-        chunks, chunk_ids, features = self.featurizer.occurrences(text)
-        contributions = np.zeros((len(chunks), len(columns)))
-        if len(features) and x.nnz:
-            # Each feature's value x[f] is shared equally among its occurrences.
-            values = np.zeros(len(features))
-            order = np.argsort(x.indices)
-            position = np.searchsorted(x.indices, features, sorter=order)
-            position = order[np.minimum(position, len(order) - 1)]
-            present = x.indices[position] == features
-            values[present] = x.data[position[present]]
-            _, inverse, counts = np.unique(features, return_inverse=True, return_counts=True)
-            terms = (values / counts[inverse])[:, None] * self.coef[np.ix_(features, columns)]
-            np.add.at(contributions, chunk_ids, terms)
+        contributions = np.zeros((len(analysis.chunks), len(columns)))
+        if len(analysis.features):
+            indices, values = self.featurizer.row(analysis)
+            where = np.searchsorted(indices, analysis.features)
+            counts = np.bincount(where, weights=analysis.weights, minlength=len(indices))
+            per_occurrence = analysis.weights * values[where] / counts[where]
+            coef = self.coef[np.ix_(analysis.features, columns)]
+            np.add.at(contributions, analysis.chunk_ids, per_occurrence[:, None] * coef)
         found = {}
         for j, key in enumerate(keys):
             scores = contributions[:, j]
@@ -107,7 +102,7 @@ class LanguageModel:
                 continue
             floor = max(MIN_CONTRIBUTION, RELATIVE_CONTRIBUTION * scores.max())
             strongest = [c for c in np.argsort(-scores, kind="stable") if scores[c] >= floor]
-            found[key] = sorted(chunks[c] for c in strongest[:MAX_EVIDENCE])
+            found[key] = sorted(analysis.chunks[c] for c in strongest[:MAX_EVIDENCE])
         return found
 
     def save(self, path: Path) -> None:

@@ -36,7 +36,7 @@ from tqdm import tqdm
 from agora.guidelines import datasets
 from agora.guidelines.calibration import expected_calibration_error, fit_calibrator, reliability
 from agora.guidelines.datasets.common import Example, split, validation_halves
-from agora.guidelines.features import CHAR_PARAMS, WORD_PARAMS, Featurizer
+from agora.guidelines.features import CHAR_NGRAMS, CHAR_PARAMS, WORD_PARAMS, Featurizer
 from agora.guidelines.manifest import ARTIFACTS_DIR, MANIFEST_NAME, sha256_file
 from agora.guidelines.metrics import roc_auc, share
 from agora.guidelines.model import STAND_IN_KEYS, LanguageModel
@@ -59,14 +59,12 @@ REJECT_CLEAN_SHARE = 0.002
 MIN_REJECT = 0.5
 #: Keys that get policy thresholds (the identity sub-keys only qualify identity abuse).
 DECISION_KEYS = REQUIRED_KEYS + AUXILIARY_KEYS
-def _plain(params: dict) -> dict:
-    """Parameters as JSON values (types by name)."""
-    return {k: v.__name__ if isinstance(v, type) else v for k, v in params.items()}
-
-
 PARAMETERS = {
     "seed": SEED,
-    "features": {"word": _plain(WORD_PARAMS), "char": _plain(CHAR_PARAMS)},
+    "features": {
+        "word": {"ngrams": [1, 2], **WORD_PARAMS},
+        "char_wb": {"ngrams": list(CHAR_NGRAMS), **CHAR_PARAMS},
+    },
     "classifier": {
         "type": "LogisticRegression",
         "solver": "liblinear",
@@ -168,12 +166,10 @@ def train_language(
         calibration_texts = _normalise(calibration_rows, lang, bar)
         evaluation_texts = _normalise(evaluation_rows, lang, bar)
 
-    featurizer = Featurizer()
     weights = np.array([datasets.source_weight(lang, row.source) for row in train_rows])
-    coef = np.zeros((0, len(keys)), dtype=np.float32)
     intercept = np.zeros(len(keys), dtype=np.float32)
     with tqdm(total=len(keys) + 1, desc=f"{lang}: fit", unit="model") as bar:
-        x_train = featurizer.fit_transform(train_texts)
+        featurizer, x_train = Featurizer.fit_transform(train_texts)
         coef = np.zeros((x_train.shape[1], len(keys)), dtype=np.float32)
         bar.update(1)
         for k, key in enumerate(keys):

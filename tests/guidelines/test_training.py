@@ -18,10 +18,21 @@ from agora.guidelines.datasets.common import (
     split,
     validation_halves,
 )
+from agora.guidelines.features import (
+    CHAR_PARAMS,
+    WORD_PARAMS,
+    Featurizer,
+    all_char_grams,
+    word_grams,
+)
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.model import LanguageModel
-from agora.guidelines.train import REJECT_CLEAN_SHARE, REVIEW_RECALL, choose_thresholds
-from agora.guidelines.train import train_language
+from agora.guidelines.train import (
+    REJECT_CLEAN_SHARE,
+    REVIEW_RECALL,
+    choose_thresholds,
+    train_language,
+)
 from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
 
 # --- labels -------------------------------------------------------------------------------
@@ -125,6 +136,35 @@ def test_thresholds_meet_the_recall_and_clean_rejection_targets():
     assert 0.5 <= limits.reject <= 1 and limits.review <= limits.reject
 
 
+# --- features -----------------------------------------------------------------------------
+
+SAMPLE = ["a bb ccc dddd eeeee, it's 42 f.u naïve  x", "ok", "", "ccc dddd again, and again"]
+
+
+def test_analyzers_match_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False)
+    word = TfidfVectorizer(
+        analyzer="word", ngram_range=(1, 2), token_pattern=r"\b\w+\b", lowercase=False
+    )
+    for text in SAMPLE:
+        assert all_char_grams(text) == char.build_analyzer()(text)
+        assert word_grams(text) == word.build_analyzer()(text)
+
+
+def test_transform_matches_scikit_learns_tfidf():
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = SAMPLE * 3
+    featurizer, rows = Featurizer.fit_transform(texts)
+    word = TfidfVectorizer(analyzer=word_grams, **WORD_PARAMS).fit(texts)
+    char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS).fit(texts)
+    expected = sparse.hstack([word.transform(texts), char.transform(texts)]).toarray()
+    np.testing.assert_allclose(rows.toarray(), expected, atol=1e-6)
+
+
 # --- a tiny end-to-end fit ----------------------------------------------------------------
 
 
@@ -157,8 +197,8 @@ def test_tiny_fit_learns_the_marker_and_reports_validation(tiny_model):
 
 def test_tiny_fit_evidence_points_at_the_marker(tiny_model):
     model, _ = tiny_model
-    text = "tok1 tok2 zq tok3"
-    assert model.evidence(text, ["profanity"]) == {"profanity": [(10, 12)]}
+    analysis = model.featurizer.analyze("tok1 tok2 zq tok3")
+    assert model.evidence(analysis, ["profanity"]) == {"profanity": [(10, 12)]}
 
 
 def test_training_is_deterministic_and_artifacts_round_trip(tiny_model, tmp_path):

@@ -154,7 +154,9 @@ def _load_implicit_hate(folder: Path) -> list[Example]:
         r["post"]: r["implicit_class"]
         for r in _csv_rows(folder / "implicit_hate_v1_stg2_posts.tsv", **tsv)
     }
-    target = {r["post"]: r["target"] for r in _csv_rows(folder / "implicit_hate_v1_stg3_posts.tsv", **tsv)}
+    target = {
+        r["post"]: r["target"] for r in _csv_rows(folder / "implicit_hate_v1_stg3_posts.tsv", **tsv)
+    }
     examples = []
     for row in _csv_rows(folder / "implicit_hate_v1_stg1_posts.tsv", **tsv):
         post = row["post"]
@@ -221,7 +223,11 @@ def _wiki_labels(toxic: bool) -> dict[str, int | None]:
 
 def _load_jigsaw_first20k(folder: Path) -> list[Example]:
     return [
-        _example(row["comment_text"], "en/jigsaw-wiki-first20k-binary", _wiki_labels(row["labels"] == "1"))
+        _example(
+            row["comment_text"],
+            "en/jigsaw-wiki-first20k-binary",
+            _wiki_labels(row["labels"] == "1"),
+        )
         for name in ("text_comment_1.csv", "text_comment_2.csv")
         for row in _csv_rows(folder / name)
     ]
@@ -266,7 +272,11 @@ def _load_wiki_identity(folder: Path) -> list[Example]:
     # Clean comments that mention identity terms: the negatives that keep "gay" or
     # "muslim" alone from looking like abuse.
     return [
-        _example(row["comment"], "en/wiki-toxicity-identity-testset", _wiki_labels(row["toxic"] == "True"))
+        _example(
+            row["comment"],
+            "en/wiki-toxicity-identity-testset",
+            _wiki_labels(row["toxic"] == "True"),
+        )
         for row in _csv_rows(folder / "toxicity_nonfuzzed_testset.csv")
     ]
 
