@@ -107,6 +107,7 @@ def aim_at_real_records(case, world) -> None:
 def test_no_generated_request_gets_a_server_error(case, world):
     aim_at_real_records(case, world)
     response = case.call()
+    event(f"status {response.status_code}")
     # Every check but "schema-valid input is accepted": the schema cannot say that a
     # cursor must be one the API signed, and leaves what makes a comment acceptable
     # (length, a real email address) to CommentForm, so such input gets a 400.

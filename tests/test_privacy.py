@@ -139,3 +139,13 @@ def test_log_lines_never_carry_an_email():
 def test_the_console_log_handler_redacts(settings):
     handler = settings.LOGGING["handlers"]["console"]
     assert "redact_emails" in handler["filters"]
+
+
+def test_an_erased_comment_leaves_the_cached_public_thread_at_once(stored, client):
+    url = "/api/v1/articles/river-dam-vote/comments"
+    before = client.get(url).json()["comments"]
+    assert stored["approved"].id in {comment["id"] for comment in before}
+    call_command("privacy_delete", PERSON, "--yes")
+    after = client.get(url).json()["comments"]
+    assert {comment["id"] for comment in after} == {stored["other"].id, stored["reply"].id}
+    assert all(comment["parent_id"] is None for comment in after)

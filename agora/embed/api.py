@@ -97,7 +97,7 @@ def article_out(article: Article) -> dict:
     return {name: getattr(article, name) for name in EmbedArticleOut.model_fields}
 
 
-@router.get("/articles/{slug:slug}", response=EmbedSetupOut)
+@router.get("/articles/{slug:slug}", response={200: EmbedSetupOut, 404: ErrorOut})
 def setup(request, slug: str, lang: str = ""):
     """Language, messages, date format, count and article for an embed on one article."""
     article = (

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -78,33 +80,64 @@ def _read_items(handle: IO[str], bar: tqdm) -> Iterator[CommentInput | dict]:
             yield {"line": number, "error": str(error)}
 
 
-def score_stream(engine, source: IO[str], sink: IO[str], total_bytes: int | None = None) -> int:
-    """Score JSON Lines from ``source`` to ``sink``; returns the number of bad lines."""
+def _batches(items: Iterator[CommentInput | dict]) -> Iterator[list[CommentInput | dict]]:
+    batch: list[CommentInput | dict] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def judge_batch(engine, batch: list[CommentInput | dict]) -> list[dict]:
+    """Output objects for one batch, in order: verdicts, and error objects as they were."""
+    verdicts = iter(engine.judge_many([i for i in batch if isinstance(i, CommentInput)]))
+    return [item if isinstance(item, dict) else next(verdicts).to_dict() for item in batch]
+
+
+#: The engine a worker process inherits when it is forked (see :func:`score_stream`).
+_worker_engine = None
+
+
+def _judge_in_worker(batch: list[CommentInput | dict]) -> list[dict]:
+    return judge_batch(_worker_engine, batch)
+
+
+def score_stream(
+    engine, source: IO[str], sink: IO[str], total_bytes: int | None = None, jobs: int = 1
+) -> int:
+    """Score JSON Lines from ``source`` to ``sink``; returns the number of bad lines.
+
+    With ``jobs`` > 1, batches are judged by that many processes forked after the engine
+    was loaded (they share its memory until they write to it); output order is kept.
+    """
+    global _worker_engine
     errors = 0
     with tqdm(
         total=total_bytes, unit="B", unit_scale=True, desc="score", file=sys.stderr, delay=1.0
     ) as bar:
-        batch: list[CommentInput | dict] = []
-        for item in _read_items(source, bar):
-            batch.append(item)
-            if len(batch) >= BATCH_SIZE:
-                errors += _flush(engine, batch, sink)
-        errors += _flush(engine, batch, sink)
-    return errors
-
-
-def _flush(engine, batch: list[CommentInput | dict], sink: IO[str]) -> int:
-    comments = [item for item in batch if isinstance(item, CommentInput)]
-    verdicts = iter(engine.judge_many(comments)) if comments else iter(())
-    errors = 0
-    for item in batch:
-        if isinstance(item, dict):
-            errors += 1
-            out = item
-        else:
-            out = next(verdicts).to_dict()
-        sink.write(json.dumps(out, ensure_ascii=False) + "\n")
-    batch.clear()
+        batches = _batches(_read_items(source, bar))
+        if jobs > 1:
+            _worker_engine = engine
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+        try:
+            # A few batches per process at a time, so memory stays flat on long inputs.
+            while window := list(islice(batches, 4 * jobs)):
+                if jobs > 1:
+                    results = pool.imap(_judge_in_worker, window)
+                else:
+                    results = (judge_batch(engine, batch) for batch in window)
+                for outputs in results:
+                    for out in outputs:
+                        if "error" in out:
+                            errors += 1
+                        sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+        finally:
+            if jobs > 1:
+                pool.terminate()
+                _worker_engine = None
     return errors
 
 
@@ -117,12 +150,15 @@ def _score(args: argparse.Namespace) -> int:
 
         relevance = Relevance.load()
     engine = Engine.load(relevance=relevance)
+    # The relevance model runs its own threads, which must not be forked.
+    jobs = 1 if args.relevance else args.jobs
     if args.file == "-":
-        errors = score_stream(engine, sys.stdin, sys.stdout)
+        errors = score_stream(engine, sys.stdin, sys.stdout, jobs=jobs)
     else:
         path = Path(args.file)
         with path.open(encoding="utf-8") as source:
-            errors = score_stream(engine, source, sys.stdout, total_bytes=os.path.getsize(path))
+            size = os.path.getsize(path)
+            errors = score_stream(engine, source, sys.stdout, total_bytes=size, jobs=jobs)
     if errors:
         print(f"{errors} line(s) could not be scored; see their error objects", file=sys.stderr)
     return 1 if errors else 0
@@ -148,9 +184,17 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from agora.guidelines.datasets import DEFAULT_DATA_DIR
+    from agora.guidelines.datasets.common import SEED
     from agora.guidelines.manifest import ARTIFACTS_DIR
-    from agora.guidelines.train import DEFAULT_DATA_DIR, SEED
 
     parser = argparse.ArgumentParser(prog="agora", description="Agora's guideline engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -167,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("file", nargs="?", default="-", help="input file, or - for stdin")
     score.add_argument(
         "--relevance", action="store_true", help="also score off_topic against the article"
+    )
+    score.add_argument(
+        "--jobs",
+        type=_positive,
+        default=min(2, len(os.sched_getaffinity(0))),
+        help="processes judging batches in parallel (default: 2, or 1 on one CPU)",
     )
 
     evaluate = commands.add_parser("evaluate", help="validation table and ROC curves")

@@ -35,13 +35,14 @@ from tqdm import tqdm
 
 from agora.guidelines import datasets
 from agora.guidelines.calibration import reliability
+from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import Example, split, validation_halves
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.metrics import macro_f1, precision_recall_f1, roc_auc, share
 from agora.guidelines.normalize import normalize
 from agora.guidelines.peers import Peer, peers_for
-from agora.guidelines.train import DEFAULT_DATA_DIR, is_clean, labels_of
+from agora.guidelines.train import is_clean, labels_of
 from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
 
 BATCH_SIZE = 512

@@ -17,7 +17,6 @@ numpy arrays (:meth:`Featurizer.to_arrays`), so artifacts load without pickle.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -72,6 +71,8 @@ class Analysis:
     chunk_ids: np.ndarray
     features: np.ndarray
     weights: np.ndarray
+    #: The TF-IDF row (sorted feature indices, values), once :meth:`Featurizer.row` made it.
+    tfidf: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Featurizer:
@@ -83,7 +84,7 @@ class Featurizer:
         # Word block, then char block; float32 is what the artifact stores.
         self.idf = np.asarray(idf, dtype=np.float32).astype(np.float64)
         # Words repeat across comments, so their n-gram lookups are worth remembering.
-        self._chunk_features = lru_cache(maxsize=CHUNK_CACHE_SIZE)(self._char_features)
+        self._chunk_features = lru_cache(maxsize=CHUNK_CACHE_SIZE)(self._chunk_features)
 
     @property
     def n_features(self) -> int:
@@ -109,30 +110,24 @@ class Featurizer:
         """Known feature occurrences of normalised ``text``, by chunk."""
         word_vocab = self.word_vocab
         chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
-        starts = [start for start, _ in chunks]
-        tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
-        token_chunk = [_chunk_of(start, starts) for start, _ in tokens]
-
         chunk_ids: list[int] = []
         features: list[int] = []
-        weights: list[float] = []
-        for i, (_, token) in enumerate(tokens):
-            unigram = word_vocab.get(token)
-            if unigram is not None:
-                chunk_ids.append(token_chunk[i])
-                features.append(unigram)
-                weights.append(1.0)
-            if i + 1 < len(tokens):
-                bigram = word_vocab.get(f"{token} {tokens[i + 1][1]}")
-                if bigram is not None:
-                    chunk_ids += [token_chunk[i], token_chunk[i + 1]]
-                    features += [bigram, bigram]
-                    weights += [0.5, 0.5]
+        tokens: list[str] = []
+        token_chunk: list[int] = []
         for c, (start, end) in enumerate(chunks):
-            known = self._chunk_features(text[start:end])
+            known, words = self._chunk_features(text[start:end])
             chunk_ids += [c] * len(known)
             features += known
-            weights += [1.0] * len(known)
+            tokens += words
+            token_chunk += [c] * len(words)
+        weights = [1.0] * len(features)
+        # Bigrams may join two chunks ("you idiot"): half an occurrence in each.
+        for i, (first, second) in enumerate(pairwise(tokens)):
+            bigram = word_vocab.get(f"{first} {second}")
+            if bigram is not None:
+                chunk_ids += [token_chunk[i], token_chunk[i + 1]]
+                features += [bigram, bigram]
+                weights += [0.5, 0.5]
         return Analysis(
             chunks,
             np.array(chunk_ids, dtype=np.int64),
@@ -140,14 +135,28 @@ class Featurizer:
             np.array(weights),
         )
 
-    def _char_features(self, chunk: str) -> tuple[int, ...]:
-        """Feature indices of the known char n-grams of one chunk."""
-        offset, vocab = len(self.word_vocab), self.char_vocab
-        found = [vocab.get(gram) for gram in char_grams(chunk)]
-        return tuple(index + offset for index in found if index is not None)
+    def _chunk_features(self, chunk: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """One chunk's known word-unigram and char n-gram features, and its word tokens.
+
+        A chunk's features do not depend on its neighbours (only bigrams do), so this is
+        cached per distinct chunk.
+        """
+        offset, word_vocab, char_vocab = len(self.word_vocab), self.word_vocab, self.char_vocab
+        tokens = tuple(_TOKEN.findall(chunk))
+        found = [word_vocab.get(token) for token in tokens]
+        found += [
+            None if index is None else index + offset
+            for index in map(char_vocab.get, char_grams(chunk))
+        ]
+        return tuple(index for index in found if index is not None), tokens
 
     def row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
         """The TF-IDF row of an analysed text: (sorted feature indices, values)."""
+        if analysis.tfidf is None:
+            analysis.tfidf = self._row(analysis)
+        return analysis.tfidf
+
+    def _row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
         if not len(analysis.features):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         indices, inverse = np.unique(analysis.features, return_inverse=True)
@@ -188,8 +197,3 @@ class Featurizer:
             terms = arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n")
             vocabs.append({term: index for index, term in enumerate(terms)})
         return cls(*vocabs, arrays["idf"])
-
-
-def _chunk_of(position: int, starts: list[int]) -> int:
-    """Index of the chunk containing ``position``, given the sorted chunk starts."""
-    return bisect_right(starts, position) - 1

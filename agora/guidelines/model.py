@@ -93,7 +93,12 @@ class LanguageModel:
             counts = np.bincount(where, weights=analysis.weights, minlength=len(indices))
             per_occurrence = analysis.weights * values[where] / counts[where]
             coef = self.coef[np.ix_(analysis.features, columns)]
-            np.add.at(contributions, analysis.chunk_ids, per_occurrence[:, None] * coef)
+            for j in range(len(columns)):
+                contributions[:, j] = np.bincount(
+                    analysis.chunk_ids,
+                    weights=per_occurrence * coef[:, j],
+                    minlength=len(analysis.chunks),
+                )
         found = {}
         for j, key in enumerate(keys):
             scores = contributions[:, j]

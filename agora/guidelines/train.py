@@ -35,7 +35,8 @@ from tqdm import tqdm
 
 from agora.guidelines import datasets
 from agora.guidelines.calibration import expected_calibration_error, fit_calibrator, reliability
-from agora.guidelines.datasets.common import Example, split, validation_halves
+from agora.guidelines.datasets import DEFAULT_DATA_DIR
+from agora.guidelines.datasets.common import SEED, Example, split, validation_halves
 from agora.guidelines.features import CHAR_NGRAMS, CHAR_PARAMS, WORD_PARAMS, Featurizer
 from agora.guidelines.manifest import ARTIFACTS_DIR, MANIFEST_NAME, sha256_file
 from agora.guidelines.metrics import roc_auc, share
@@ -44,9 +45,6 @@ from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS, Policy, Thresholds
 from agora.guidelines.verdict import AUXILIARY_KEYS, MODEL_KEYS, SCORE_KEYS
 
-#: ``../shared/data`` seen from the repository root.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
-SEED = 13
 #: Inverse regularisation strength of every key's logistic regression.
 C = 1.0
 #: A key gets a model only with this many positives in training ...

@@ -9,6 +9,7 @@ both ways.
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from agora.comments import threads
 from agora.comments.models import Comment, Decision
 
 
@@ -72,10 +73,15 @@ def erase(email: str) -> dict[str, int]:
     they lose their parent and become top-level comments. Returns counts.
     """
     with transaction.atomic():
-        comment_ids = list(comments_by(email).select_for_update().values_list("id", flat=True))
+        rows = list(comments_by(email).select_for_update().values_list("id", "article_id"))
+        comment_ids = [comment_id for comment_id, _ in rows]
         others_replies = Comment.objects.filter(parent_id__in=comment_ids).exclude(
             id__in=comment_ids
         )
+        # Cached threads must not keep showing erased comments, nor replies
+        # under a parent that is gone.
+        for article_id in {article_id for _, article_id in rows}:
+            threads.invalidate(article_id)
         # Detaching is the one change ever made to a stored comment, and only
         # because the comment it answered no longer exists.
         replies_detached = others_replies.update(parent=None)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
 
 _SPACE = re.compile(r"\s+")
+#: Seed of the train/validation split (and of training).
+SEED = 13
 #: Keys that say a comment is abusive in some way (everything but promotion and relevance).
 ABUSE_KEYS = ("profanity", "threat", "personal_attack", "identity_abuse") + IDENTITY_SUBKEYS
 
@@ -66,7 +68,7 @@ def _bucket(value: str, seed: int) -> float:
 
 
 def split(
-    examples: list[Example], seed: int = 13, validation: float = 0.2
+    examples: list[Example], seed: int = SEED, validation: float = 0.2
 ) -> tuple[list[Example], list[Example]]:
     """Deduplicate, then split into (train, validation) deterministically.
 
@@ -109,7 +111,7 @@ def clean_labels(**given: int | None) -> dict[str, int | None]:
 
 
 def validation_halves(
-    validation_rows: list[Example], seed: int = 13
+    validation_rows: list[Example], seed: int = SEED
 ) -> tuple[list[Example], list[Example]]:
     """Split a validation split into (calibration, evaluation) halves, deterministically.
 
