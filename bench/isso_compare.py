@@ -299,13 +299,15 @@ def render(args, results, memory, headers, isso_version, load_average, scored, c
             f"Measured {time.strftime('%Y-%m-%d %H:%M')} by "
             "`.venv/bin/python bench/isso_compare.py "
             f"--workers {args.workers} --users {args.users} --posts {args.posts} "
-            f"--seconds {args.seconds:g}`, on this machine: 2 cores, with the load client on "
+            f"--seconds {args.seconds:g}"
+            + (f" --cache-url {args.cache_url}" if args.cache_url else "")
+            + "`, on this machine: 2 cores, with the load client on "
             f"the same cores. Machine load average at start: {load_average}.",
             "",
             f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), SQLite, "
             f"moderation on, rate limits off; {args.users} concurrent clients; Isso {isso_version}."
             f" Posts: {args.posts} per system. Reads: {args.seconds:g} s per row. Agora's "
-            f"cache (rate-limit and flood counters): {cache}.",
+            f"cache (counters and cached threads): {cache}.",
             "",
             *table,
             "",

@@ -119,13 +119,10 @@ def post(request, slug):
     except PostingRefused as refused:
         form.add_error(None, refused.message)
         context = section_context(request, article, form)
-        return render(
-            request,
-            "articles/detail.html",
-            context,
-            status=refused.status_code,
-            headers=refused.headers,
-        )
+        response = render(request, "articles/detail.html", context, status=refused.status_code)
+        for header, value in refused.headers.items():
+            response[header] = value
+        return response
     messages.success(
         request,
         _(

@@ -58,10 +58,6 @@ class PostingRefused(Exception):
 @contextmanager
 def guard_posting(request, *, email: str, body: str, idempotency_key: str | None = None):
     """Refuse the posting (raise ``PostingRefused``) or let the block store it; see module doc."""
-    if idempotency_key and Comment.objects.filter(idempotency_key=idempotency_key).exists():
-        # A retry of a comment already stored: the poster gets the first answer again.
-        yield
-        return
     if honeypot.is_filled(request.POST):
         raise PostingRefused(
             gettext(
@@ -71,6 +67,10 @@ def guard_posting(request, *, email: str, body: str, idempotency_key: str | None
             status_code=400,
             retry_after=None,
         )
+    if idempotency_key and Comment.objects.filter(idempotency_key=idempotency_key).exists():
+        # A retry of a comment already stored: the poster gets the first answer again.
+        yield
+        return
     ip = ratelimit.client_ip(request)
     now = time.time()
     if settings.AGORA_RATELIMIT_ENABLED:

@@ -79,6 +79,7 @@ def test_identity_abuse_outscores_a_neutral_mention_of_the_same_group(engine):
 @pytest.mark.parametrize(
     "evasion",
     [
+        "FUCK YOU",
         "f u c k you",
         "F.U.C.K you",
         "fuuuuuck you",
