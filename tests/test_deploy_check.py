@@ -21,7 +21,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("AGORA_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"))
+        if not key.startswith(("AGORA_", "DATABASE_URL", "DJANGO_"))
     }
     env.update(
         AGORA_DEBUG="0",
