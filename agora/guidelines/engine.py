@@ -19,6 +19,7 @@ and one line.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ class Engine:
         #: An :class:`agora.guidelines.relevance.Relevance`, or ``None`` for no off_topic.
         self.relevance = relevance
         self._article_vectors: OrderedDict = OrderedDict()
+        self._article_lock = threading.Lock()  # the web app judges from several threads
         self.phases: list[tuple[str, Phase]] = [
             ("language", self._language),
             ("coverage", self._coverage),
@@ -231,13 +233,17 @@ class Engine:
         if article is None:
             return None
         key = (article.title, article.standfirst, article.body)
-        if key not in self._article_vectors:
-            vectors = self.relevance.article_vectors(*key)
+        with self._article_lock:
+            vectors = self._article_vectors.get(key)
+            if vectors is not None:
+                self._article_vectors.move_to_end(key)
+                return vectors
+        vectors = self.relevance.article_vectors(*key)
+        with self._article_lock:
             self._article_vectors[key] = vectors
             if len(self._article_vectors) > ARTICLE_CACHE_SIZE:
                 self._article_vectors.popitem(last=False)
-        self._article_vectors.move_to_end(key)
-        return self._article_vectors[key]
+        return vectors
 
     def _policy(self, drafts: list[Draft]) -> list[Verdict | None]:
         verdicts = []

@@ -28,6 +28,7 @@ from agora.moderation.forms import AuditFilterForm, DecisionForm, QueueFilterFor
 QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
 
+
 def staff_required(view):
     """Anonymous visitors go to the login page; signed-in readers without staff
     rights get 403 (sending them to a login they already passed would loop)."""

@@ -216,3 +216,30 @@ def test_the_engine_never_imports_django():
         "sys.exit('django' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_relevance_model_fills_off_topic(engine):
+    from agora.guidelines.relevance import Relevance
+
+    with_relevance = Engine(
+        engine.models, engine.policy, engine.model_version, relevance=Relevance.load()
+    )
+    article = ArticleContext(
+        title="Council votes to rebuild the river dam",
+        standfirst="The vote ends two years of argument over the ageing dam.",
+        body="The council voted on Tuesday to rebuild the dam. Engineers called it unsafe.",
+        lang="en",
+    )
+    on_topic, off_topic, no_article = with_relevance.judge_many(
+        [
+            CommentInput(
+                text="Rebuilding the dam is long overdue, it was unsafe.", article=article
+            ),
+            CommentInput(text="My favourite pizza topping is pineapple.", article=article),
+            CommentInput(text="My favourite pizza topping is pineapple.", lang="en"),
+        ]
+    )
+    assert on_topic.scores["off_topic"] < off_topic.scores["off_topic"]
+    assert off_topic.decision == "review"
+    assert any(r.guideline == "off_topic" and r.score for r in off_topic.reasons)
+    assert no_article.scores["off_topic"] is None
