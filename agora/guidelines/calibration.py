@@ -20,6 +20,9 @@ MIN_POSITIVES_FOR_ISOTONIC = 300
 #: Calibrated probabilities stay this far from 0 and 1: a finite calibration set cannot
 #: justify certainty, and a threshold of 1.0 must remain out of reach.
 MARGIN = 1e-4
+#: Scores are given to this many decimals everywhere (verdicts, thresholds, evaluation), so
+#: a decision taken on a stored score is the decision the engine took.
+DECIMALS = 4
 _PLATT_KNOTS = 257
 
 
@@ -32,7 +35,7 @@ class Calibrator:
     method: str
 
     def __call__(self, raw: np.ndarray) -> np.ndarray:
-        return np.interp(raw, self.xs, self.ys)
+        return np.round(np.interp(raw, self.xs, self.ys), DECIMALS)
 
 
 def fit_calibrator(raw: np.ndarray, y: np.ndarray) -> Calibrator:

@@ -66,10 +66,15 @@ def parse_comment(obj: object) -> CommentInput:
     )
 
 
-def _read_items(handle: IO[str], bar: tqdm) -> Iterator[CommentInput | dict]:
+def _read_items(handle: IO[bytes], bar: tqdm) -> Iterator[CommentInput | dict]:
     """Each non-blank line as a comment, or as the error object that replaces it."""
-    for number, line in enumerate(handle, start=1):
-        bar.update(len(line.encode("utf-8")))
+    for number, raw in enumerate(handle, start=1):
+        bar.update(len(raw))
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield {"line": number, "error": f"not UTF-8 (byte {error.start + 1})"}
+            continue
         if not line.strip():
             continue
         try:
@@ -106,9 +111,9 @@ def _judge_in_worker(batch: list[CommentInput | dict]) -> list[dict]:
 
 
 def score_stream(
-    engine, source: IO[str], sink: IO[str], total_bytes: int | None = None, jobs: int = 1
+    engine, source: IO[bytes], sink: IO[str], total_bytes: int | None = None, jobs: int = 1
 ) -> int:
-    """Score JSON Lines from ``source`` to ``sink``; returns the number of bad lines.
+    """Score JSON Lines from ``source`` (bytes) to ``sink``; returns the number of bad lines.
 
     With ``jobs`` > 1, batches are judged by that many processes forked after the engine
     was loaded (they share its memory until they write to it); output order is kept.
@@ -153,10 +158,10 @@ def _score(args: argparse.Namespace) -> int:
     # The relevance model runs its own threads, which must not be forked.
     jobs = 1 if args.relevance else args.jobs
     if args.file == "-":
-        errors = score_stream(engine, sys.stdin, sys.stdout, jobs=jobs)
+        errors = score_stream(engine, sys.stdin.buffer, sys.stdout, jobs=jobs)
     else:
         path = Path(args.file)
-        with path.open(encoding="utf-8") as source:
+        with path.open("rb") as source:
             size = os.path.getsize(path)
             errors = score_stream(engine, source, sys.stdout, total_bytes=size, jobs=jobs)
     if errors:
@@ -215,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--jobs",
         type=_positive,
-        default=min(2, len(os.sched_getaffinity(0))),
-        help="processes judging batches in parallel (default: 2, or 1 on one CPU)",
+        default=1,
+        help="processes judging batches in parallel (each adds about 100 MB)",
     )
 
     evaluate = commands.add_parser("evaluate", help="validation table and ROC curves")

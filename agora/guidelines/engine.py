@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agora.guidelines.calibration import DECIMALS
 from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
@@ -179,7 +180,7 @@ class Engine:
             )
             for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
                 scores = model.guideline_scores(row)
-                draft.scores.update((key, round(p, 4)) for key, p in scores.items())
+                draft.scores.update(scores)
                 for key in self.policy.required:
                     if key in model.stand_ins:
                         draft.notes[key] = (
@@ -224,7 +225,9 @@ class Engine:
             [draft.comment.parent_text for draft in drafts],
         )
         for draft, result in zip(drafts, results, strict=True):
-            draft.scores["off_topic"] = None if result.score is None else round(result.score, 4)
+            draft.scores["off_topic"] = (
+                None if result.score is None else round(result.score, DECIMALS)
+            )
             draft.notes["off_topic"] = result.message
         return [None] * len(drafts)
 
@@ -277,10 +280,10 @@ class Engine:
             ]
             name += f" ({', '.join(kinds)})" if kinds else ""
         if limits.reject is not None and score >= limits.reject:
-            level = f"at or above the reject threshold {limits.reject:.2f}"
+            level = f"at or above the reject threshold {limits.reject:.3g}"
         else:
-            level = f"at or above the review threshold {limits.review:.2f}"
-        message = f"{name}: probability {score:.2f}, {level}."
+            level = f"at or above the review threshold {limits.review:.3g}"
+        message = f"{name}: probability {score:.3g}, {level}."
         if key in draft.notes:  # what the score means here (stand-in, relevance model)
             message += " " + draft.notes[key]
         return Reason(key, score, draft.evidence.get(key, []), message)
@@ -292,6 +295,6 @@ class Engine:
             scores=dict(draft.scores),
             decision=decision,
             reasons=reasons,
-            risk=round(float(risk), 4),
+            risk=float(risk),
             model_version=self.model_version,
         )

@@ -9,12 +9,17 @@ that cover its language, on the same rows. Printed to stdout and written to
 Columns, per key and data set (rows that set labels for the key):
 
 * AUC - ROC-AUC of our score, then of each peer's score;
-* P / R / F1 - precision, recall and F1 of "score reaches the key's reject threshold";
-  macro-F1 - the mean of that decision's F1 on violations and on the other rows;
+* P / R / F1 reject - precision, recall and F1 of "score reaches the key's reject
+  threshold" (what automatic rejection would do);
 * caught - share of the key's violations whose score reaches review or reject;
 * clean rej. - share of clean rows (breaking nothing they are labelled for) that this key
   alone would reject;
-* F1 / macro-F1 <peer> - the same for each peer's own yes/no decision.
+* F1 / macro-F1 - F1, and the mean of the F1 on violations and on the other rows, of a
+  single yes/no decision: ours is "probability at least 0.5" (more likely than not), each
+  peer's is its own default decision.
+
+Peers' own training data may overlap these rows (alt-profanity-check was trained on the
+Davidson and Jigsaw sets), which flatters them there.
 
 ``offensive`` (ar, tr, fa) is the generic decision of sets that do not say which guideline
 a comment breaks; where it stands in for profanity and personal attacks, those rows show
@@ -26,6 +31,8 @@ rejected and approved, share of violations that get review or reject.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,9 +97,27 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     texts = [row.text for row in rows]
     peer_scores, peer_decisions = {}, {}
     for peer in tqdm(peers, desc=f"{lang}: peers", unit="peer", file=sys.stderr):
-        peer_scores[peer.name] = peer.score(texts)
-        peer_decisions[peer.name] = peer.decide(texts)
+        peer_scores[peer.name], peer_decisions[peer.name] = _peer_outputs(peer, lang, texts)
     return LanguageRun(lang, rows, scores, np.array(decisions), peers, peer_scores, peer_decisions)
+
+
+def _peer_outputs(peer: Peer, lang: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A peer's scores and decisions on ``texts``, cached on disk by peer and texts.
+
+    Peers do not change when our models do, and some are slow (better-profanity takes about
+    80 ms a comment), so a re-run after training reads them back. The cache holds numbers
+    only, under ``$XDG_CACHE_HOME/agora`` (default ``~/.cache/agora``), never in the repo.
+    """
+    digest = hashlib.sha256("\x00".join([peer.name, lang, *texts]).encode()).hexdigest()[:20]
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "agora"
+    path = cache / f"peer-{digest}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as stored:
+            return stored["scores"], stored["decisions"]
+    scores, decisions = peer.score(texts), peer.decide(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, scores=scores, decisions=decisions)
+    return scores, decisions
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -109,7 +134,7 @@ def key_table(run: LanguageRun, engine: Engine) -> list[str]:
     header = (
         ["key", "data set", "rows", "pos.", "AUC"]
         + [f"AUC {n}" for n in peer_names]
-        + ["P", "R", "F1", "macro-F1", "caught", "clean rej."]
+        + ["P reject", "R reject", "F1 reject", "caught", "clean rej.", "F1", "macro-F1"]
         + [f"{measure} {n}" for n in peer_names for measure in ("F1", "macro-F1")]
     )
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -127,8 +152,8 @@ def key_table(run: LanguageRun, engine: Engine) -> list[str]:
         row_sources = np.array([run.rows[i].source for i in index])
         for source in [*sources, "all sets"]:
             mask = np.ones(len(index), bool) if source == "all sets" else row_sources == source
-            if mask.sum() == 0 or y[mask].min() == y[mask].max() and source != "all sets":
-                continue
+            if not y[mask].any() or (source != "all sets" and y[mask].all()):
+                continue  # a set without violations (or only violations) says little here
             lines.append(_key_row(run, key, source, index[mask], y[mask], clean, limits))
     return lines
 
@@ -138,14 +163,15 @@ def _key_row(run, key, source, index, y, clean, limits) -> str:
     cells = [key, source, str(len(index)), str(int(y.sum())), _fmt(roc_auc(y, s))]
     cells += [_fmt(roc_auc(y, run.peer_scores[p.name][index])) for p in run.peers]
     if limits is None:  # identity sub-keys: scores only, no decision of their own
-        cells += ["-"] * 6
+        cells += ["-"] * 5
     else:
-        rejected = s >= limits.reject
-        precision, recall, f1 = precision_recall_f1(y, rejected)
-        caught = share(s[y == 1] >= limits.review) if y.any() else None
+        precision, recall, f1 = precision_recall_f1(y, s >= limits.reject)
+        caught = share(s[y == 1] >= limits.review)
         clean_rows = clean[index] & (y == 0)
-        cells += [_fmt(precision), _fmt(recall), _fmt(f1), _fmt(macro_f1(y, rejected))]
-        cells += [_pct(caught), _pct(share(s[clean_rows] >= limits.reject))]
+        cells += [_fmt(precision), _fmt(recall), _fmt(f1), _pct(caught)]
+        cells += [_pct(share(s[clean_rows] >= limits.reject))]
+    likely = s >= 0.5
+    cells += [_fmt(precision_recall_f1(y, likely)[2]), _fmt(macro_f1(y, likely))]
     for peer in run.peers:
         decided = run.peer_decisions[peer.name][index]
         cells += [_fmt(precision_recall_f1(y, decided)[2]), _fmt(macro_f1(y, decided))]
@@ -247,7 +273,7 @@ def evaluate(
     engine = Engine.load(artifacts_dir=artifacts_dir)
     seed = manifest["parameters"]["seed"]
     runs, warnings = [], []
-    for lang in manifest["languages"]:
+    for lang in sorted(manifest["languages"], key=lambda lang: (lang != "en", lang)):
         warnings += _check_data(manifest, data_dir, lang)
         runs.append(run_language(engine, lang, evaluation_rows(data_dir, lang, seed)))
 

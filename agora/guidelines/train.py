@@ -34,7 +34,12 @@ from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
 from agora.guidelines import datasets
-from agora.guidelines.calibration import expected_calibration_error, fit_calibrator, reliability
+from agora.guidelines.calibration import (
+    DECIMALS,
+    expected_calibration_error,
+    fit_calibrator,
+    reliability,
+)
 from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import SEED, Example, split, validation_halves
 from agora.guidelines.features import CHAR_NGRAMS, CHAR_PARAMS, WORD_PARAMS, Featurizer
@@ -105,9 +110,9 @@ def choose_thresholds(p: np.ndarray, y: np.ndarray, p_clean: np.ndarray) -> Thre
     review = float(positives[int(np.floor((1 - REVIEW_RECALL) * len(positives)))])
     negatives = np.sort(p_clean)[::-1]
     allowed = int(np.floor(REJECT_CLEAN_SHARE * len(negatives)))
-    above = float(np.nextafter(negatives[allowed], 2.0)) if allowed < len(negatives) else 0.0
-    reject = min(1.0, float(np.ceil(max(MIN_REJECT, above) * 10_000) / 10_000))
-    review = float(np.floor(review * 10_000) / 10_000)
+    # Scores have DECIMALS places: the next value above the highest clean score allowed out.
+    above = negatives[allowed] + 10.0**-DECIMALS if allowed < len(negatives) else 0.0
+    reject = round(min(1.0, max(MIN_REJECT, above)), DECIMALS)
     return Thresholds(review=min(review, reject), reject=reject)
 
 

@@ -9,15 +9,15 @@ from agora.guidelines import cli
 from agora.guidelines.verdict import GUIDELINES, IDENTITY_SUBKEYS
 
 
-def run_score(capsys, monkeypatch, lines: list[str], tmp_path=None):
-    payload = "\n".join(lines) + "\n"
+def run_score(capsys, monkeypatch, lines: list[str | bytes], tmp_path=None, jobs=1):
+    payload = b"".join((x if isinstance(x, bytes) else x.encode()) + b"\n" for x in lines)
     if tmp_path is None:
-        monkeypatch.setattr("sys.stdin", io.StringIO(payload))
-        code = cli.main(["score", "-"])
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(payload)))
+        code = cli.main(["score", "--jobs", str(jobs), "-"])
     else:
         path = tmp_path / "in.jsonl"
-        path.write_text(payload, encoding="utf-8")
-        code = cli.main(["score", str(path)])
+        path.write_bytes(payload)
+        code = cli.main(["score", "--jobs", str(jobs), str(path)])
     captured = capsys.readouterr()
     return code, [json.loads(line) for line in captured.out.splitlines()], captured.err
 
@@ -68,13 +68,25 @@ def test_a_bad_line_yields_an_error_object_and_the_rest_goes_on(capsys, monkeypa
     assert '"article"' in errors[4]["error"]
 
 
-def test_order_is_kept_across_batches(capsys, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_order_is_kept_across_batches_and_processes(capsys, monkeypatch, jobs):
     monkeypatch.setattr(cli, "BATCH_SIZE", 3)
-    texts = ["fine", "you idiot", "{broken", "great piece", "buy now", "ok", "thanks"]
+    texts = ["fine", "you idiot", "{broken", "great piece", "buy now", "ok", "thanks"] * 5
     lines = [t if t.startswith("{") else comment(i, t) for i, t in enumerate(texts)]
+    code, out, _ = run_score(capsys, monkeypatch, lines, jobs=jobs)
+    assert code == 1
+    expected = [i + 1 if t.startswith("{") else f"c{i}" for i, t in enumerate(texts)]
+    assert [o.get("id", o.get("line")) for o in out] == expected
+    by_id = {o["id"]: o for o in out if "id" in o}
+    assert by_id["c1"]["scores"] == by_id["c8"]["scores"]  # same text, same verdict
+
+
+def test_a_line_that_is_not_utf8_is_an_error_too(capsys, monkeypatch):
+    lines = [comment(1, "fine"), b'{"id": "c2", "text": "caf\xe9"}', comment(3, "ok")]
     code, out, _ = run_score(capsys, monkeypatch, lines)
     assert code == 1
-    assert [o.get("id", o.get("line")) for o in out] == ["c0", "c1", 3, "c3", "c4", "c5", "c6"]
+    assert out[0]["id"] == "c1" and out[2]["id"] == "c3"
+    assert out[1]["line"] == 2 and "UTF-8" in out[1]["error"]
 
 
 def test_language_hint_is_used(capsys, monkeypatch):

@@ -243,3 +243,15 @@ def test_a_relevance_model_fills_off_topic(engine):
     assert off_topic.decision == "review"
     assert any(r.guideline == "off_topic" and r.score for r in off_topic.reasons)
     assert no_article.scores["off_topic"] is None
+
+
+def test_an_offensive_model_stands_in_where_the_data_cannot_separate_keys(engine):
+    model = engine.models["tr"]
+    assert set(model.stand_ins) == {"profanity", "personal_attack"}
+    verdict = engine.judge(CommentInput(text="Bugün hava çok güzel, köprü de bitmiş.", lang="tr"))
+    assert verdict.scores["profanity"] == verdict.scores["personal_attack"] is not None
+    assert verdict.scores["threat"] is None and verdict.scores["promotion"] is None
+    assert verdict.decision == "review"  # threat and promotion cannot be checked in Turkish
+    unchecked = {r.guideline for r in verdict.reasons if r.score is None}
+    assert {"threat", "identity_abuse", "promotion"} <= unchecked
+    assert all("Turkish" in r.message for r in verdict.reasons if r.guideline != "off_topic")
