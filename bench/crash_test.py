@@ -21,12 +21,9 @@ by --comments and --max-seconds.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import load_test
 import loopback
@@ -84,22 +81,11 @@ def sqlite_integrity() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL; default: a new SQLite file")
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--comments", type=int, default=3_000)
-    parser.add_argument("--posters", type=int, default=50)
-    parser.add_argument("--readers", type=int, default=2)
+    parser = loopback.server_arguments(__doc__.split("\n\n")[0], comments=3_000, readers=2)
     parser.add_argument("--kills", type=int, default=2)
-    parser.add_argument("--max-seconds", type=float, default=600)
-    parser.add_argument("--cache-url", help="AGORA_CACHE_URL; default: see loopback.agora_env")
     args = parser.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="agora-crash-"))
-    port = loopback.free_port()
-    env = loopback.agora_env(work, args.database_url, port, args.workers, args.cache_url)
-    loopback.prepare_agora(env)
-    loopback.use_django(env)
+    work, port, env = loopback.prepared_agora(args, "agora-crash-")
     run_id = "crash" + time.strftime("%Y%m%d%H%M%S")
     slug = f"crash-{run_id}"
     loopback.seed_thread(slug, approved=200)

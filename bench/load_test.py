@@ -19,14 +19,11 @@ Writes bench/results/load-<database>-<workers>w.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import loopback
 from loopback import Connection, ConnectionLost, Tally, json_body
@@ -208,21 +205,10 @@ def status_summary(tally: Tally) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL; default: a new SQLite file")
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--comments", type=int, default=20_000)
-    parser.add_argument("--posters", type=int, default=50)
-    parser.add_argument("--readers", type=int, default=5)
-    parser.add_argument("--max-seconds", type=float, default=600)
-    parser.add_argument("--cache-url", help="AGORA_CACHE_URL; default: see loopback.agora_env")
+    parser = loopback.server_arguments(__doc__.split("\n\n")[0], comments=20_000, readers=5)
     args = parser.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="agora-load-"))
-    port = loopback.free_port()
-    env = loopback.agora_env(work, args.database_url, port, args.workers, args.cache_url)
-    loopback.prepare_agora(env)
-    loopback.use_django(env)
+    work, port, env = loopback.prepared_agora(args, "agora-load-")
     run_id = time.strftime("%Y%m%d%H%M%S")
     slug = f"load-{run_id}"
     loopback.seed_thread(slug, approved=200)

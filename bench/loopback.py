@@ -10,6 +10,7 @@ at once.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import math
@@ -19,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -341,6 +343,29 @@ def agora_server(env: dict[str, str], port: int, log: Path) -> Server:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     argv = [str(gunicorn), "agora.wsgi", "-c", "python:agora.gunicorn_conf"]
     return Server(argv, env, port, log, REPO)
+
+
+def server_arguments(description: str, *, comments: int, readers: int):
+    """The command-line options every loopback load benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database-url", help="PostgreSQL URL; default: a new SQLite file")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--comments", type=int, default=comments)
+    parser.add_argument("--posters", type=int, default=50)
+    parser.add_argument("--readers", type=int, default=readers)
+    parser.add_argument("--max-seconds", type=float, default=600)
+    parser.add_argument("--cache-url", help="AGORA_CACHE_URL; default: see agora_env")
+    return parser
+
+
+def prepared_agora(args, prefix: str) -> tuple[Path, int, dict[str, str]]:
+    """A fresh work folder, a free port and a migrated Agora for ``args``, Django set up."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    port = free_port()
+    env = agora_env(work, args.database_url, port, args.workers, args.cache_url)
+    prepare_agora(env)
+    use_django(env)
+    return work, port, env
 
 
 def use_django(env: dict[str, str]) -> None:
