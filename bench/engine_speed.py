@@ -120,8 +120,9 @@ def _tree_memory(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
-def bench_cli(texts: list[str], jobs: int) -> dict:
-    """``agora score --jobs N`` on a file of ``len(texts)`` comments, as a separate process.
+def bench_cli(comments: list[dict], jobs: int, options: tuple[str, ...] = ()) -> dict:
+    """``agora score --jobs N [options]`` on a file of ``comments`` (input objects), as a
+    separate process.
 
     Memory is sampled every 50 ms over the process and its workers: the peak of the summed
     RSS (counts pages the forked workers share once per process) and of the summed PSS.
@@ -129,13 +130,13 @@ def bench_cli(texts: list[str], jobs: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "comments.jsonl"
         with path.open("w", encoding="utf-8") as handle:
-            for i, text in enumerate(texts):
-                handle.write(json.dumps({"id": str(i), "text": text}) + "\n")
+            for comment in comments:
+                handle.write(json.dumps(comment) + "\n")
         agora = Path(sys.executable).with_name("agora")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter()
         process = subprocess.Popen(
-            [str(agora), "score", "--jobs", str(jobs), str(path)],
+            [str(agora), "score", "--jobs", str(jobs), *options, str(path)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -152,7 +153,7 @@ def bench_cli(texts: list[str], jobs: int) -> dict:
         wall = time.perf_counter() - wall
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     lines = output[0].splitlines()
-    assert len(lines) == len(texts), "agora score must answer every line"
+    assert len(lines) == len(comments), "agora score must answer every line"
     return {
         "wall": wall,
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
@@ -193,7 +194,8 @@ def main() -> int:
     texts = sample_texts(N_SCORE)
     lib = library_in_subprocess(texts[:N_SINGLE])
     # The command line runs unpinned, as a user would run it.
-    clis = {jobs: bench_cli(texts, jobs) for jobs in (1, 2)}
+    comments = [{"id": str(i), "text": text} for i, text in enumerate(texts)]
+    clis = {jobs: bench_cli(comments, jobs) for jobs in (1, 2)}
     rows = [
         ("import agora.guidelines (fresh process)", f"{import_seconds():.2f} s", "-"),
         ("Engine.load() (all models)", f"{lib['load_wall']:.2f} s", f"{lib['load_cpu']:.2f} s"),

@@ -1,10 +1,12 @@
 """The guideline engine inside posting: every comment is judged and the verdict stored."""
 
+import numpy as np
 import pytest
 
 from agora.comments import actions, screening
 from agora.comments.models import Comment, Decision, Status
 from agora.guidelines import GUIDELINES
+from agora.guidelines.relevance import off_topic_review_threshold
 
 
 @pytest.fixture
@@ -111,3 +113,56 @@ def test_a_retried_submission_is_judged_and_stored_once(article):
 
     assert first.pk == second.pk
     assert Comment.objects.count() == 1
+
+
+def test_the_article_is_embedded_once_and_its_vectors_stored(article, monkeypatch):
+    relevance = screening.engine().relevance
+    embedded = []
+    original = relevance.article_vectors
+
+    def counting(*text):
+        embedded.append(text)
+        return original(*text)
+
+    monkeypatch.setattr(relevance, "article_vectors", counting)
+    post(article, "The council should publish the engineers' report on the dam.")
+    article.refresh_from_db()
+    stored = screening.stored_article_vectors(article)
+    post(article, "Who pays for the repairs to the dam, the county or the state?")
+    assert len(embedded) == 1
+    assert stored.shape[1] == 384 and len(stored) >= 1
+    assert np.array_equal(stored, original(article.title, article.standfirst, article.body))
+
+    # An edited article is embedded again; the stored vectors follow the new text.
+    article.body += "\n\nThe county engineer has resigned."
+    article.save()
+    post(article, "Good riddance to the county engineer.")
+    assert len(embedded) == 2
+    article.refresh_from_db()
+    assert np.array_equal(screening.stored_article_vectors(article), counting(*embedded[1]))
+
+
+def test_an_article_the_model_cannot_read_is_not_embedded(article):
+    article.language = "ar"
+    article.save()
+    comment = post(article, "متى سيتم إصلاح السد؟ ننتظر منذ سنوات")
+    article.refresh_from_db()
+    assert article.relevance_vectors is None
+    assert comment.verdict["scores"]["off_topic"] is None
+    assert any(
+        r["guideline"] == "off_topic" and "language" in r["message"]
+        for r in comment.verdict["reasons"]
+    )
+
+
+def test_an_off_topic_comment_goes_to_review_and_says_why(article):
+    threshold = screening.engine().policy.threshold("en", "off_topic")
+    assert threshold.review == off_topic_review_threshold() and threshold.reject is None
+
+    on_topic = post(article, "Rebuilding the dam is overdue; the council took two years too long.")
+    off_topic = post(article, "The striker scored twice and United won the cup final on penalties.")
+    assert on_topic.verdict["scores"]["off_topic"] < threshold.review
+    assert off_topic.verdict["scores"]["off_topic"] >= threshold.review
+    assert off_topic.decision == "review"
+    reason = next(r for r in off_topic.verdict["reasons"] if r["guideline"] == "off_topic")
+    assert "Off topic" in reason["message"] and "the article" in reason["message"]

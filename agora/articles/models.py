@@ -22,6 +22,11 @@ class Article(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     published_at = models.DateTimeField(default=timezone.now)
     comments_open = models.BooleanField(default=True)
+    # The relevance model's embeddings of the article's chunks, computed when it is first
+    # commented on (agora.comments.screening), so no app server recomputes them. The key
+    # names the model version and text they were computed from: an edit makes them stale.
+    relevance_vectors = models.BinaryField(null=True, editable=False)
+    relevance_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at"]

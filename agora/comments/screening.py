@@ -1,16 +1,20 @@
 """Judging a new comment against the guidelines, inside the posting request.
 
 The engine (``agora.guidelines``) knows nothing of Django; this module turns an
-incoming comment into the engine's input, loads the engine once per process under
-the publisher's policy (``AGORA_POLICY``), and says which guidelines a verdict
-flags so the queue can filter on them with a plain indexed column.
+incoming comment into the engine's input (with the article's relevance vectors,
+stored on the article the first time it is commented on), loads the engine once per
+process under the publisher's policy (``AGORA_POLICY``), and says which guidelines a
+verdict flags so the queue can filter on them with a plain indexed column.
 """
 
+import hashlib
 import threading
 
+import numpy as np
 from django.conf import settings
 
 from agora.guidelines import ArticleContext, CommentInput, Engine, Policy, Verdict
+from agora.guidelines.relevance import DIM
 
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
@@ -50,8 +54,30 @@ def judge(article, body: str, parent_body: str | None = None) -> Verdict:
         standfirst=article.standfirst,
         body=article.body,
         lang=article.language,
+        vectors=stored_article_vectors(article),
     )
     return engine().judge(CommentInput(text=body, article=context, parent_text=parent_body))
+
+
+def stored_article_vectors(article) -> np.ndarray | None:
+    """The article's relevance vectors from the database, computed and stored first if
+    missing or made from another text or model; None if relevance is off or the model
+    cannot read the article's language (the engine then embeds it only if a comment needs
+    it, in a language the model reads)."""
+    relevance = engine().relevance
+    if relevance is None or article.language not in relevance.languages:
+        return None
+    text = "\x00".join([relevance.version, article.title, article.standfirst, article.body])
+    key = hashlib.sha256(text.encode()).hexdigest()
+    if article.relevance_key == key and article.relevance_vectors is not None:
+        return np.frombuffer(article.relevance_vectors, dtype=np.float32).reshape(-1, DIM)
+    vectors = relevance.article_vectors(article.title, article.standfirst, article.body)
+    # A plain UPDATE of two columns: concurrent first comments all store the same bytes.
+    type(article).objects.filter(pk=article.pk).update(
+        relevance_vectors=vectors.tobytes(), relevance_key=key
+    )
+    article.relevance_vectors, article.relevance_key = vectors.tobytes(), key
+    return vectors
 
 
 def flags_of(verdict: dict) -> str:

@@ -155,8 +155,9 @@ def _score(args: argparse.Namespace) -> int:
 
         relevance = Relevance.load()
     engine = Engine.load(relevance=relevance)
-    # The relevance model runs its own threads, which must not be forked.
-    jobs = 1 if args.relevance else args.jobs
+    # Forking is safe with relevance too: its ONNX session (and threads) starts on first
+    # use, in each worker.
+    jobs = args.jobs
     if args.file == "-":
         errors = score_stream(engine, sys.stdin.buffer, sys.stdout, jobs=jobs)
     else:
@@ -170,6 +171,14 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace, argv: list[str]) -> int:
+    command = " ".join(["agora", *argv])
+    if args.relevance:
+        from agora.guidelines.relevance_eval import calibrate
+
+        calibration = calibrate(data_dir=args.data, command=command)
+        print(json.dumps(calibration, indent=2))
+        return 0
+
     from agora.guidelines.train import train
 
     train(
@@ -177,7 +186,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         out_dir=args.out,
         languages=args.lang,
         seed=args.seed,
-        command=" ".join(["agora", *argv]),
+        command=command,
     )
     return 0
 
@@ -211,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", action="append", help="train only this language (repeatable; default all)"
     )
     train.add_argument("--seed", type=int, default=SEED)
+    train.add_argument(
+        "--relevance",
+        action="store_true",
+        help="only refit the off_topic calibration and review threshold (about 20 s)",
+    )
 
     score = commands.add_parser("score", help="score comments (JSON Lines in and out)")
     score.add_argument("file", nargs="?", default="-", help="input file, or - for stdin")

@@ -221,7 +221,7 @@ class Engine:
         results = self.relevance.off_topic_many(
             [draft.comment.text for draft in drafts],
             [draft.lang for draft in drafts],
-            [self._vectors_of(draft.comment.article) for draft in drafts],
+            [self._vectors_of(draft) for draft in drafts],
             [draft.comment.parent_text for draft in drafts],
         )
         for draft, result in zip(drafts, results, strict=True):
@@ -231,10 +231,15 @@ class Engine:
             draft.notes["off_topic"] = result.message
         return [None] * len(drafts)
 
-    def _vectors_of(self, article):
-        """Article chunk embeddings, computed once per article text and kept in an LRU."""
-        if article is None:
+    def _vectors_of(self, draft: Draft):
+        """The article's chunk embeddings: the caller's stored ones, or computed once per
+        article text and kept in an LRU. None where the model would not read the comment
+        (its language), so no article is embedded for nothing."""
+        article = draft.comment.article
+        if article is None or draft.lang not in self.relevance.languages:
             return None
+        if article.vectors is not None:
+            return article.vectors
         key = (article.title, article.standfirst, article.body)
         with self._article_lock:
             vectors = self._article_vectors.get(key)

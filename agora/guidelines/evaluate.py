@@ -25,8 +25,11 @@ Davidson and Jigsaw sets), which flatters them there.
 a comment breaks; where it stands in for profanity and personal attacks, those rows show
 its score.
 
-Below it, per language and data set, the policy as a whole: share of clean comments
-rejected and approved, share of violations that get review or reject.
+``off_topic`` has no labelled data; after the English table comes its own evaluation on
+news comments paired with their own and with another article
+(:func:`agora.guidelines.relevance_eval.report`). Below it, per language and data set, the
+policy as a whole: share of clean comments rejected and approved, share of violations that
+get review or reject.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from agora.guidelines import datasets
+from agora.guidelines import datasets, relevance_eval
 from agora.guidelines.calibration import reliability
 from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import Example, split, validation_halves
@@ -284,10 +287,14 @@ def evaluate(
         f"validation split (seed {seed}); produced by `agora evaluate`.",
         "",
     ]
+    relevance_lines, _ = relevance_eval.report(data_dir)
+    warnings += relevance_eval.data_warnings(data_dir)
     out += [f"> Warning: {w}" for w in warnings] + ([""] if warnings else [])
     for run in runs:
         out += [f"## {run.lang}: per key and data set ({len(run.rows)} rows)", ""]
         out += key_table(run, engine) + [""]
+        if run.lang == "en":
+            out += ["## en: off_topic (relevance to the article)", ""] + relevance_lines + [""]
     out += ["## Policy as a whole (default thresholds)", ""]
     for run in runs:
         out += policy_table(run)[(0 if run is runs[0] else 2) :]

@@ -28,13 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
+from agora.guidelines.relevance import off_topic_review_threshold
 from agora.guidelines.verdict import GUIDELINES
 
 #: Keys that must have a score before a comment can be approved.
 REQUIRED_KEYS = ("profanity", "threat", "personal_attack", "identity_abuse", "promotion")
-#: Language-independent fallbacks, used for a key and language the manifest does not cover
-#: (``off_topic``, until its own model records one).
-FALLBACK_THRESHOLDS = {"off_topic": {"review": 0.5, "reject": None}}
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,8 @@ class Policy:
     def default(cls, artifacts_dir=ARTIFACTS_DIR) -> Policy:
         """Thresholds chosen on validation by ``agora train``; no automation."""
         manifest = read_manifest(artifacts_dir)
-        table = {"*": {k: Thresholds(**v) for k, v in FALLBACK_THRESHOLDS.items()}}
+        # off_topic is one model for every language it reads; it never rejects.
+        table = {"*": {"off_topic": Thresholds(off_topic_review_threshold(), None)}}
         for lang, model in manifest["languages"].items():
             table[lang] = {k: Thresholds(**v) for k, v in model["thresholds"].items()}
         return cls(thresholds=table)

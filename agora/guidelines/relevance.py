@@ -14,10 +14,10 @@ compare them by cosine similarity:
 * The similarity is contrasted with background news: fictional headlines on many subjects
   (``artifacts/minilm/background_headlines.txt``). A comment about another story is closer
   to some of them than to the article (see :meth:`Relevance.relatedness`).
-* That contrast goes through a logistic calibration fitted by ``bench/relevance_eval.py``
-  on a validation split (comments paired with their own article and with another one), so
-  the score reads as a probability that the comment is off topic, for an even mix of
-  on-topic and off-topic comments (see docs/relevance.md).
+* That contrast goes through a logistic calibration fitted by ``agora train --relevance``
+  (:mod:`agora.guidelines.relevance_eval`) on a fitting split (comments paired with their
+  own article and with another one), so the score reads as a probability that the comment
+  is off topic, for an even mix of on-topic and off-topic comments (see docs/relevance.md).
 * Short generic reactions ("Great article", "Thank you for this", "Agreed", "lol") carry no
   topic of their own and are not off topic: :func:`is_generic_reaction` recognises them from
   a small list of reaction phrases written here, and they score 0.
@@ -57,7 +57,8 @@ DIM = 384
 #: Background headlines a comment is contrasted with: the mean of its closest few.
 BACKGROUND_TOP = 5
 
-ENGLISH = "en"
+#: Languages the model reads; any other gets a null score.
+LANGUAGES = frozenset({"en"})
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class Relevance:
     Build it with :meth:`load`, which is cheap and cached; the ONNX session itself is
     created on first use (thread-safe), so importing the engine never pays for it.
     """
+
+    languages = LANGUAGES
 
     def __init__(
         self,
@@ -297,7 +300,7 @@ class Relevance:
         results: list[OffTopic | None] = [None] * len(texts)
         todo = []
         for i, (text, lang, article) in enumerate(zip(texts, langs, article_vectors, strict=True)):
-            if lang != ENGLISH:
+            if lang not in self.languages:
                 results[i] = OffTopic(
                     None,
                     f"Relevance is not scored for language {lang or 'unknown'!r}: "
@@ -320,8 +323,8 @@ class Relevance:
             similarity, contrast = self.relatedness(comment, targets)
             score = self.probability(contrast)
             against = "the article or the comment it answers" if len(parent) else "the article"
-            verdict = "Looks unrelated to" if score >= 0.5 else "Relates to"
-            results[i] = OffTopic(score, f"{verdict} {against} (best similarity {similarity:.2f}).")
+            # Neutral wording: whether the score flags anything is the policy's call.
+            results[i] = OffTopic(score, f"Best similarity to {against}: {similarity:.2f}.")
         return results
 
     def off_topic(
@@ -334,6 +337,12 @@ class Relevance:
         """How likely ``text`` (a comment in language ``lang``) is off topic for the article
         whose :meth:`article_vectors` are given, or for ``parent_text`` if it is a reply."""
         return self.off_topic_many([text], [lang], [article_vectors], [parent_text])[0]
+
+
+def off_topic_review_threshold(model_dir: Path = ARTIFACT_DIR) -> float:
+    """The review threshold chosen with the calibration (``agora train --relevance``)."""
+    path = Path(model_dir) / CALIBRATION_FILE
+    return json.loads(path.read_text(encoding="utf-8"))["review_threshold"]
 
 
 @cache

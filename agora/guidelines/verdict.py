@@ -7,6 +7,7 @@ shape; :meth:`Verdict.to_dict` is the JSON form that ``agora score`` prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 GUIDELINES = ("profanity", "threat", "personal_attack", "identity_abuse", "promotion", "off_topic")
 IDENTITY_SUBKEYS = ("sexism", "racism", "homophobia", "xenophobia")
@@ -30,6 +31,9 @@ class ArticleContext:
     body: str = ""
     standfirst: str = ""
     lang: str | None = None
+    #: The article's relevance vectors (``Relevance.article_vectors``) if the caller stored
+    #: them; otherwise the engine computes them and keeps them for a while.
+    vectors: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
