@@ -159,8 +159,8 @@ def test_comments_are_oldest_first_by_default_and_newest_first_on_request(client
 def test_replies_are_nested_under_their_parent(client, thread):
     response = client.get(f"{ARTICLE_URL}?order=newest")
     threads = response.context["threads"]
-    assert [c.pk for c in threads] == [thread["second"].pk, thread["first"].pk]
-    assert [c.pk for c in threads[1].thread_replies] == [thread["reply"].pk]
+    assert [c.id for c in threads] == [thread["second"].pk, thread["first"].pk]
+    assert [c.id for c in threads[1].thread_replies] == [thread["reply"].pk]
     html = response.content.decode()
     first_item = html[html.index(f'id="comment-{thread["first"].pk}"') :]
     replies = first_item[first_item.index('class="comment-replies"') :]
@@ -172,7 +172,7 @@ def test_a_reply_whose_parent_was_withdrawn_stays_visible_at_the_top_level(
 ):
     actions.reject(thread["first"], moderator, "off_topic")
     response = client.get(ARTICLE_URL)
-    assert [c.pk for c in response.context["threads"]] == [thread["reply"].pk, thread["second"].pk]
+    assert [c.id for c in response.context["threads"]] == [thread["reply"].pk, thread["second"].pk]
     html = response.content.decode()
     assert "First approved comment." not in html
     assert "In reply to a comment that is no longer shown." in html

@@ -388,13 +388,39 @@ def test_a_warm_article_page_spends_no_query_on_the_thread(
         published(article, moderator, 100 + n, parent=parent)
     client.get(ARTICLE)
     client.get("/articles/quiet-story/")
-    # The article's language (agora.languages.middleware) and the article: exactly
-    # what the page of an article without comments costs.
-    with django_assert_num_queries(2 + shared_cache):
+    # The article's language (agora.languages.middleware) and the article, plus two cache
+    # reads (the rows and the rendered list): exactly what the page of an article without
+    # comments costs.
+    with django_assert_num_queries(2 + 2 * shared_cache):
         html = client.get(ARTICLE).content.decode()
     assert "60 comments" in html
-    with django_assert_num_queries(2 + shared_cache):
+    with django_assert_num_queries(2 + 2 * shared_cache):
         client.get("/articles/quiet-story/")
+
+
+def test_the_rendered_list_is_reused_until_the_thread_changes(
+    client, article, moderator, shared_cache
+):
+    def rendered_list(response) -> bool:
+        return "comments/_thread.html" in [t.name for t in response.templates]
+
+    published(article, moderator, 1)
+    first = client.get(ARTICLE)
+    again = client.get(ARTICLE)
+    assert rendered_list(first) and not rendered_list(again)
+    assert again.context["thread_html"] == first.context["thread_html"]
+    assert "Comment number 1 about the dam." in again.content.decode()
+    # Each order, and each language (labels and dates are translated), has its own.
+    assert rendered_list(client.get(ARTICLE, {"order": "newest"}))
+    article.language = "ar"
+    article.save()
+    arabic = client.get(ARTICLE)
+    assert rendered_list(arabic) and arabic.context["thread_html"] != first.context["thread_html"]
+
+    actions.approve(pending(article, 2), moderator)
+    fresh = client.get(ARTICLE)
+    assert rendered_list(fresh)
+    assert "Comment number 2 about the dam." in fresh.content.decode()
 
 
 def test_losing_the_cache_loses_nothing(client, article, moderator):

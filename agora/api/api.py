@@ -173,7 +173,10 @@ def unexpected_error(request, exc):
 
 
 def article_or_404(slug: str, *fields: str) -> Article:
-    article = Article.objects.filter(slug=slug).only(*fields).first()
+    """The article, with only ``fields`` loaded if given (any other field read later
+    costs a query of its own)."""
+    articles = Article.objects.filter(slug=slug)
+    article = (articles.only(*fields) if fields else articles).first()
     if article is None:
         raise HttpError(404, _("There is no article with the slug %(slug)r.") % {"slug": slug})
     return article
@@ -323,7 +326,8 @@ def create_comment(
     ),
 ):
     """Submit a comment for moderation. It is stored as pending and shown only once approved."""
-    article = article_or_404(slug, "id", "comments_open")
+    # The whole article: the guideline engine reads its text, language and stored vectors.
+    article = article_or_404(slug)
     if not article.comments_open:
         raise HttpError(403, _("Comments are closed on this article."))
     form = CommentForm(data=payload.dict(), article=article)

@@ -15,10 +15,13 @@ cache entry would start again at a number that stale entries were tagged with.
 It also records when it was set, which HTTP clients get as Last-Modified.
 """
 
+from __future__ import annotations
+
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 from django.core.cache import cache
@@ -115,17 +118,32 @@ def replace_versions(article_id: int) -> None:
     cache.set_many({version_key(key): value for key, value in fresh.items()}, VERSION_TIMEOUT)
 
 
-def approved_comments(article: Article) -> list[Comment]:
-    """The article's approved comments, oldest first, with ``THREAD_FIELDS`` only.
+@dataclass(slots=True)
+class ThreadComment:
+    """An approved comment as the public thread shows it (``THREAD_FIELDS``, nothing more),
+    with its place in the thread. A plain record: building 200 model instances for every
+    page read cost more than rendering the cached page around them."""
+
+    id: int
+    parent_id: int | None
+    author_name: str
+    body: str
+    created_at: datetime
+    thread_replies: list[ThreadComment] = field(default_factory=list)
+    orphaned: bool = False
+
+
+def approved_comments(article: Article) -> list[ThreadComment]:
+    """The article's approved comments, oldest first.
 
     One query, or none when the cache holds the thread's current version.
     """
-    key = entry_key("rows", article.pk)
+    # The field names are part of the key: cached rows are read back by position.
+    key = entry_key("rows", *THREAD_FIELDS, article.pk)
     version, entry = lookup(article.pk, key)
     # Ids come back after a database restore or a rolled-back transaction while
     # cache entries live on; the publication time tells two such articles apart.
     tag = version.tag(key, article.published_at)
-    fields = [f.attname for f in Comment._meta.concrete_fields if f.attname in THREAD_FIELDS]
     rows = cached(
         key,
         tag,
@@ -134,10 +152,18 @@ def approved_comments(article: Article) -> list[Comment]:
             Comment.objects.approved()
             .filter(article=article)
             .order_by("created_at", "id")
-            .values_list(*fields)
+            .values_list(*THREAD_FIELDS)
         ),
     )
-    return [Comment.from_db(Comment.objects.db, fields, row) for row in rows]
+    return [ThreadComment(*row) for row in rows]
+
+
+def rendered(article: Article, parts: tuple, render) -> str:
+    """Markup built by ``render()`` from the article's approved thread, cached under the
+    thread's current version; ``parts`` is everything else the markup depends on."""
+    key = entry_key("html", article.pk, *parts)
+    version, entry = lookup(article.pk, key)
+    return cached(key, version.tag(key, article.published_at), entry, render)
 
 
 # Changes that happen outside ``actions``: articles are written in the admin or

@@ -8,14 +8,17 @@ import secrets
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agora.articles.models import Article
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
-from agora.comments.models import Comment
-from agora.comments.threads import approved_comments
+from agora.comments.threads import ThreadComment, approved_comments, rendered
 from agora.protection.posting import PostingRefused, guard_posting
 
 NEWEST = "newest"
@@ -26,7 +29,9 @@ def read_order(request) -> str:
     return NEWEST if request.GET.get("order") == NEWEST else "oldest"
 
 
-def approved_thread(article: Article, order: str) -> tuple[list[Comment], dict[int, Comment]]:
+def approved_thread(
+    article: Article, order: str
+) -> tuple[list[ThreadComment], dict[int, ThreadComment]]:
     """The approved comments of an article as top-level comments with their replies.
 
     One query, or none when the cache holds the current thread (see ``agora.comments.threads``).
@@ -39,9 +44,6 @@ def approved_thread(article: Article, order: str) -> tuple[list[Comment], dict[i
     by_id = {comment.id: comment for comment in comments}
     threads = []
     for comment in comments:
-        comment.thread_replies = []
-        comment.orphaned = False
-    for comment in comments:
         parent = by_id.get(comment.parent_id) if comment.parent_id else None
         if parent is not None:
             # Replies are one level deep; a reply to a reply joins the top-level thread.
@@ -53,6 +55,17 @@ def approved_thread(article: Article, order: str) -> tuple[list[Comment], dict[i
     if order == NEWEST:
         threads.reverse()
     return threads, by_id
+
+
+def thread_html(article: Article, threads: list[ThreadComment], order: str) -> str:
+    """The list of approved comments as HTML, rendered once per thread version, order,
+    language and time zone (dates and labels depend on them): rendering 200 comments
+    takes about a tenth of a second, reading them from the cache almost nothing. The
+    per-visitor parts of the section (form, token, messages) stay outside it."""
+    context = {"article": article, "threads": threads, "order": order}
+    parts = (order, get_language(), timezone.get_current_timezone_name())
+    html = rendered(article, parts, lambda: render_to_string("comments/_thread.html", context))
+    return mark_safe(html)  # rendered by the template engine, which escaped every comment
 
 
 def comment_id(value: str) -> int | None:
@@ -86,6 +99,7 @@ def section_context(request, article: Article, form: CommentPageForm | None = No
     return {
         "article": article,
         "threads": threads,
+        "thread_html": thread_html(article, threads, order),
         "comment_count": len(by_id),
         "order": order,
         "form": form,
