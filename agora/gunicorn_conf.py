@@ -22,8 +22,9 @@ timeout = int(os.environ.get("AGORA_WORKER_TIMEOUT", "30"))
 graceful_timeout = 30
 # Shared memory, not the container's disk, for the workers' heartbeat files.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# Load the application once in the master and fork: workers share its memory.
-preload_app = os.environ.get("AGORA_PRELOAD", "0") == "1"
+# Load the application (and the guideline engine, see agora.wsgi) once in the master
+# and fork: workers share its memory. AGORA_PRELOAD=0 loads it in each worker instead.
+preload_app = os.environ.get("AGORA_PRELOAD", "1") == "1"
 # Recycle workers after this many requests (0: never), with jitter so they do
 # not all restart at once.
 max_requests = int(os.environ.get("AGORA_MAX_REQUESTS", "0"))

@@ -191,6 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache-url", help="Agora's AGORA_CACHE_URL, or 'memory'; default db://agora_cache"
     )
+    parser.add_argument(
+        "--no-relevance",
+        action="store_true",
+        help="run Agora with AGORA_RELEVANCE=0 (guidelines scored, off_topic not)",
+    )
+    parser.add_argument(
+        "--append", action="store_true", help="add this run to bench/results.md, not replace it"
+    )
     args = parser.parse_args(argv)
 
     isso_version = ensure_isso(args.isso_venv)
@@ -198,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     agora_port, isso_port = loopback.free_port(), loopback.free_port()
 
     env = loopback.agora_env(work / "agora", None, agora_port, args.workers, args.cache_url)
+    if args.no_relevance:
+        env["AGORA_RELEVANCE"] = "0"
     (work / "agora").mkdir()
     loopback.prepare_agora(env)
     loopback.use_django(env)
@@ -252,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     report = render(
         args, results, memory, headers, isso_version, load_average, scored.count(), cache
     )
+    if args.append and RESULTS.exists():
+        report = (
+            RESULTS.read_text() + "\n" + report.replace("# Agora and Isso", "## Agora and Isso")
+        )
     RESULTS.write_text(report)
     print(report)
     print(f"written to {RESULTS.relative_to(loopback.REPO)}; logs in {work}")
@@ -301,13 +315,20 @@ def render(args, results, memory, headers, isso_version, load_average, scored, c
             f"--workers {args.workers} --users {args.users} --posts {args.posts} "
             f"--seconds {args.seconds:g}"
             + (f" --cache-url {args.cache_url}" if args.cache_url else "")
+            + (" --no-relevance" if args.no_relevance else "")
             + "`, on this machine: 2 cores, with the load client on "
             f"the same cores. Machine load average at start: {load_average}.",
             "",
             f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), SQLite, "
             f"moderation on, rate limits off; {args.users} concurrent clients; Isso {isso_version}."
             f" Posts: {args.posts} per system. Reads: {args.seconds:g} s per row. Agora's "
-            f"cache (counters and cached threads): {cache}.",
+            f"cache (counters and cached threads): {cache}. Agora scores every post against "
+            "the guidelines"
+            + (
+                " without the relevance model (`off_topic` off)."
+                if args.no_relevance
+                else ", relevance (`off_topic`) included."
+            ),
             "",
             *table,
             "",

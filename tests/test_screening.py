@@ -1,5 +1,7 @@
 """The guideline engine inside posting: every comment is judged and the verdict stored."""
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -166,3 +168,12 @@ def test_an_off_topic_comment_goes_to_review_and_says_why(article):
     assert off_topic.decision == "review"
     reason = next(r for r in off_topic.verdict["reasons"] if r["guideline"] == "off_topic")
     assert "Off topic" in reason["message"] and "the article" in reason["message"]
+
+
+def test_the_wsgi_application_loads_the_engine_before_the_first_comment(fresh_engine):
+    # Under gunicorn's preload this happens once, in the master, before workers fork.
+    import agora.wsgi
+
+    screening.reset_engine()
+    importlib.reload(agora.wsgi)
+    assert screening._engine is not None
