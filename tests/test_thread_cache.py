@@ -208,16 +208,34 @@ def test_a_slow_reader_storing_rows_read_before_a_decision_cannot_hide_it(
 ):
     waiting = pending(article, 1)
     # A reader looks up the thread, and reads the rows as they were ...
-    key = threads.entry_key("rows", article.pk)
+    key = threads.rows_key(article.pk)
     version, entry = threads.lookup(article.pk, key)
     stale_tag = version.tag(key, article.published_at)
     stale_rows = []
     # ... a moderator approves meanwhile ...
     actions.approve(waiting, moderator)
     # ... and only then does the slow reader store what it read.
-    threads.cached(key, stale_tag, entry, lambda: stale_rows)
+    assert threads.cached(key, stale_tag, entry, lambda: stale_rows) == []
 
     assert page_bodies(client) == [waiting.body]
+
+
+def test_a_slow_reader_storing_markup_rendered_before_a_decision_cannot_hide_it(
+    client, article, moderator
+):
+    waiting = pending(article, 1)
+    # A reader reads the (empty) thread and its version ...
+    comments, version = threads.approved_comments(article)
+    assert comments == []
+    # ... a moderator approves meanwhile ...
+    actions.approve(waiting, moderator)
+    # ... and the slow reader then renders and stores markup from what it read.
+    parts = ("oldest", "en", "UTC")
+    stale = threads.rendered(article, version, parts, lambda: "<ol>stale</ol>")
+    assert stale == "<ol>stale</ol>"
+
+    html = client.get(ARTICLE).content.decode()
+    assert "stale" not in html and waiting.body in html
 
 
 OPERATIONS = st.lists(

@@ -133,13 +133,18 @@ class ThreadComment:
     orphaned: bool = False
 
 
-def approved_comments(article: Article) -> list[ThreadComment]:
-    """The article's approved comments, oldest first.
+def rows_key(article_id: int) -> str:
+    # The field names are part of the key: cached rows are read back by position.
+    return entry_key("rows", *THREAD_FIELDS, article_id)
+
+
+def approved_comments(article: Article) -> tuple[list[ThreadComment], Version]:
+    """The article's approved comments, oldest first, and the version of the thread they
+    were read under (for :func:`rendered`).
 
     One query, or none when the cache holds the thread's current version.
     """
-    # The field names are part of the key: cached rows are read back by position.
-    key = entry_key("rows", *THREAD_FIELDS, article.pk)
+    key = rows_key(article.pk)
     version, entry = lookup(article.pk, key)
     # Ids come back after a database restore or a rolled-back transaction while
     # cache entries live on; the publication time tells two such articles apart.
@@ -155,15 +160,19 @@ def approved_comments(article: Article) -> list[ThreadComment]:
             .values_list(*THREAD_FIELDS)
         ),
     )
-    return [ThreadComment(*row) for row in rows]
+    return [ThreadComment(*row) for row in rows], version
 
 
-def rendered(article: Article, parts: tuple, render) -> str:
-    """Markup built by ``render()`` from the article's approved thread, cached under the
-    thread's current version; ``parts`` is everything else the markup depends on."""
+def rendered(article: Article, version: Version, parts: tuple, render) -> str:
+    """Markup that ``render()`` builds from comments read under ``version``, cached under
+    that version; ``parts`` is everything else the markup depends on.
+
+    The version is the one the comments were read under, not the current one: markup
+    built from rows read just before a decision is tagged with the old version, so it
+    can never be served as the thread after the decision.
+    """
     key = entry_key("html", article.pk, *parts)
-    version, entry = lookup(article.pk, key)
-    return cached(key, version.tag(key, article.published_at), entry, render)
+    return cached(key, version.tag(key, article.published_at), cache.get(key), render)
 
 
 # Changes that happen outside ``actions``: articles are written in the admin or

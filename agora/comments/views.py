@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from agora.articles.models import Article
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
-from agora.comments.threads import ThreadComment, approved_comments, rendered
+from agora.comments.threads import ThreadComment, Version, approved_comments, rendered
 from agora.protection.posting import PostingRefused, guard_posting
 
 NEWEST = "newest"
@@ -31,16 +31,17 @@ def read_order(request) -> str:
 
 def approved_thread(
     article: Article, order: str
-) -> tuple[list[ThreadComment], dict[int, ThreadComment]]:
+) -> tuple[list[ThreadComment], dict[int, ThreadComment], Version]:
     """The approved comments of an article as top-level comments with their replies.
 
     One query, or none when the cache holds the current thread (see ``agora.comments.threads``).
     Each top-level comment gets ``thread_replies`` (oldest first, so a
     conversation reads in order whatever the top-level order). A reply whose parent
     is no longer approved is shown at the top level with ``orphaned`` set, so the
-    count always equals what the reader sees. Returns the threads and an id index.
+    count always equals what the reader sees. Returns the threads, an id index and the
+    version of the thread they were read under.
     """
-    comments = approved_comments(article)
+    comments, version = approved_comments(article)
     by_id = {comment.id: comment for comment in comments}
     threads = []
     for comment in comments:
@@ -54,17 +55,21 @@ def approved_thread(
             threads.append(comment)
     if order == NEWEST:
         threads.reverse()
-    return threads, by_id
+    return threads, by_id, version
 
 
-def thread_html(article: Article, threads: list[ThreadComment], order: str) -> str:
+def thread_html(
+    article: Article, version: Version, threads: list[ThreadComment], order: str
+) -> str:
     """The list of approved comments as HTML, rendered once per thread version, order,
     language and time zone (dates and labels depend on them): rendering 200 comments
     takes about a tenth of a second, reading them from the cache almost nothing. The
     per-visitor parts of the section (form, token, messages) stay outside it."""
     context = {"article": article, "threads": threads, "order": order}
     parts = (order, get_language(), timezone.get_current_timezone_name())
-    html = rendered(article, parts, lambda: render_to_string("comments/_thread.html", context))
+    html = rendered(
+        article, version, parts, lambda: render_to_string("comments/_thread.html", context)
+    )
     return mark_safe(html)  # rendered by the template engine, which escaped every comment
 
 
@@ -83,7 +88,7 @@ def new_token() -> str:
 def section_context(request, article: Article, form: CommentPageForm | None = None) -> dict:
     """Everything the comment section template needs, for a fresh page or a form with errors."""
     order = read_order(request)
-    threads, by_id = approved_thread(article, order)
+    threads, by_id, version = approved_thread(article, order)
     if form is None:
         form = CommentPageForm(article=article)
         reply_to = request.GET.get("reply_to", "")
@@ -99,7 +104,7 @@ def section_context(request, article: Article, form: CommentPageForm | None = No
     return {
         "article": article,
         "threads": threads,
-        "thread_html": thread_html(article, threads, order),
+        "thread_html": thread_html(article, version, threads, order),
         "comment_count": len(by_id),
         "order": order,
         "form": form,
