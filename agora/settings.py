@@ -150,12 +150,24 @@ def cache_from_url(url: str) -> dict:
     database (run ``agora createcachetable`` once), shared without Redis.
     """
     scheme, _, rest = url.partition("://")
+    # Django's default of 300 entries would make the memory and table caches evict live
+    # rate-limit and flood counters on any busy site (each post adds several); Redis
+    # evicts by its own maxmemory policy instead.
+    bounded = {"OPTIONS": {"MAX_ENTRIES": int(os.environ.get("AGORA_CACHE_MAX_ENTRIES", 20_000))}}
     if not url:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "agora"}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "agora",
+            **bounded,
+        }
     if scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "db" and rest:
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest,
+            **bounded,
+        }
     raise ImproperlyConfigured(
         f"AGORA_CACHE_URL must be empty, redis://..., rediss://... or db://<table>; got {scheme}://"
     )

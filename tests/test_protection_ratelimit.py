@@ -94,3 +94,15 @@ def test_two_addresses_in_one_ipv6_network_share_a_count():
     first = ratelimit.client_ip(factory.get("/", REMOTE_ADDR="2001:db8:1:2::1"))
     second = ratelimit.client_ip(factory.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9"))
     assert first == second
+
+
+def test_a_counter_outlives_a_busy_hour_of_other_counters():
+    # Each post adds several counters; the cache must not evict a live one to make room
+    # (Django's default of 300 entries would drop this one after about 300 other keys).
+    rates = [(3, 3600)]
+    now = 1_000_000.0
+    for _ in range(3):
+        assert ratelimit.hit("post-ip", "203.0.113.9", rates, now) == 0
+    for n in range(2_000):
+        ratelimit.hit("post-ip", f"198.51.100.{n % 250}-{n}", rates, now)
+    assert ratelimit.hit("post-ip", "203.0.113.9", rates, now) > 0
