@@ -104,7 +104,8 @@ def section_context(request, article: Article, form: CommentPageForm | None = No
     return {
         "article": article,
         "threads": threads,
-        "thread_html": thread_html(article, version, threads, order),
+        # An article without comments shows none: no cached list to look up.
+        "thread_html": thread_html(article, version, threads, order) if threads else "",
         "comment_count": len(by_id),
         "order": order,
         "form": form,

@@ -155,8 +155,8 @@ def _score(args: argparse.Namespace) -> int:
 
         relevance = Relevance.load()
     engine = Engine.load(relevance=relevance)
-    # Forking is safe with relevance too: its ONNX session (and threads) starts on first
-    # use, in each worker.
+    # Forking (--jobs) is safe with relevance too: its ONNX session (and threads) starts
+    # on first use, in each worker.
     jobs = args.jobs
     if args.file == "-":
         errors = score_stream(engine, sys.stdin.buffer, sys.stdout, jobs=jobs)

@@ -287,7 +287,7 @@ def evaluate(
         f"validation split (seed {seed}); produced by `agora evaluate`.",
         "",
     ]
-    relevance_lines, _ = relevance_eval.report(data_dir)
+    relevance_lines = relevance_eval.report(data_dir)
     warnings += relevance_eval.data_warnings(data_dir)
     out += [f"> Warning: {w}" for w in warnings] + ([""] if warnings else [])
     for run in runs:
