@@ -4,8 +4,8 @@
 
 Every worker is a separate process with its own database connections and a
 copy of the guideline engine; nothing another worker or server needs lives in
-one worker's memory (comments are in the database, counters and cached threads
-in the shared cache), so workers and servers can be added freely.
+one worker's memory (comments and rate-limit counters are in the database,
+cached threads in the shared cache), so workers and servers can be added freely.
 """
 
 import os
@@ -35,3 +35,11 @@ accesslog = os.environ.get("AGORA_ACCESS_LOG", "-") or None
 errorlog = "-"
 # Trust X-Forwarded-* only from the reverse proxy's addresses.
 forwarded_allow_ips = os.environ.get("AGORA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def post_worker_init(worker):
+    """In each worker, once it has the application: start the relevance model (a session
+    inherited from the master would not survive the fork; see agora/wsgi.py)."""
+    from agora.comments import screening
+
+    screening.warm_up_relevance()

@@ -144,15 +144,15 @@ LOGIN_REDIRECT_URL = "/moderation/"
 def cache_from_url(url: str) -> dict:
     """One Django cache from ``AGORA_CACHE_URL``.
 
-    Empty: this process's memory (fine for one process; counters and cached
-    threads are not shared). ``redis://host:6379/0`` or ``rediss://``: Redis,
+    Empty: this process's memory (fine for one process; cached threads are
+    not shared). ``redis://host:6379/0`` or ``rediss://``: Redis,
     shared by every worker and server. ``db://table``: a table in the main
     database (run ``agora createcachetable`` once), shared without Redis.
     """
     scheme, _, rest = url.partition("://")
-    # Django's default of 300 entries would make the memory and table caches evict live
-    # rate-limit and flood counters on any busy site (each post adds several); Redis
-    # evicts by its own maxmemory policy instead.
+    # Django's default of 300 entries is small for a site with thousands of articles: each
+    # read article keeps its thread's version, rows and rendered list. Redis evicts by its
+    # own maxmemory policy instead.
     bounded = {"OPTIONS": {"MAX_ENTRIES": int(os.environ.get("AGORA_CACHE_MAX_ENTRIES", 20_000))}}
     if not url:
         return {

@@ -15,7 +15,16 @@ application = get_wsgi_application()
 # Load the guideline engine now, not on the first comment: no reader waits for it, and
 # under gunicorn's preload (agora.gunicorn_conf, on by default) it is loaded once in the
 # master and its models' memory is shared by every worker forked from it. The relevance
-# model's ONNX session starts on first use, in each worker (its threads must not be forked).
+# model's ONNX session starts in each worker after the fork (post_worker_init in
+# agora.gunicorn_conf): onnxruntime is not fork-safe (a worker that inherited a session
+# from the master aborted on exit, and its sibling hung until gunicorn's graceful
+# timeout; tests/test_deploy_check.py stops such a server).
+import gc  # noqa: E402
+
 from agora.comments import screening  # noqa: E402
 
 screening.engine()
+# Objects loaded so far live as long as the process: keep the garbage collector off them,
+# so it neither scans them on every full collection nor writes to the pages the forked
+# workers share with the master (which would copy those pages into each worker).
+gc.freeze()

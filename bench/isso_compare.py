@@ -1,8 +1,8 @@
 """Agora and Isso side by side, on this machine, in one run.
 
 Isso is the self-hosted Python comment server. Both run under the same server
-stack (gunicorn, the same number of workers, gthread with 4 threads each, on
-SQLite, which is the only database Isso has), both with moderation on (a new
+stack (gunicorn, the same number of workers, gthread with 4 threads each, a 5 s
+keep-alive, on SQLite, which is the only database Isso has), both with moderation on (a new
 comment is held: 202) and without rate limits (Isso's guard off, Agora's
 AGORA_RATELIMIT=0), and both are measured by the same client:
 
@@ -102,6 +102,9 @@ def isso_server(venv: Path, config: Path, port: int, workers: int, work: Path):
         "gthread",
         "--threads",
         "4",
+        # Agora's keep-alive (agora.gunicorn_conf), so both run the same server stack.
+        "--keep-alive",
+        "5",
         "--preload",
     ]
     return loopback.Server(argv, env, port, work / "isso.log", work)
@@ -319,11 +322,11 @@ def render(args, results, memory, headers, isso_version, load_average, scored, c
             + "`, on this machine: 2 cores, with the load client on "
             f"the same cores. Machine load average at start: {load_average}.",
             "",
-            f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), SQLite, "
-            f"moderation on, rate limits off; {args.users} concurrent clients; Isso {isso_version}."
-            f" Posts: {args.posts} per system. Reads: {args.seconds:g} s per row. Agora's "
-            f"cache (counters and cached threads): {cache}. Agora scores every post against "
-            "the guidelines"
+            f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), keep-alive 5 s, "
+            f"SQLite, moderation on, rate limits off; {args.users} concurrent clients; "
+            f"Isso {isso_version}. Posts: {args.posts} per system. Reads: {args.seconds:g} s "
+            "per row. Agora's cache (cached threads; rate-limit and flood counters are a "
+            f"database table): {cache}. Agora scores every post against the guidelines"
             + (
                 " without the relevance model (`off_topic` off)."
                 if args.no_relevance

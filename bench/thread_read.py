@@ -186,10 +186,15 @@ def report(rows, load_before, load_after) -> None:
         "(article, per-visitor form) is rendered on every read.",
         "",
     ]
+    publish(lines, RESULTS)
+
+
+def publish(lines: list[str], path: Path) -> None:
+    """Print the report and write it to ``path``."""
     text = "\n".join(lines)
     print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def moderator(db, django_user_model):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Rate-limit counters and cached threads live in the cache: start each test empty."""
+    """Cached threads and pages live in the cache, which outlives a test: start each empty."""
     from django.core.cache import cache
 
     cache.clear()

@@ -5,7 +5,6 @@ import json
 
 import pytest
 from django.core.asgi import get_asgi_application
-from django.core.cache import cache
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -14,13 +13,6 @@ from agora.comments.models import Comment, Status
 
 THREAD = "/api/v1/articles/river-dam-vote/comments"
 FIELDS = ("author_name", "author_email", "body", "parent_id")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from agora.articles.models import Article
@@ -12,14 +11,6 @@ from agora.comments import actions
 from agora.comments.models import Comment, Status
 
 THREAD = "/api/v1/articles/river-dam-vote/comments"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # Rate-limit and flood counters live in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_comment(article, status=Status.APPROVED, n=0, parent=None, email=None):

@@ -5,6 +5,9 @@ UPDATE), so the second moderator waits for the first and then sees the first
 one's result. Each race is run many times with real threads and real
 transactions; afterwards the comment's status and its audit trail must tell one
 consistent story.
+
+Rate-limit and flood counters are counted the same way: many threads hitting one
+counter at once lose no count.
 """
 
 import threading
@@ -15,6 +18,8 @@ from django.db import connection, connections
 from agora.comments import actions
 from agora.comments.actions import ConflictError
 from agora.comments.models import Comment, Decision
+from agora.protection import ratelimit
+from agora.protection.models import Counter
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -120,3 +125,12 @@ def test_without_expected_status_both_act_in_turn_and_the_trail_is_a_chain(artic
         assert decisions[0][0] == "pending"
         assert decisions[1][0] == decisions[0][1]  # the second started where the first ended
         assert Comment.objects.get(pk=comment.pk).status == decisions[-1][1]
+
+
+def test_concurrent_counter_hits_lose_no_count():
+    # Each act is one reader's post counted by another worker, all at the same instant.
+    now = 60 * 16_000 + 20.0  # 20 s into a minute: the others wait 40 s
+    outcomes = race(*[lambda: ratelimit.hit("post-ip", "203.0.113.9", [(5, 60)], now)] * 8)
+    assert Counter.objects.get().count == 8
+    # Exactly the five within the rate were let through; the other three were told to wait.
+    assert sorted(outcomes) == [0] * 5 + [40] * 3

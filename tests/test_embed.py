@@ -8,7 +8,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.core.cache import cache
 
 from agora.articles import demo as demo_content
 from agora.articles.models import Article
@@ -26,9 +25,6 @@ CREATE = "/api/v1/embed/articles"
 def allowed_site(settings):
     settings.AGORA_ALLOWED_ORIGINS = [SITE]
     settings.AGORA_EMBED_AUTOCREATE = True
-    cache.clear()  # rate-limit counters outlive a test
-    yield
-    cache.clear()
 
 
 def comment(article, status=Status.APPROVED, n=0, parent=None):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import get_language_info
@@ -40,13 +39,6 @@ ENGLISH_PHRASES = (
     "Make the article text larger",
     "Skip to content",
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- The catalogues -------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from agora.comments.models import Comment
@@ -13,11 +12,8 @@ NOW = 2_000_000.0
 CAMPAIGN = "Visit cheap-watches example shop for the best prices in town today"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+# The counters are rows in the database, emptied after each test.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(

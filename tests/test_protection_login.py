@@ -1,16 +1,8 @@
 """Brute-force protection of the staff login pages (agora/protection/login.py)."""
 
 import pytest
-from django.core.cache import cache
 
 LOGIN_PAGES = ["/admin/login/", "/moderation/login/"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

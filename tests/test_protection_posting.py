@@ -3,18 +3,10 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from agora.comments.models import Comment
 from agora.protection.posting import PostingRefused, guard_posting
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,19 +1,14 @@
 """Fixed-window counters and client addresses (agora/protection/ratelimit.py)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from agora.protection import ratelimit
+from agora.protection.models import Counter
 
 T0 = 60 * 16_000 + 20.0  # 20 s into a minute, and into an hour
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 def test_allows_up_to_the_count_then_asks_to_wait_until_the_window_ends():
@@ -63,10 +58,26 @@ def test_undo_and_reset_give_the_allowance_back():
     assert ratelimit.hit("test", "x", [(1, 60)], now=T0) == 0
 
 
-def test_cache_keys_do_not_contain_the_identity():
+def test_counter_keys_do_not_contain_the_identity():
     ratelimit.hit("post-email", "reader@example.org", [(5, 60)], now=T0)
-    keys = list(cache._cache.keys())  # locmem's store, the default backend in tests
+    keys = list(Counter.objects.values_list("key", flat=True))
     assert keys and not any("example.org" in key for key in keys)
+
+
+def test_one_call_counts_every_scope_it_names():
+    counted = [("post-ip", "203.0.113.9", [(1, 60)]), ("post-email", "a@example.org", [(2, 60)])]
+    assert ratelimit.hit_all(counted, now=T0) == 0
+    # The address is now over its rate, the email not yet.
+    assert ratelimit.hit_all(counted, now=T0) > 0
+    assert ratelimit.peek("post-email", "a@example.org", [(2, 60)], now=T0) > 0
+    assert Counter.objects.count() == 2
+
+
+def test_ended_windows_are_deleted_now_and_then(monkeypatch):
+    monkeypatch.setattr(ratelimit, "PURGE_EVERY", 1)
+    ratelimit.hit("test", "x", [(1, 60)], now=T0)
+    ratelimit.hit("test", "y", [(1, 60)], now=T0 + 3600)
+    assert Counter.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -97,8 +108,8 @@ def test_two_addresses_in_one_ipv6_network_share_a_count():
 
 
 def test_a_counter_outlives_a_busy_hour_of_other_counters():
-    # Each post adds several counters; the cache must not evict a live one to make room
-    # (Django's default of 300 entries would drop this one after about 300 other keys).
+    # Each post adds several counters; none may be dropped to make room for others
+    # (a cache bounded at Django's default of 300 entries would drop this one).
     rates = [(3, 3600)]
     now = 1_000_000.0
     for _ in range(3):

@@ -30,6 +30,15 @@ def engine() -> Engine:
     return _engine
 
 
+def warm_up_relevance() -> None:
+    """Start the relevance model's session and embed its background headlines now, so the
+    first comment a worker takes does not wait for them. Call it in each process that
+    scores (gunicorn runs it in every worker after the fork: onnxruntime is not fork-safe)."""
+    relevance = engine().relevance
+    if relevance is not None:
+        relevance.background  # noqa: B018 - computed and kept on first access
+
+
 def _load_engine() -> Engine:
     policy = Policy.from_dict(settings.AGORA_POLICY) if settings.AGORA_POLICY else None
     relevance = None

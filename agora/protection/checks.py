@@ -4,12 +4,12 @@ from django.core import checks
 
 @checks.register(checks.Tags.security, deploy=True)
 def shared_cache_check(app_configs, **kwargs):
-    """Rate limits and login lockouts only hold if every worker counts in one place."""
+    """Cached threads are only right if every worker reads and invalidates one cache."""
     if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
         return [
             checks.Warning(
-                "The cache is this process's memory: each worker counts rate limits and "
-                "failed logins on its own, and cached threads are not shared.",
+                "The cache is this process's memory: a thread cached by one worker is not "
+                "refreshed when another worker publishes or withdraws a comment.",
                 hint="Set AGORA_CACHE_URL=redis://host:6379/0, or db://agora_cache "
                 "(then run `agora createcachetable`).",
                 id="agora.W001",

@@ -3,7 +3,7 @@
 Two comments count as the same when they read the same once case, accents,
 spacing and punctuation are ignored: "BUY NOW!!!" and "buy  now" are one text.
 Spammers vary those cheaply; varying the words costs them more. Two counters
-per text, in the cache:
+per text (agora/protection/ratelimit.py):
 
 - per IP address: a little room, for people sharing one address who agree;
 - site-wide: many senders posting one text in a short time is a campaign.
@@ -73,7 +73,7 @@ def count_posting(ip: str, text: str, now: float) -> tuple[int, FloodCount]:
     counters = [("flood-ip", f"{ip}|{digest}", ((rules["per_ip"], rules["sender_window"]),))]
     if len(words) >= rules["site_min_length"]:
         counters.append(("flood-site", digest, ((rules["site_max"], rules["site_window"]),)))
-    wait = max(ratelimit.hit(scope, identity, rates, now) for scope, identity, rates in counters)
+    wait = ratelimit.hit_all(counters, now)
     return wait, FloodCount(tuple(counters), now)
 
 

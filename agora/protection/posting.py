@@ -75,9 +75,12 @@ def guard_posting(request, *, email: str, body: str, idempotency_key: str | None
     now = time.time()
     if settings.AGORA_RATELIMIT_ENABLED:
         limits = settings.AGORA_RATELIMITS
-        wait = max(
-            ratelimit.hit("post-ip", ip, limits["post-ip"], now),
-            ratelimit.hit("post-email", email.casefold(), limits["post-email"], now),
+        wait = ratelimit.hit_all(
+            [
+                ("post-ip", ip, limits["post-ip"]),
+                ("post-email", email.casefold(), limits["post-email"]),
+            ],
+            now,
         )
         if wait:
             raise PostingRefused(

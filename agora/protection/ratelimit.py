@@ -1,26 +1,43 @@
-"""Fixed-window counters in Django's cache.
+"""Fixed-window counters in the database.
 
 A rate is ``(count, seconds)``: at most ``count`` events per window of
 ``seconds``. Windows are aligned to the clock (0:00-1:00, 1:00-2:00 ...), so a
-counter is one cache key that expires by itself, and every worker and server
-sharing the cache (Redis, or the database cache) shares the count. The price of
-that simplicity is that a client may fit up to twice the count into the two
-seconds around a window's edge, which is acceptable for abuse limits.
+counter is one row (:class:`agora.protection.models.Counter`) keyed by scope,
+identity and window, and every worker and server sharing the database shares
+the count. The price of that simplicity is that a client may fit up to twice
+the count into the two seconds around a window's edge, which is acceptable for
+abuse limits.
 
-Identifiers (an email, an address) are hashed before they become cache keys,
-so the cache never holds an email address.
+The counters are in the database, not in Django's cache: one statement per
+event increments every counter it touches and reads the counts back (an
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, atomic in SQLite and
+PostgreSQL), so concurrent workers never lose a count, and a counter is never
+evicted to make room for cached pages. Ended windows are deleted now and then.
+
+Identifiers (an email, an address) are hashed before they become keys, so the
+table never holds an email address.
 """
 
 import hashlib
 import ipaddress
+import itertools
 import math
 import time
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+
+from agora.protection.models import Counter
 
 Rate = tuple[int, int]
+#: One scope, one identity and its rates, e.g. ``("post-ip", "203.0.113.9", [(10, 60)])``.
+Counted = tuple[str, str, Sequence[Rate]]
+
+#: Ended windows are deleted once every this many events in a process.
+PURGE_EVERY = 1000
+_events = itertools.count(1)
 
 
 def client_ip(request) -> str:
@@ -50,52 +67,71 @@ def client_ip(request) -> str:
 
 def hit(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> int:
     """Count one event; return the seconds to wait if any rate is exceeded, else 0."""
+    return hit_all([(scope, identity, rates)], now)
+
+
+def hit_all(counted: Sequence[Counted], now: float | None = None) -> int:
+    """Count one event for each ``(scope, identity, rates)`` in one statement; return the
+    longest wait any exceeded rate asks for, else 0."""
     now = time.time() if now is None else now
-    wait = 0
-    for count, seconds in rates:
-        key, window_end = _window(scope, identity, seconds, now)
-        # add() only succeeds for a new key (one cache round trip, the usual
-        # case for a new text); otherwise incr(), atomic in Redis and locmem, so
-        # concurrent workers never lose a count.
-        if cache.add(key, 1, timeout=seconds + 1):
-            used = 1
-        else:
-            try:
-                used = cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, timeout=seconds + 1)
-                used = 1
-        if used > count:
-            wait = max(wait, _seconds_until(window_end, now))
-    return wait
+    windows = [
+        (count, *_window(scope, identity, seconds, now))
+        for scope, identity, rates in counted
+        for count, seconds in rates
+    ]
+    used = _increment({key: window_end for _count, key, window_end in windows})
+    if next(_events) % PURGE_EVERY == 0:
+        Counter.objects.filter(expires__lt=now).delete()
+    waits = [_seconds_until(end, now) for count, key, end in windows if used[key] > count]
+    return max(waits, default=0)
 
 
 def peek(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> int:
     """The seconds to wait before the next event would be allowed, without counting one."""
     now = time.time() if now is None else now
-    wait = 0
-    for count, seconds in rates:
-        key, window_end = _window(scope, identity, seconds, now)
-        if cache.get(key, 0) >= count:
-            wait = max(wait, _seconds_until(window_end, now))
-    return wait
+    windows = {_window(scope, identity, seconds, now): count for count, seconds in rates}
+    used = dict(
+        Counter.objects.filter(key__in=[key for key, _ in windows]).values_list("key", "count")
+    )
+    waits = [
+        _seconds_until(end, now)
+        for (key, end), count in windows.items()
+        if used.get(key, 0) >= count
+    ]
+    return max(waits, default=0)
 
 
 def undo(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> None:
     """Take back one event counted by :func:`hit` (the action it guarded failed)."""
-    now = time.time() if now is None else now
-    for _count, seconds in rates:
-        key, _ = _window(scope, identity, seconds, now)
-        try:
-            cache.decr(key)
-        except ValueError:  # the window already ended; nothing to take back
-            pass
+    keys = _keys(scope, identity, rates, now)
+    Counter.objects.filter(key__in=keys, count__gt=0).update(count=F("count") - 1)
 
 
 def reset(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> None:
     """Forget the current windows' counts (after a successful login, say)."""
+    Counter.objects.filter(key__in=_keys(scope, identity, rates, now)).delete()
+
+
+def _increment(windows: dict[str, float]) -> dict[str, int]:
+    """Add one to each counter (creating it, expiring at its window's end); the new counts."""
+    quote = connection.ops.quote_name
+    table, key, count, expires = (
+        quote(name) for name in (Counter._meta.db_table, "key", "count", "expires")
+    )
+    rows = ", ".join(["(%s, 1, %s)"] * len(windows))
+    sql = (
+        f"INSERT INTO {table} ({key}, {count}, {expires}) VALUES {rows} "
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 "
+        f"RETURNING {key}, {count}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for pair in windows.items() for value in pair])
+        return dict(cursor.fetchall())
+
+
+def _keys(scope: str, identity: str, rates: Sequence[Rate], now: float | None) -> list[str]:
     now = time.time() if now is None else now
-    cache.delete_many([_window(scope, identity, seconds, now)[0] for _count, seconds in rates])
+    return [_window(scope, identity, seconds, now)[0] for _count, seconds in rates]
 
 
 def _window(scope: str, identity: str, seconds: int, now: float) -> tuple[str, float]:

@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from agora.embed import demo
 
@@ -59,14 +58,6 @@ def page(browser):
     yield page
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    # Rate-limit and flood counters live in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def serve(server):

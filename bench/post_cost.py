@@ -1,0 +1,123 @@
+"""Where a post's CPU time goes: the relevance model, the guideline models, the rest.
+
+Measured in-process, like bench/thread_read.py: Django's test Client sends each
+comment through the whole WSGI stack (middleware, the API, form validation,
+flood counters, scoring, the insert) with no server or socket in between. Then
+the same comments are judged by the engine alone, and their ``off_topic`` score
+computed alone, so the three parts can be told apart:
+
+- relevance: the MiniLM model and its comparison with the article;
+- guidelines: language, normalisation, the guideline models, evidence, policy;
+- the rest of the request: Django, django-ninja, the form, the database.
+
+CPU time of this process (not wall time), one comment at a time, SQLite, the
+default local-memory cache, rate limits off (one client sends every comment).
+The comments are the ones bench/isso_compare.py posts.
+
+    .venv/bin/python bench/post_cost.py   # prints and writes bench/results/post_cost.md
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+
+import thread_read
+
+RESULTS = thread_read.REPO / "bench" / "results" / "post_cost.md"
+WARM_UP = 20
+POSTS = 400
+
+
+def comment_text(number: int) -> str:
+    return (
+        f"Comparison 024512 comment {number}: the council should say what the dam "
+        "repairs will cost before the spring floods."
+    )
+
+
+def cpu_ms_per_call(call, count: int) -> float:
+    start = time.process_time()
+    for number in range(count):
+        call(number)
+    return 1000 * (time.process_time() - start) / count
+
+
+def main() -> None:
+    os.environ["AGORA_RATELIMIT"] = "0"
+    os.environ["AGORA_RELEVANCE"] = "1"
+    thread_read.configure()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from agora.articles.models import Article
+    from agora.comments import screening
+    from agora.guidelines import ArticleContext, CommentInput
+
+    call_command("migrate", verbosity=0)
+    article = Article.objects.create(slug="post-cost", title="Benchmark: posting", body="The dam.")
+    client = Client()
+    engine = screening.engine()
+    url = f"/api/v1/articles/{article.slug}/comments"
+
+    def post(number: int) -> None:
+        payload = {
+            "author_name": "Reader",
+            "author_email": f"reader{number}@bench.example",
+            "body": comment_text(number),
+        }
+        response = client.post(url, json.dumps(payload), content_type="application/json")
+        assert response.status_code == 202, response.content
+
+    for number in range(WARM_UP):
+        post(POSTS + number)
+    load_before = os.getloadavg()
+    request = cpu_ms_per_call(post, POSTS)
+    context = ArticleContext(
+        title=article.title,
+        standfirst=article.standfirst,
+        body=article.body,
+        lang=article.language,
+        vectors=screening.stored_article_vectors(article),
+    )
+    judge = cpu_ms_per_call(
+        lambda n: engine.judge(CommentInput(text=comment_text(n), article=context)), POSTS
+    )
+    relevance = cpu_ms_per_call(
+        lambda n: engine.relevance.off_topic(comment_text(n), "en", context.vectors), POSTS
+    )
+    load_after = os.getloadavg()
+    words = len(comment_text(0).split())
+    rows = [
+        ("Relevance (`off_topic`)", relevance),
+        ("Guideline models (language to policy)", judge - relevance),
+        ("The rest of the request (Django, API, form, counters, insert)", request - judge),
+        ("**Whole post**", request),
+    ]
+    report(rows, words, load_before, load_after)
+
+
+def report(rows, words, load_before, load_after) -> None:
+    lines = [
+        "# Where a post's CPU time goes",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `.venv/bin/python "
+        f"bench/post_cost.py`: {POSTS} comments of {words} words each, posted "
+        "in-process through the whole WSGI stack, one at a time, then judged by the engine "
+        f"alone and scored for relevance alone. Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores shared with other jobs; load average (1 min) "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after.",
+        "",
+        "| Part | CPU ms per post |",
+        "|---|---:|",
+    ]
+    lines += [f"| {name} | {ms:.2f} |" for name, ms in rows]
+    lines.append("")
+    thread_read.publish(lines, RESULTS)
+
+
+if __name__ == "__main__":
+    main()
