@@ -73,6 +73,11 @@ def test_one_call_counts_every_scope_it_names():
     assert Counter.objects.count() == 2
 
 
+def test_a_scope_without_rates_never_waits():
+    assert ratelimit.hit_all([("post-ip", "203.0.113.9", [])], now=T0) == 0
+    assert ratelimit.peek("post-ip", "203.0.113.9", [], now=T0) == 0
+
+
 def test_ended_windows_are_deleted_now_and_then(monkeypatch):
     monkeypatch.setattr(ratelimit, "PURGE_EVERY", 1)
     ratelimit.hit("test", "x", [(1, 60)], now=T0)

@@ -79,6 +79,8 @@ def hit_all(counted: Sequence[Counted], now: float | None = None) -> int:
         for scope, identity, rates in counted
         for count, seconds in rates
     ]
+    if not windows:  # no rates configured for these scopes
+        return 0
     used = _increment({key: window_end for _count, key, window_end in windows})
     if next(_events) % PURGE_EVERY == 0:
         Counter.objects.filter(expires__lt=now).delete()
