@@ -74,11 +74,7 @@ def hit_all(counted: Sequence[Counted], now: float | None = None) -> int:
     """Count one event for each ``(scope, identity, rates)`` in one statement; return the
     longest wait any exceeded rate asks for, else 0."""
     now = time.time() if now is None else now
-    windows = [
-        (count, *_window(scope, identity, seconds, now))
-        for scope, identity, rates in counted
-        for count, seconds in rates
-    ]
+    windows = _windows(counted, now)
     if not windows:  # no rates configured for these scopes
         return 0
     used = _increment({key: window_end for _count, key, window_end in windows})
@@ -91,15 +87,10 @@ def hit_all(counted: Sequence[Counted], now: float | None = None) -> int:
 def peek(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> int:
     """The seconds to wait before the next event would be allowed, without counting one."""
     now = time.time() if now is None else now
-    windows = {_window(scope, identity, seconds, now): count for count, seconds in rates}
-    used = dict(
-        Counter.objects.filter(key__in=[key for key, _ in windows]).values_list("key", "count")
-    )
-    waits = [
-        _seconds_until(end, now)
-        for (key, end), count in windows.items()
-        if used.get(key, 0) >= count
-    ]
+    windows = _windows([(scope, identity, rates)], now)
+    keys = [key for _count, key, _end in windows]
+    used = dict(Counter.objects.filter(key__in=keys).values_list("key", "count"))
+    waits = [_seconds_until(end, now) for count, key, end in windows if used.get(key, 0) >= count]
     return max(waits, default=0)
 
 
@@ -133,7 +124,16 @@ def _increment(windows: dict[str, float]) -> dict[str, int]:
 
 def _keys(scope: str, identity: str, rates: Sequence[Rate], now: float | None) -> list[str]:
     now = time.time() if now is None else now
-    return [_window(scope, identity, seconds, now)[0] for _count, seconds in rates]
+    return [key for _count, key, _end in _windows([(scope, identity, rates)], now)]
+
+
+def _windows(counted: Sequence[Counted], now: float) -> list[tuple[int, str, float]]:
+    """``(count, key, window end)`` of every rate of every ``(scope, identity, rates)``."""
+    return [
+        (count, *_window(scope, identity, seconds, now))
+        for scope, identity, rates in counted
+        for count, seconds in rates
+    ]
 
 
 def _window(scope: str, identity: str, seconds: int, now: float) -> tuple[str, float]:
