@@ -21,9 +21,14 @@ application = get_wsgi_application()
 # timeout; tests/test_deploy_check.py stops such a server).
 import gc  # noqa: E402
 
+from django.urls import get_resolver  # noqa: E402
+
 from agora.comments import screening  # noqa: E402
 
 screening.engine()
+# The URL configuration imports every view and builds the API's schemas: done here, not
+# by each worker's first request.
+get_resolver().url_patterns  # noqa: B018
 # Objects loaded so far live as long as the process: keep the garbage collector off them,
 # so it neither scans them on every full collection nor writes to the pages the forked
 # workers share with the master (which would copy those pages into each worker).

@@ -45,6 +45,7 @@ AGORA_THREAD = f"/api/v1/articles/compare-thread/comments?limit={THREAD}"
 AGORA_PAGE = "/articles/compare-thread/"
 ISSO_THREAD = "/?uri=%2Fthread"
 ISSO_STATIC = "/js/embed.min.js"
+WARM_UP = 40
 
 
 def ensure_isso(venv: Path) -> str:
@@ -130,13 +131,18 @@ async def seed_isso(port: int, database: Path) -> None:
         db.execute("UPDATE comments SET mode = 1")
 
 
-def post_request(system: str, port: int):
-    path = "/api/v1/articles/compare-posts/comments" if system == "agora" else "/new?uri=%2Fposts"
+def post_request(system: str, topic: str = "posts"):
+    """New comments under Agora's article ``compare-{topic}`` or Isso's thread ``/{topic}``."""
+    path = (
+        f"/api/v1/articles/compare-{topic}/comments"
+        if system == "agora"
+        else f"/new?uri=%2F{topic}"
+    )
     stamp = time.strftime("%H%M%S")
 
     async def make_request(connection, number):
         text = (
-            f"Comparison {stamp} comment {number}: the council should say what the dam "
+            f"Comparison {stamp} {topic} comment {number}: the council should say what the dam "
             "repairs will cost before the spring floods."
         )
         if system == "agora":
@@ -146,11 +152,20 @@ def post_request(system: str, port: int):
         body, headers = json_body(data)
         return await connection.request("POST", path, body, headers)
 
-    return path, make_request
+    return make_request
+
+
+async def warm_up(port: int, system: str, reads: list[tuple[str, str]]) -> None:
+    """``WARM_UP`` posts (to a thread of their own) and reads of each page before anything
+    is timed, so both systems are measured warm: each worker thread has its database
+    connection, compiled templates and filled caches, as a server that has run a while."""
+    await loopback.run_count(port, WARM_UP, 4, post_request(system, "warm-up"), max_seconds=60)
+    for _, path in reads:
+        await loopback.run_count(port, WARM_UP, 4, get_request(path), max_seconds=60)
 
 
 def get_request(path: str):
-    async def make_request(connection):
+    async def make_request(connection, number=None):  # the number: for run_count
         return await connection.request("GET", path)
 
     return make_request
@@ -218,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     from agora.articles.models import Article
     from agora.comments.models import Comment
 
-    Article.objects.create(slug="compare-posts", title="Benchmark: posting", body="The dam.")
+    for topic in ("posts", "warm-up"):
+        Article.objects.create(slug=f"compare-{topic}", title="Benchmark: posting", body="The dam.")
     manifest = json.loads((work / "agora" / "static" / "staticfiles.json").read_text())
     agora_static = "/static/" + manifest["paths"]["agora/site.css"]
 
@@ -236,15 +252,18 @@ def main(argv: list[str] | None = None) -> int:
             "agora": [("thread", AGORA_THREAD), ("page", AGORA_PAGE), ("static", agora_static)],
             "isso": [("thread", ISSO_THREAD), ("static", ISSO_STATIC)],
         }
+        for system, port in ports.items():
+            asyncio.run(warm_up(port, system, reads[system]))
         # Alternate who goes first, so neither always meets the same background load.
         for order, phase in enumerate(["posts", "thread", "page", "static"]):
             systems = ["agora", "isso"] if order % 2 == 0 else ["isso", "agora"]
             for system in systems:
                 port = ports[system]
                 if phase == "posts":
-                    _, make = post_request(system, port)
                     tally, elapsed = asyncio.run(
-                        loopback.run_count(port, args.posts, args.users, make, max_seconds=300)
+                        loopback.run_count(
+                            port, args.posts, args.users, post_request(system), max_seconds=300
+                        )
                     )
                     results.setdefault(system, {})[phase] = measure(phase, tally, elapsed, 202)
                     continue

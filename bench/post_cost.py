@@ -34,7 +34,7 @@ POSTS = 400
 
 def comment_text(number: int) -> str:
     return (
-        f"Comparison 024512 comment {number}: the council should say what the dam "
+        f"Comparison 024512 posts comment {number}: the council should say what the dam "
         "repairs will cost before the spring floods."
     )
 

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agora.comments.models import Comment
@@ -54,6 +56,20 @@ def test_an_old_comment_is_no_longer_a_duplicate(article, settings):
     long_ago = timezone.now() - timedelta(seconds=settings.AGORA_FLOOD["sender_window"] + 1)
     Comment.objects.filter(pk=comment.pk).update(created_at=long_ago)
     assert flood.duplicate_wait("a@example.org", "I agree.") == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_duplicate_check_reads_only_the_senders_recent_comments():
+    # Through the (author_email, created_at) index, newest first: not every comment the
+    # address ever sent, sorted on each post (a heavy sender made every post slower).
+    with CaptureQueriesContext(connection) as queries:
+        flood.duplicate_wait("a@example.org", "I agree.")
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+    assert "(author_email=? AND created_at>?)" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def test_one_address_gets_a_little_room_for_people_who_agree(settings):

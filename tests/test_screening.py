@@ -173,12 +173,15 @@ def test_an_off_topic_comment_goes_to_review_and_says_why(article):
 def test_the_wsgi_application_loads_the_engine_before_the_first_comment(fresh_engine):
     # Under gunicorn's preload this happens once, in the master, before workers fork.
     import agora.wsgi
-    from agora.guidelines import relevance
+    from agora.guidelines import normalize, relevance
 
     screening.reset_engine()
     relevance._load.cache_clear()  # as in a new process: no model loaded by earlier tests
+    normalize._tables.clear()
     importlib.reload(agora.wsgi)
     assert screening._engine is not None
+    # The text normalisation tables too, which the first comment would otherwise build.
+    assert set(normalize._tables) == {False, True}
     # But not the relevance model's session: onnxruntime is not fork-safe, so each gunicorn
     # worker starts its own once forked (agora.gunicorn_conf.post_worker_init).
     assert screening._engine.relevance._session is None

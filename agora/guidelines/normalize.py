@@ -186,6 +186,14 @@ def _table(fold_case: bool) -> _Table:
     return table
 
 
+def build_tables() -> None:
+    """Build both tables now rather than on the first comment that needs each: a server
+    that forks its workers calls this first (through :meth:`Engine.load`), so the workers
+    share the tables' memory and none of them spends the time while a reader waits."""
+    for fold_case in (False, True):
+        _table(fold_case)
+
+
 def _translate(text: str, offsets: list[int], table: _Table) -> tuple[str, list[int]]:
     """Apply a table; offsets change only where a character was deleted or expanded."""
     if text.isascii():
