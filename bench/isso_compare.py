@@ -14,6 +14,10 @@ AGORA_RATELIMIT=0), and both are measured by the same client:
 - p50 and p99 latency of each, and memory per worker (RSS, and PSS, which
   splits pages shared between workers) after the run.
 
+Before anything is timed, each system takes ``WARM_UP`` posts (to a thread of
+their own) and reads of each page, so both are measured as servers that have
+run a while, not on their workers' first requests.
+
 Isso is installed on first use into its own virtualenv (``--isso-venv``,
 default /tmp/isso-venv) with ``pip install isso gunicorn``; its config file is
 written under /tmp. Loopback only; every phase is bounded in count or time.
@@ -106,7 +110,10 @@ def isso_server(venv: Path, config: Path, port: int, workers: int, work: Path):
         # Agora's keep-alive (agora.gunicorn_conf), so both run the same server stack.
         "--keep-alive",
         "5",
-        "--preload",
+        # No --preload: Isso's app, loaded in the master, starts a purge thread there that
+        # holds Isso's lock while it runs; a worker forked at that moment inherits the lock
+        # held, and every new comment it takes waits forever (seen as runs where Isso left
+        # posts, then reads, unanswered). Each worker loads its own app instead.
     ]
     return loopback.Server(argv, env, port, work / "isso.log", work)
 
@@ -304,6 +311,8 @@ def render(args, results, memory, headers, isso_version, load_average, scored, c
         return f"{row['p50']:.0f} / {row['p99']:.0f} ms" if row else "–"
 
     def ratio(a, b):
+        if a and b and (a["failures"] or b["failures"]):
+            return "not comparable: requests unanswered"  # a server hung; see below
         return f"{a['rate'] / b['rate']:.2f}×" if a and b and b["rate"] else "–"
 
     lines = [
