@@ -97,8 +97,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'agora.sqlite3'}"),
-        # Each server thread keeps its connection (SQLite too: opening one and setting
-        # its pragmas cost about 2 ms of a post's CPU under load).
+        # Each server thread keeps its connection, SQLite too: opening one and setting
+        # its pragmas on every request cost 2-4 ms more CPU per post under load.
         conn_max_age=int(os.environ.get("AGORA_DB_CONN_MAX_AGE", "60")),
     )
 }

@@ -172,7 +172,7 @@ async def warm_up(port: int, system: str, reads: list[tuple[str, str]]) -> None:
 
 
 def get_request(path: str):
-    async def make_request(connection, number=None):  # the number: for run_count
+    async def make_request(connection, number=None):  # run_count passes a number
         return await connection.request("GET", path)
 
     return make_request

@@ -88,7 +88,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "created_at"]),
             models.Index(fields=["status", "created_at"]),
-            # A sender's recent comments (the duplicate check), and all of them (privacy).
+            # A sender's recent comments, newest first (the duplicate check), and any
+            # lookup by exact address.
             models.Index(fields=["author_email", "created_at"]),
         ]
 
