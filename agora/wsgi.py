@@ -24,10 +24,12 @@ import gc  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
 from agora.comments import screening  # noqa: E402
+from agora.guidelines.normalize import build_tables  # noqa: E402
 
 screening.engine()
-# The URL configuration imports every view and builds the API's schemas: done here, not
-# by each worker's first request.
+# Built here, not by each worker's first requests: the text normalisation tables, and the
+# URL configuration, which imports every view and builds the API's schemas.
+build_tables()
 get_resolver().url_patterns  # noqa: B018
 # Objects loaded so far live as long as the process: keep the garbage collector off them,
 # so it neither scans them on every full collection nor writes to the pages the forked

@@ -30,7 +30,7 @@ from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.model import LanguageModel
-from agora.guidelines.normalize import Normalized, build_tables, normalize
+from agora.guidelines.normalize import Normalized, normalize
 from agora.guidelines.policy import Policy
 from agora.guidelines.verdict import (
     GUIDELINES,
@@ -118,15 +118,13 @@ class Engine:
     def load(
         cls, policy: Policy | None = None, artifacts_dir: Path = ARTIFACTS_DIR, relevance=None
     ) -> Engine:
-        """The committed models (``agora/guidelines/artifacts``) under ``policy``, with the
-        text normalisation tables built (otherwise the first comment waits for them)."""
+        """The committed models (``agora/guidelines/artifacts``) under ``policy``."""
         manifest = read_manifest(artifacts_dir)
         models = {
             lang: LanguageModel.load(Path(artifacts_dir) / entry["file"])
             for lang, entry in manifest["languages"].items()
         }
         policy = policy or Policy.default(artifacts_dir)
-        build_tables()
         return cls(models, policy, manifest["model_version"], relevance=relevance)
 
     def judge(self, comment: CommentInput) -> Verdict:

@@ -188,8 +188,8 @@ def _table(fold_case: bool) -> _Table:
 
 def build_tables() -> None:
     """Build both tables now rather than on the first comment that needs each: a server
-    that forks its workers calls this first (through :meth:`Engine.load`), so the workers
-    share the tables' memory and none of them spends the time while a reader waits."""
+    that forks its workers calls this first (``agora/wsgi.py``), so the workers share the
+    tables' memory and none of them spends the time while a reader waits."""
     for fold_case in (False, True):
         _table(fold_case)
 
