@@ -79,5 +79,4 @@ def count_posting(ip: str, text: str, now: float) -> tuple[int, FloodCount]:
 
 def uncount(counted: FloodCount) -> None:
     """Take back a posting that was counted but not stored."""
-    for scope, identity, rates in counted.counters:
-        ratelimit.undo(scope, identity, rates, counted.at)
+    ratelimit.undo_all(counted.counters, counted.at)

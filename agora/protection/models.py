@@ -6,7 +6,7 @@ class Counter(models.Model):
 
     A table of its own rather than a cache entry, because a counter must be exact and
     shared: every worker and server increments it in one atomic statement
-    (:func:`agora.protection.ratelimit.hit`), nothing evicts it before its window ends,
+    (:func:`agora.protection.ratelimit.hit_all`), nothing evicts it before its window ends,
     and the key holds a hash of the identity (an address, an email), never the identity.
     """
 

@@ -96,13 +96,18 @@ def peek(scope: str, identity: str, rates: Sequence[Rate], now: float | None = N
 
 def undo(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> None:
     """Take back one event counted by :func:`hit` (the action it guarded failed)."""
-    keys = _keys(scope, identity, rates, now)
+    undo_all([(scope, identity, rates)], now)
+
+
+def undo_all(counted: Sequence[Counted], now: float | None = None) -> None:
+    """Take back, in one statement, one event counted by :func:`hit_all`."""
+    keys = _keys(counted, now)
     Counter.objects.filter(key__in=keys, count__gt=0).update(count=F("count") - 1)
 
 
 def reset(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> None:
     """Forget the current windows' counts (after a successful login, say)."""
-    Counter.objects.filter(key__in=_keys(scope, identity, rates, now)).delete()
+    Counter.objects.filter(key__in=_keys([(scope, identity, rates)], now)).delete()
 
 
 def _increment(windows: dict[str, float]) -> dict[str, int]:
@@ -122,9 +127,9 @@ def _increment(windows: dict[str, float]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _keys(scope: str, identity: str, rates: Sequence[Rate], now: float | None) -> list[str]:
+def _keys(counted: Sequence[Counted], now: float | None) -> list[str]:
     now = time.time() if now is None else now
-    return [key for _count, key, _end in _windows([(scope, identity, rates)], now)]
+    return [key for _count, key, _end in _windows(counted, now)]
 
 
 def _windows(counted: Sequence[Counted], now: float) -> list[tuple[int, str, float]]:
