@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 import loopback
+import posting
 from loopback import Tally, json_body
 
 RESULTS = loopback.REPO / "bench" / "results.md"
@@ -148,10 +149,7 @@ def post_request(system: str, topic: str = "posts"):
     stamp = time.strftime("%H%M%S")
 
     async def make_request(connection, number):
-        text = (
-            f"Comparison {stamp} {topic} comment {number}: the council should say what the dam "
-            "repairs will cost before the spring floods."
-        )
+        text = posting.comment_text(number, f"{topic} {stamp}")
         if system == "agora":
             data = {"author_name": "Reader", "author_email": "r@bench.example", "body": text}
         else:
@@ -241,7 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     from agora.comments.models import Comment
 
     for topic in ("posts", "warm-up"):
-        Article.objects.create(slug=f"compare-{topic}", title="Benchmark: posting", body="The dam.")
+        Article.objects.create(
+            slug=f"compare-{topic}",
+            title=posting.TITLE,
+            standfirst=posting.STANDFIRST,
+            body=posting.BODY,
+        )
     manifest = json.loads((work / "agora" / "static" / "staticfiles.json").read_text())
     agora_static = "/static/" + manifest["paths"]["agora/site.css"]
 
@@ -286,10 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         agora.stop()
         isso.stop()
-    scored = Comment.objects.filter(article__slug="compare-posts").exclude(model_version="")
+    posted = Comment.objects.filter(article__slug="compare-posts")
+    scored = posted.exclude(model_version="").count()
+    screened = None if args.no_relevance else settled_by_screen(posted)
     cache = env.get("AGORA_CACHE_URL", "each worker's memory (locmem)")
     report = render(
-        args, results, memory, headers, isso_version, load_average, scored.count(), cache
+        args, results, memory, headers, isso_version, load_average, scored, cache, screened
     )
     if args.append and RESULTS.exists():
         report = (
@@ -301,7 +306,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def render(args, results, memory, headers, isso_version, load_average, scored, cache) -> str:
+def settled_by_screen(posted) -> tuple[int, int]:
+    """How many of the posted comments the relevance model's fast screen settles, of how
+    many it was asked about (every one but reactions and non-English): scored again here,
+    in-process, with the same model and the article's vectors as stored by the server."""
+    from agora.comments import screening
+
+    relevance = screening.engine().relevance
+    article = posted.first().article
+    vectors = screening.stored_article_vectors(article)
+    bodies = list(posted.values_list("body", flat=True))
+    results = relevance.off_topic_many(bodies, ["en"] * len(bodies), [vectors] * len(bodies))
+    asked = [r for r in results if r.message.startswith("Best similarity")]
+    return sum("fast screen" in r.message for r in asked), len(asked)
+
+
+def render(
+    args, results, memory, headers, isso_version, load_average, scored, cache, screened
+) -> str:
     agora, isso = results["agora"], results["isso"]
 
     def rate(row):
@@ -368,7 +390,15 @@ def render(args, results, memory, headers, isso_version, load_average, scored, c
             f"- Agora's thread reads reach {100 * ceiling:.0f}% of its static-file ceiling "
             f"(Agora's thread response carried {cached}).",
             f"- Agora posts scored by the guideline engine during the run: {scored} of "
-            f"{args.posts}.",
+            f"{args.posts}."
+            + (
+                f" The relevance model's fast screen settled {screened[0]} of the "
+                f"{screened[1]} it scored; the transformer judged the rest (the posts cycle "
+                f"through {len(posting.TEXTS)} comments written for the bench, "
+                f"{len(posting.TEXTS) - 2} on the article's story and 2 about something else)."
+                if screened
+                else ""
+            ),
             *(f"- Non-success answers: {p}" for p in problems),
             "",
         ]

@@ -12,7 +12,9 @@ computed alone, so the three parts can be told apart:
 
 CPU time of this process (not wall time), one comment at a time, SQLite, the
 default local-memory cache, rate limits off (one client sends every comment).
-The comments are the ones bench/isso_compare.py posts.
+The article and comments are the ones bench/isso_compare.py posts (bench/posting.py);
+the relevance row is split between the comments the relevance model's fast screen
+settles and those the transformer judges.
 
     .venv/bin/python bench/post_cost.py   # prints and writes bench/results/post_cost.md
 """
@@ -25,6 +27,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+import posting
 import thread_read
 
 RESULTS = thread_read.REPO / "bench" / "results" / "post_cost.md"
@@ -33,17 +36,15 @@ POSTS = 400
 
 
 def comment_text(number: int) -> str:
-    return (
-        f"Comparison 024512 posts comment {number}: the council should say what the dam "
-        "repairs will cost before the spring floods."
-    )
+    return posting.comment_text(number, "cost")
 
 
-def cpu_ms_per_call(call, count: int) -> float:
+def cpu_ms_per_call(call, count: int, numbers=None) -> float:
+    numbers = range(count) if numbers is None else numbers
     start = time.process_time()
-    for number in range(count):
+    for number in numbers:
         call(number)
-    return 1000 * (time.process_time() - start) / count
+    return 1000 * (time.process_time() - start) / len(numbers)
 
 
 def main() -> None:
@@ -58,7 +59,9 @@ def main() -> None:
     from agora.guidelines import ArticleContext, CommentInput
 
     call_command("migrate", verbosity=0)
-    article = Article.objects.create(slug="post-cost", title="Benchmark: posting", body="The dam.")
+    article = Article.objects.create(
+        slug="post-cost", title=posting.TITLE, standfirst=posting.STANDFIRST, body=posting.BODY
+    )
     client = Client()
     engine = screening.engine()
     url = f"/api/v1/articles/{article.slug}/comments"
@@ -86,13 +89,25 @@ def main() -> None:
     judge = cpu_ms_per_call(
         lambda n: engine.judge(CommentInput(text=comment_text(n), article=context)), POSTS
     )
-    relevance = cpu_ms_per_call(
-        lambda n: engine.relevance.off_topic(comment_text(n), "en", context.vectors), POSTS
-    )
+
+    def off_topic(number: int):
+        return engine.relevance.off_topic(comment_text(number), "en", context.vectors)
+
+    relevance = cpu_ms_per_call(off_topic, POSTS)
+    screened = [n for n in range(POSTS) if "fast screen" in off_topic(n).message]
+    judged = [n for n in range(POSTS) if n not in screened]
     load_after = os.getloadavg()
     words = len(comment_text(0).split())
     rows = [
         ("Relevance (`off_topic`)", relevance),
+        *[
+            (f"- of which, {len(numbers)} comments {how}", cpu_ms_per_call(off_topic, 0, numbers))
+            for how, numbers in (
+                ("settled by the fast screen", screened),
+                ("judged by the transformer", judged),
+            )
+            if numbers
+        ],
         ("Guideline models (language to policy)", judge - relevance),
         ("The rest of the request (Django, API, form, counters, insert)", request - judge),
         ("**Whole post**", request),
@@ -105,7 +120,8 @@ def report(rows, words, load_before, load_after) -> None:
         "# Where a post's CPU time goes",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `.venv/bin/python "
-        f"bench/post_cost.py`: {POSTS} comments of {words} words each, posted "
+        f"bench/post_cost.py`: {POSTS} comments (bench/posting.py, {words} words in the first), "
+        "posted "
         "in-process through the whole WSGI stack, one at a time, then judged by the engine "
         f"alone and scored for relevance alone. Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} cores shared with other jobs; load average (1 min) "

@@ -83,10 +83,13 @@ def main() -> int:
     article_s, long_vectors = timed(rel.article_vectors, TITLE, STANDFIRST, long_body)
 
     per_comment, per_reply, per_comment_long = [], [], []
+    by_path = {"screen": [], "transformer": []}
     for row in rows:
         vectors = headings[(row["title"], row["meta"])]
-        seconds, _ = timed(rel.off_topic, row["text"], "en", vectors)
+        seconds, result = timed(rel.off_topic, row["text"], "en", vectors)
         per_comment.append(seconds)
+        if result.message.startswith("Best similarity"):  # not a reaction: a model scored it
+            by_path["screen" if "fast screen" in result.message else "transformer"].append(seconds)
         if row["prev"]:
             seconds, _ = timed(rel.off_topic, row["text"], "en", vectors, row["prev"])
             per_reply.append(seconds)
@@ -121,6 +124,14 @@ def main() -> int:
         f"{first_s * 1000:.0f} ms | | |",
         f"| `off_topic` per comment, article vectors cached (heading) | {ms(per_comment)} ms | "
         f"{ms(per_comment, 95)} ms | < 10 ms median |",
+        *[
+            f"| same, the {len(times)} comments ({len(times) / len(rows):.0%}) {how} | "
+            f"{ms(times)} ms | {ms(times, 95)} ms | |"
+            for how, times in (
+                ("the fast screen settled", by_path["screen"]),
+                ("the transformer judged", by_path["transformer"]),
+            )
+        ],
         f"| same, article of {len(long_vectors)} chunks (~{len(long_body.split())} words) | "
         f"{ms(per_comment_long)} ms | {ms(per_comment_long, 95)} ms | < 10 ms median |",
         f"| `off_topic` per reply (comment + parent embedded) | {ms(per_reply)} ms | "

@@ -8,7 +8,7 @@ import pytest
 from agora.comments import actions, screening
 from agora.comments.models import Comment, Decision, Status
 from agora.guidelines import GUIDELINES
-from agora.guidelines.relevance import off_topic_review_threshold
+from agora.guidelines.relevance import WIDTH, off_topic_review_threshold
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_the_article_is_embedded_once_and_its_vectors_stored(article, monkeypatc
     stored = screening.stored_article_vectors(article)
     post(article, "Who pays for the repairs to the dam, the county or the state?")
     assert len(embedded) == 1
-    assert stored.shape[1] == 384 and len(stored) >= 1
+    assert stored.shape[1] == WIDTH and len(stored) >= 1
     assert np.array_equal(stored, original(article.title, article.standfirst, article.body))
 
     # An edited article is embedded again; the stored vectors follow the new text.

@@ -14,7 +14,7 @@ import numpy as np
 from django.conf import settings
 
 from agora.guidelines import ArticleContext, CommentInput, Engine, Policy, Verdict
-from agora.guidelines.relevance import DIM
+from agora.guidelines.relevance import WIDTH
 
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
@@ -79,7 +79,7 @@ def stored_article_vectors(article) -> np.ndarray | None:
     text = "\x00".join([relevance.version, article.title, article.standfirst, article.body])
     key = hashlib.sha256(text.encode()).hexdigest()
     if article.relevance_key == key and article.relevance_vectors is not None:
-        return np.frombuffer(article.relevance_vectors, dtype=np.float32).reshape(-1, DIM)
+        return np.frombuffer(article.relevance_vectors, dtype=np.float32).reshape(-1, WIDTH)
     vectors = relevance.article_vectors(article.title, article.standfirst, article.body)
     # A plain UPDATE of two columns: concurrent first comments all store the same bytes.
     type(article).objects.filter(pk=article.pk).update(

@@ -21,6 +21,13 @@ compare them by cosine similarity:
 * Short generic reactions ("Great article", "Thank you for this", "Agreed", "lol") carry no
   topic of their own and are not off topic: :func:`is_generic_reaction` recognises them from
   a small list of reaction phrases written here, and they score 0.
+* A fast screen runs first: a table of word-piece vectors distilled from the model
+  (``scripts/distill_screen.py``) embeds the comment as the mean of its pieces' vectors, a
+  lookup about a thousand times cheaper than the transformer, and goes through the same
+  contrast and a calibration of its own. A comment the screen finds clearly on topic (below
+  the cut-off ``agora train --relevance`` chose, where it changes almost none of the
+  transformer's flags) keeps the screen's score; every other one is scored by the
+  transformer as above. Each article chunk therefore carries both embeddings.
 * The model reads English only. Any other language gets score ``None`` (unknown) and a
   message saying so, until a multilingual model lands.
 """
@@ -33,7 +40,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +51,8 @@ TOKENIZER_FILE = "tokenizer.json"
 CALIBRATION_FILE = "calibration.json"
 BACKGROUND_FILE = "background_headlines.txt"
 MANIFEST_FILE = "manifest.json"
+SCREEN_FILE = "screen.npy"
+SCREEN_MANIFEST_FILE = "screen.json"
 
 #: The longest input the model takes (sentence-transformers' max_seq_length), special tokens
 #: included. The tokenizer file shipped with the model truncates at 128; we set 256 here.
@@ -54,6 +63,11 @@ CHUNK_TOKENS = 128
 #: Word pieces shared by consecutive chunks, so a sentence cut by a chunk border is whole in one.
 CHUNK_OVERLAP = 32
 DIM = 384
+#: Columns of an article chunk's row: the transformer's embedding, then the screen's.
+MODEL = slice(0, DIM)
+SCREEN = slice(DIM, 2 * DIM)
+#: Width of a row of :meth:`Relevance.article_vectors`.
+WIDTH = 2 * DIM
 #: Background headlines a comment is contrasted with: the mean of its closest few.
 BACKGROUND_TOP = 5
 
@@ -133,21 +147,23 @@ class Relevance:
 
     languages = LANGUAGES
 
+    dim = DIM
+
     def __init__(
         self,
         model_dir: Path = ARTIFACT_DIR,
         threads: int = 1,
         calibrated: bool = True,
         batch_size: int = 1,
+        screened: bool = True,
     ):
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
         self.threads = threads
         self.batch_size = batch_size
-        manifest = json.loads((self.model_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-        #: Changes whenever the model file changes: stored vectors must be recomputed then.
-        self.version = f"minilm-int8-{manifest['files'][MODEL_FILE]['sha256'][:12]}"
+        #: Whether the fast screen may settle clearly on-topic comments (needs calibration).
+        self.screened = screened and calibrated
         self._tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
@@ -159,9 +175,23 @@ class Relevance:
         if calibrated:
             path = self.model_dir / CALIBRATION_FILE
             self.calibration = json.loads(path.read_text(encoding="utf-8"))
+        self.cls_id = self._tokenizer.token_to_id("[CLS]")
+        self.sep_id = self._tokenizer.token_to_id("[SEP]")
         self._session = None
+        self._table = None
         self._background = None
         self._lock = threading.Lock()
+
+    @cached_property
+    def version(self) -> str:
+        """Changes whenever the model or the screen's table changes: stored article vectors
+        must be recomputed then."""
+        model = json.loads((self.model_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        screen = json.loads((self.model_dir / SCREEN_MANIFEST_FILE).read_text(encoding="utf-8"))
+        return (
+            f"minilm-int8-{model['files'][MODEL_FILE]['sha256'][:12]}"
+            f"-screen-{screen['file']['sha256'][:12]}"
+        )
 
     @classmethod
     def load(cls, threads: int = 1) -> Relevance:
@@ -215,6 +245,28 @@ class Relevance:
             vectors[rows] = self.session.run(["sentence_embedding"], feeds)[0]
         return vectors
 
+    def pieces(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's word-piece ids, without special tokens and without truncation."""
+        return [e.ids for e in self._splitter.encode_batch(list(texts), add_special_tokens=False)]
+
+    @property
+    def table(self) -> np.ndarray:
+        """The screen's word-piece vectors (float16, memory-mapped: the server's workers
+        share one copy through the page cache)."""
+        if self._table is None:
+            self._table = np.load(self.model_dir / SCREEN_FILE, mmap_mode="r")
+        return self._table
+
+    def screen_embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The screen's unit-length embeddings, shape ``(len(texts), 384)``: the mean of each
+        text's word-piece vectors. A text without pieces gets a row of zeros."""
+        vectors = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, ids in enumerate(self.pieces(texts)):
+            if ids:
+                mean = self.table[ids].astype(np.float32).mean(axis=0)
+                vectors[row] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        return vectors
+
     def chunks(
         self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP
     ) -> list[str]:
@@ -239,38 +291,49 @@ class Relevance:
             while start < end - 1 and tokens[start].startswith("##"):
                 start += 1
 
+    def both(self, texts: Sequence[str]) -> np.ndarray:
+        """Rows of ``WIDTH``: each text's transformer embedding (columns ``MODEL``), then its
+        screen embedding (columns ``SCREEN``)."""
+        return np.hstack([self.embed(texts), self.screen_embed(texts)])
+
     def article_vectors(self, title: str, standfirst: str, body: str) -> np.ndarray:
-        """Embeddings of the article's chunks, shape ``(n_chunks, 384)``: title with
+        """Both embeddings of the article's chunks, shape ``(n_chunks, WIDTH)``: title with
         standfirst first, then the body. Compute them once per article and keep them (with
         :attr:`version`, which changes with the model); they are what :meth:`off_topic`
         compares a comment with."""
         heading = "\n".join(
             part.strip() for part in (title or "", standfirst or "") if part.strip()
         )
-        return self.embed(self.chunks(heading) + self.chunks(body or ""))
+        return self.both(self.chunks(heading) + self.chunks(body or ""))
 
     # -- scoring ------------------------------------------------------------------------
 
-    def text_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """For each text, the embeddings of its :meth:`chunks` (one row for a short text)."""
+    def text_vectors(self, texts: Sequence[str], embed=None) -> list[np.ndarray]:
+        """For each text, the embeddings of its :meth:`chunks` (one row for a short text),
+        by ``embed`` (:meth:`embed` by default; :meth:`screen_embed` or :meth:`both`)."""
         per_text = [self.chunks(text) for text in texts]
-        vectors = self.embed([chunk for chunks in per_text for chunk in chunks])
+        vectors = (embed or self.embed)([chunk for chunks in per_text for chunk in chunks])
         bounds = np.cumsum([0] + [len(chunks) for chunks in per_text])
         return [vectors[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
 
     @property
     def background(self) -> np.ndarray:
-        """Embeddings of the background headlines (computed on first use)."""
+        """Both embeddings of the background headlines, ``(n, WIDTH)`` (computed on first
+        use)."""
         if self._background is None:
             lines = (self.model_dir / BACKGROUND_FILE).read_text(encoding="utf-8").splitlines()
-            self._background = self.embed([ln for ln in lines if ln and not ln.startswith("#")])
+            self._background = self.both([ln for ln in lines if ln and not ln.startswith("#")])
         return self._background
 
-    def relatedness(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
+    def relatedness(
+        self, comment: np.ndarray, targets: np.ndarray, columns: slice = MODEL
+    ) -> tuple[float, float]:
         """``(similarity, contrast)`` of a comment's chunk vectors with the target vectors
         (article chunks, and the parent's chunks for a reply).
 
-        ``similarity`` is the best cosine between any comment chunk and any target. The
+        ``comment`` and ``targets`` hold one embedding per row, of the kind ``columns``
+        selects in the background rows (``MODEL`` or ``SCREEN``). ``similarity`` is the best
+        cosine between any comment chunk and any target. The
         ``contrast`` is what the score reads: that similarity, minus how close unrelated
         news gets to the targets (the background headlines' best similarity, averaged), minus
         how close the comment gets to the ``BACKGROUND_TOP`` background headlines nearest to
@@ -278,15 +341,33 @@ class Relevance:
         chunks, from making every comment look on topic; the second marks a comment about
         another story, which is closer to some background headline than to the article.
         """
+        background = self.background[:, columns]
         similarity = float((comment @ targets.T).max())
-        typical = float((self.background @ targets.T).max(axis=1).mean())
-        nearest = np.sort((comment @ self.background.T).max(axis=0))[-BACKGROUND_TOP:]
+        typical = float((background @ targets.T).max(axis=1).mean())
+        nearest = np.sort((comment @ background.T).max(axis=0))[-BACKGROUND_TOP:]
         return similarity, similarity - typical - float(nearest.mean())
 
-    def probability(self, contrast: float) -> float:
-        """The calibrated probability that a comment with this contrast is off topic."""
-        z = self.calibration["intercept"] + self.calibration["slope"] * contrast
+    def probability(self, contrast: float, fit: dict | None = None) -> float:
+        """The calibrated probability that a comment with this contrast is off topic, by the
+        transformer's calibration or by ``fit`` (the screen's: ``calibration["screen"]``)."""
+        fit = fit or self.calibration
+        z = fit["intercept"] + fit["slope"] * contrast
         return 1.0 / (1.0 + math.exp(-z))
+
+    def settle(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float] | None:
+        """The screen's ``(probability, similarity)`` for a comment it finds clearly on
+        topic, or None when the transformer must judge. Takes screen embeddings."""
+        if not self.screened:
+            return None
+        screen = self.calibration["screen"]
+        similarity, contrast = self.relatedness(comment, targets, SCREEN)
+        probability = self.probability(contrast, screen)
+        return (probability, similarity) if probability < screen["settles_below"] else None
+
+    def judge(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
+        """The transformer's ``(probability, similarity)``. Takes transformer embeddings."""
+        similarity, contrast = self.relatedness(comment, targets, MODEL)
+        return self.probability(contrast), similarity
 
     def off_topic_many(
         self,
@@ -312,19 +393,28 @@ class Relevance:
                 results[i] = OffTopic(0.0, "A short generic reaction; not off topic.")
             else:
                 todo.append(i)
-        comments = self.text_vectors([texts[i] for i in todo])
-        replied = self.text_vectors([parents[i] or "" for i in todo])
+        comments = self.text_vectors([texts[i] for i in todo], self.screen_embed)
+        replied = self.text_vectors([parents[i] or "" for i in todo], self.screen_embed)
+        unsettled = []
         for i, comment, parent in zip(todo, comments, replied, strict=True):
             if not len(comment):
                 results[i] = OffTopic(None, "The comment has no text to compare.")
                 continue
-            article = article_vectors[i]
-            targets = np.vstack([v for v in (article, parent) if v is not None and len(v)])
-            similarity, contrast = self.relatedness(comment, targets)
-            score = self.probability(contrast)
-            against = "the article or the comment it answers" if len(parent) else "the article"
-            # Neutral wording: whether the score flags anything is the policy's call.
-            results[i] = OffTopic(score, f"Best similarity to {against}: {similarity:.2f}.")
+            settled = self.settle(comment, targets_of(article_vectors[i], SCREEN, parent))
+            if settled is None:
+                unsettled.append(i)
+            else:
+                # Neutral wording: whether the score flags anything is the policy's call.
+                results[i] = OffTopic(
+                    settled[0],
+                    f"Best similarity to {_against(parent)}: {settled[1]:.2f} (fast screen).",
+                )
+        comments = self.text_vectors([texts[i] for i in unsettled])
+        replied = self.text_vectors([parents[i] or "" for i in unsettled])
+        for i, comment, parent in zip(unsettled, comments, replied, strict=True):
+            score, similarity = self.judge(comment, targets_of(article_vectors[i], MODEL, parent))
+            message = f"Best similarity to {_against(parent)}: {similarity:.2f}."
+            results[i] = OffTopic(score, message)
         return results
 
     def off_topic(
@@ -337,6 +427,17 @@ class Relevance:
         """How likely ``text`` (a comment in language ``lang``) is off topic for the article
         whose :meth:`article_vectors` are given, or for ``parent_text`` if it is a reply."""
         return self.off_topic_many([text], [lang], [article_vectors], [parent_text])[0]
+
+
+def targets_of(article: np.ndarray | None, columns: slice, parent: np.ndarray) -> np.ndarray:
+    """What a comment is compared with: the article's chunks (their ``columns`` half) and
+    the parent's chunk embeddings (of the same kind), whichever exist."""
+    parts = [article[:, columns]] if article is not None and len(article) else []
+    return np.vstack(parts + ([parent] if len(parent) else []))
+
+
+def _against(parent: np.ndarray) -> str:
+    return "the article or the comment it answers" if len(parent) else "the article"
 
 
 def off_topic_review_threshold(model_dir: Path = ARTIFACT_DIR) -> float:

@@ -39,8 +39,12 @@ from agora.guidelines.metrics import roc_auc
 from agora.guidelines.relevance import (
     ARTIFACT_DIR,
     CALIBRATION_FILE,
+    DIM,
+    MODEL,
+    SCREEN,
     Relevance,
     is_generic_reaction,
+    targets_of,
 )
 
 DATA_FILE = Path("en") / "fox-news-comments" / "fox-news-comments.json"
@@ -49,6 +53,10 @@ SEED = 20240611
 #: Share of on-topic fitting pairs the review threshold may flag: off_topic alone sends a
 #: comment to review, so this caps the extra work it gives moderators.
 REVIEW_BUDGET = 0.10
+#: The screen's cut-off is the highest of ``SCREEN_CUTS`` at which it takes away at most
+#: this share of the transformer's flags on the fitting pairs.
+SCREEN_LOSS = 0.01
+SCREEN_CUTS = np.round(np.arange(0.05, 0.55, 0.05), 2)
 #: Topic groups by keywords in an article's title and description; first match wins.
 TOPIC_RULES = (
     ("gender and sexuality", ("transgender", "gay")),
@@ -139,24 +147,42 @@ class PairScorer:
         texts = [c["text"] for c in corpus.comments]
         texts += [c["parent"] for c in corpus.comments if c["parent"]]
         distinct = sorted(set(texts))
-        self.vectors = dict(zip(distinct, rel.text_vectors(distinct), strict=True))
+        self.vectors = dict(zip(distinct, rel.text_vectors(distinct, rel.both), strict=True))
         self.articles = [rel.article_vectors(title, meta, "") for title, meta in corpus.articles]
 
-    def features(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per row: best raw similarity, contrast, and whether the reaction rule applies."""
-        similarity, contrast, reaction = [], [], []
-        for text, article, parent, _ in rows:
-            targets = [self.articles[article]] + ([self.vectors[parent]] if parent else [])
-            sim, con = self.rel.relatedness(self.vectors[text], np.vstack(targets))
-            similarity.append(sim)
-            contrast.append(con)
-            reaction.append(is_generic_reaction(text))
-        return np.array(similarity), np.array(contrast), np.array(reaction)
+    def _pair(self, row, columns: slice) -> tuple[np.ndarray, np.ndarray]:
+        """A row's comment embeddings and targets, of the kind ``columns`` selects."""
+        text, article, parent, _ = row
+        replied = self.vectors[parent][:, columns] if parent else np.zeros((0, DIM))
+        comment = self.vectors[text][:, columns]
+        return comment, targets_of(self.articles[article], columns, replied)
 
-    def scores(self, rows) -> np.ndarray:
-        _, contrast, reaction = self.features(rows)
-        probabilities = np.array([self.rel.probability(c) for c in contrast])
-        return np.where(reaction, 0.0, probabilities)
+    def features(self, rows, columns: slice = MODEL) -> tuple[np.ndarray, ...]:
+        """Per row: best raw similarity, contrast (by the transformer, or the screen with
+        ``SCREEN``), and whether the reaction rule applies."""
+        pairs = [self.rel.relatedness(*self._pair(row, columns), columns) for row in rows]
+        reaction = [is_generic_reaction(row[0]) for row in rows]
+        return *np.array(pairs).reshape(-1, 2).T, np.array(reaction)
+
+    def scores(self, rows, screened: bool = True) -> np.ndarray:
+        """The engine's scores; with ``screened=False``, the transformer's on every row."""
+        out = np.zeros(len(rows))
+        for n, row in enumerate(rows):
+            if is_generic_reaction(row[0]):
+                continue
+            settled = self.rel.settle(*self._pair(row, SCREEN)) if screened else None
+            out[n] = (settled or self.rel.judge(*self._pair(row, MODEL)))[0]
+        return out
+
+    def settled(self, rows) -> np.ndarray:
+        """Whether the screen settles each row (reactions excluded: the rule settles them)."""
+        return np.array(
+            [
+                not is_generic_reaction(row[0])
+                and self.rel.settle(*self._pair(row, SCREEN)) is not None
+                for row in rows
+            ]
+        )
 
     def check(self, rows, n: int = 40) -> float:
         """Largest difference from ``off_topic_many`` on ``n`` rows (should be 0)."""
@@ -192,24 +218,40 @@ def calibrate(
 ) -> dict:
     """Fit the calibration and review threshold on the fitting half; write and return it.
 
-    The logistic fit uses the random-negative pairs that the reaction rule leaves to the
-    model (reactions score 0 whatever their similarity). What it writes doubles as the
-    calibration's manifest: command, data hash and licence, and the fitting-half figures.
+    The logistic fits use the random-negative pairs that the reaction rule leaves to the
+    model (reactions score 0 whatever their similarity): one for the transformer's contrast,
+    one for the screen's. The review threshold comes from the transformer alone; then the
+    screen's cut-off (``settles_below``) is the highest that takes at most ``SCREEN_LOSS``
+    of the transformer's flags away. What it writes doubles as the calibration's manifest:
+    command, data hash and licence, and the fitting-half figures.
     """
     corpus = Corpus.load(data_dir)
     fitting, _ = corpus.halves()
     rel = Relevance(model_dir, calibrated=False)
     scorer = PairScorer(rel, corpus)
     rows = corpus.pairs(fitting, "random", random.Random(SEED))
-    similarity, contrast, reaction = scorer.features(rows)
     labels = labels_of(rows)
-    model = LogisticRegression(C=1e4).fit(contrast[~reaction].reshape(-1, 1), labels[~reaction])
-    rel.calibration = {"slope": float(model.coef_[0, 0]), "intercept": float(model.intercept_[0])}
-    scores = scorer.scores(rows)
+    similarity, contrast, reaction = scorer.features(rows)
+    rel.calibration = _logistic(contrast[~reaction], labels[~reaction])
+    scores = scorer.scores(rows, screened=False)
+    threshold = budget_threshold(scores, labels, REVIEW_BUDGET)
+    screen_contrast = scorer.features(rows, SCREEN)[1]
+    screen = _logistic(screen_contrast[~reaction], labels[~reaction])
+    rel.calibration["screen"] = screen
+    rel.screened = True
+    flagged = scores >= threshold
+    for cut in SCREEN_CUTS:
+        screen["settles_below"] = float(cut)
+        if (flagged & scorer.settled(rows)).sum() > SCREEN_LOSS * flagged.sum():
+            screen["settles_below"] = round(float(cut) - 0.05, 2)
+            break
+    shipped = scorer.scores(rows)
+    screen["fitting_pairs_settled"] = round(float(scorer.settled(rows).mean()), 4)
+    screen["fitting_flags_changed"] = int(((shipped >= threshold) != flagged).sum())
     calibration = {
         **rel.calibration,
         "feature": "contrast: best similarity to article/parent chunks, less background news",
-        "review_threshold": budget_threshold(scores, labels, REVIEW_BUDGET),
+        "review_threshold": threshold,
         "command": command or "agora train --relevance",
         "data": {
             "file": str(DATA_FILE),
@@ -219,12 +261,18 @@ def calibrate(
             f"with a random other article, seed {SEED}",
         },
         "fitting_pairs": len(rows),
-        "fitting_roc_auc": round(roc_auc(labels, scores), 4),
+        "fitting_roc_auc": round(roc_auc(labels, shipped), 4),
+        "fitting_roc_auc_transformer_alone": round(roc_auc(labels, scores), 4),
         "fitting_roc_auc_plain_similarity": round(roc_auc(labels, -similarity), 4),
     }
     path = Path(model_dir) / CALIBRATION_FILE
     path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     return calibration
+
+
+def _logistic(contrast: np.ndarray, labels: np.ndarray) -> dict:
+    model = LogisticRegression(C=1e4).fit(contrast.reshape(-1, 1), labels)
+    return {"slope": float(model.coef_[0, 0]), "intercept": float(model.intercept_[0])}
 
 
 def data_warnings(data_dir: Path = DEFAULT_DATA_DIR, model_dir: Path = ARTIFACT_DIR) -> list[str]:
@@ -252,11 +300,14 @@ def report(data_dir: Path = DEFAULT_DATA_DIR, rel: Relevance | None = None) -> l
         "",
         f"Review threshold **{threshold:.3f}** (chosen by `agora train --relevance` on the "
         f"fitting half: the lowest that flags at most {REVIEW_BUDGET:.0%} of on-topic pairs). "
-        "`off_topic` never rejects.",
+        "`off_topic` never rejects. The fast screen settles the pairs it finds clearly on "
+        f"topic (its probability below {rel.calibration['screen']['settles_below']:.2f}); "
+        "the last three columns compare with the transformer scoring every pair.",
         "",
         "| test pairs: negatives drawn from | pairs | ROC-AUC | ROC-AUC of plain similarity "
-        "| on-topic flagged | off-topic flagged |",
-        "|---|---|---|---|---|---|",
+        "| on-topic flagged | off-topic flagged | settled by the screen "
+        "| flags differing from the transformer alone | ROC-AUC of the transformer alone |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     scenarios = [
         ("random other article", "random", False),
@@ -269,10 +320,12 @@ def report(data_dir: Path = DEFAULT_DATA_DIR, rel: Relevance | None = None) -> l
         y, scores = labels_of(rows), scorer.scores(rows)
         similarity = scorer.features(rows)[0]
         on, off = rates(scores, y, threshold)
+        alone = scorer.scores(rows, screened=False)
+        differing = int(((scores >= threshold) != (alone >= threshold)).sum())
         lines.append(
             f"| {label} | {len(rows)} | {roc_auc(y, scores):.3f} | "
-            f"{roc_auc(y, -similarity):.3f} | "
-            f"{on:.1%} | {off:.1%} |"
+            f"{roc_auc(y, -similarity):.3f} | {on:.1%} | {off:.1%} | "
+            f"{scorer.settled(rows).mean():.1%} | {differing} | {roc_auc(y, alone):.3f} |"
         )
 
     rows = corpus.pairs(test, "random", random.Random(SEED + 1))

@@ -13,6 +13,9 @@ from agora.guidelines.relevance import (
     ARTIFACT_DIR,
     CHUNK_TOKENS,
     MAX_TOKENS,
+    MODEL,
+    SCREEN,
+    WIDTH,
     OffTopic,
     Relevance,
     is_generic_reaction,
@@ -120,9 +123,53 @@ def test_chunks_cover_the_text_within_the_token_limit(rel):
 
 
 def test_article_vectors_have_heading_and_body_chunks(rel, article):
-    assert article.shape == (1 + len(rel.chunks(BODY)), 384)
-    assert np.allclose(np.linalg.norm(article, axis=1), 1.0, atol=1e-4)
-    assert np.array_equal(article[0], rel.embed([f"{TITLE}\n{STANDFIRST}"])[0])
+    assert article.shape == (1 + len(rel.chunks(BODY)), WIDTH)
+    for columns in (MODEL, SCREEN):
+        assert np.allclose(np.linalg.norm(article[:, columns], axis=1), 1.0, atol=1e-4)
+    heading = f"{TITLE}\n{STANDFIRST}"
+    assert np.array_equal(article[0, MODEL], rel.embed([heading])[0])
+    assert np.array_equal(article[0, SCREEN], rel.screen_embed([heading])[0])
+
+
+def test_screen_table_matches_its_manifest():
+    manifest = json.loads((ARTIFACT_DIR / "screen.json").read_text())
+    digest = hashlib.sha256((ARTIFACT_DIR / "screen.npy").read_bytes()).hexdigest()
+    assert digest == manifest["file"]["sha256"]
+    # The relevance calibration and evaluation data never trained the screen.
+    assert "en/fox-news-comments" not in manifest["data"]
+    assert "en/fox-news-comments" in manifest["held_out"]
+
+
+def test_screen_embeddings_approach_the_transformers(rel):
+    texts = [TITLE, STANDFIRST, ON_TOPIC, OFF_TOPIC, LATE_PARAGRAPH]
+    screen, model = rel.screen_embed(texts), rel.embed(texts)
+    assert np.allclose(np.linalg.norm(screen, axis=1), 1.0, atol=1e-4)
+    # Each text's screen embedding is nearest to its own transformer embedding.
+    assert list((screen @ model.T).argmax(axis=1)) == list(range(len(texts)))
+    assert not rel.screen_embed(["   "]).any()
+
+
+def test_the_screen_settles_a_clearly_on_topic_comment_without_the_transformer(
+    rel, article, monkeypatch
+):
+    rel.background  # noqa: B018 - computed once per process, with both embeddings
+    embedded = []
+    original = rel.embed
+    monkeypatch.setattr(rel, "embed", lambda texts: embedded.extend(texts) or original(texts))
+    result = rel.off_topic(ON_TOPIC, "en", article)
+    assert embedded == []
+    assert result.score < rel.calibration["screen"]["settles_below"]
+    assert result.message.endswith("(fast screen).")
+
+
+def test_the_transformer_judges_what_the_screen_does_not_settle(rel, article):
+    unscreened = Relevance(screened=False)
+    result = rel.off_topic(OFF_TOPIC, "en", article)
+    assert "fast screen" not in result.message
+    assert result == unscreened.off_topic(OFF_TOPIC, "en", article)
+    # Without the screen, the on-topic comment is scored by the transformer, still on topic.
+    alone = unscreened.off_topic(ON_TOPIC, "en", article)
+    assert "fast screen" not in alone.message and alone.score < 0.5
 
 
 def test_on_topic_comment_scores_below_off_topic_comment(rel, article):
@@ -193,7 +240,7 @@ def test_other_languages_are_unknown(rel, article, lang):
 
 def test_nothing_to_compare_with_is_unknown(rel):
     empty = rel.article_vectors("", "", "")
-    assert empty.shape == (0, 384)
+    assert empty.shape == (0, WIDTH)
     assert rel.off_topic(ON_TOPIC, "en", empty).score is None
     assert rel.off_topic(ON_TOPIC, "en", None).score is None
 
