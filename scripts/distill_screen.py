@@ -2,8 +2,8 @@
 
     python scripts/distill_screen.py          # about 10 minutes on 2 cores
 
-The screen embeds a text as the mean of one vector per word piece: a table lookup, about
-a thousand times cheaper than running the transformer. It settles the comments that are
+The screen embeds a text as the mean of one vector per word piece: a table lookup instead
+of running the transformer. It settles the comments that are
 clearly on topic; the transformer still scores every other one (see docs/relevance.md).
 The table is fitted so that the mean of a text's vectors comes close to the transformer's
 embedding of that text:
@@ -44,6 +44,7 @@ from agora.guidelines.datasets.common import dedup  # noqa: E402
 from agora.guidelines.manifest import read_manifest, sha256_file  # noqa: E402
 from agora.guidelines.relevance import (  # noqa: E402
     ARTIFACT_DIR,
+    DIM,
     SCREEN_FILE,
     SCREEN_MANIFEST_FILE,
     Relevance,
@@ -72,7 +73,7 @@ def training_texts(data_dir: Path) -> tuple[list[str], list[str]]:
 def start_vectors(rel: Relevance) -> np.ndarray:
     """The transformer's embedding of each word piece alone."""
     size = rel._tokenizer.get_vocab_size()
-    vectors = np.zeros((size, rel.dim), dtype=np.float32)
+    vectors = np.zeros((size, DIM), dtype=np.float32)
     for piece in range(size):
         ids = np.array([[rel.cls_id, piece, rel.sep_id]], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
