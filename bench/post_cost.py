@@ -39,8 +39,8 @@ def comment_text(number: int) -> str:
     return posting.comment_text(number, "cost")
 
 
-def cpu_ms_per_call(call, count: int, numbers=None) -> float:
-    numbers = range(count) if numbers is None else numbers
+def cpu_ms_per_call(call, numbers) -> float:
+    """CPU milliseconds per ``call(number)``, on average over ``numbers``."""
     start = time.process_time()
     for number in numbers:
         call(number)
@@ -78,7 +78,7 @@ def main() -> None:
     for number in range(WARM_UP):
         post(POSTS + number)
     load_before = os.getloadavg()
-    request = cpu_ms_per_call(post, POSTS)
+    request = cpu_ms_per_call(post, range(POSTS))
     context = ArticleContext(
         title=article.title,
         standfirst=article.standfirst,
@@ -87,13 +87,13 @@ def main() -> None:
         vectors=screening.stored_article_vectors(article),
     )
     judge = cpu_ms_per_call(
-        lambda n: engine.judge(CommentInput(text=comment_text(n), article=context)), POSTS
+        lambda n: engine.judge(CommentInput(text=comment_text(n), article=context)), range(POSTS)
     )
 
     def off_topic(number: int):
         return engine.relevance.off_topic(comment_text(number), "en", context.vectors)
 
-    relevance = cpu_ms_per_call(off_topic, POSTS)
+    relevance = cpu_ms_per_call(off_topic, range(POSTS))
     screened = [n for n in range(POSTS) if "fast screen" in off_topic(n).message]
     judged = [n for n in range(POSTS) if n not in screened]
     load_after = os.getloadavg()
@@ -101,7 +101,7 @@ def main() -> None:
     rows = [
         ("Relevance (`off_topic`)", relevance),
         *[
-            (f"- of which, {len(numbers)} comments {how}", cpu_ms_per_call(off_topic, 0, numbers))
+            (f"- of which, {len(numbers)} comments {how}", cpu_ms_per_call(off_topic, numbers))
             for how, numbers in (
                 ("settled by the fast screen", screened),
                 ("judged by the transformer", judged),

@@ -3,8 +3,8 @@
     python scripts/distill_screen.py          # about 10 minutes on 2 cores
 
 The screen embeds a text as the mean of one vector per word piece: a table lookup instead
-of running the transformer. It settles the comments that are
-clearly on topic; the transformer still scores every other one (see docs/relevance.md).
+of running the transformer. It settles the comments that are clearly on topic; the
+transformer still scores every other one (see docs/relevance.md).
 The table is fitted so that the mean of a text's vectors comes close to the transformer's
 embedding of that text:
 

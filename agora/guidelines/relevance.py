@@ -22,13 +22,13 @@ compare them by cosine similarity:
   topic of their own and are not off topic: :func:`is_generic_reaction` recognises them from
   a small list of reaction phrases written here, and they score 0.
 * A fast screen runs first: a table of word-piece vectors distilled from the model
-  (``scripts/distill_screen.py``) embeds the comment as the mean of its pieces' vectors (a
-  table lookup: the whole score of a comment it settles costs 0.5-0.7 ms median, against
-  6-8 ms through the transformer; bench/relevance_speed.py and bench/post_cost.py), and goes through the
-  same contrast and a calibration of its own. A comment the screen finds clearly on topic (below
-  the cut-off ``agora train --relevance`` chose, where it changes almost none of the
-  transformer's flags) keeps the screen's score; every other one is scored by the
-  transformer as above. Each article chunk therefore carries both embeddings.
+  (``scripts/distill_screen.py``) embeds the comment as the mean of its pieces' vectors, a
+  table lookup (the whole score of a comment it settles costs 0.5-0.7 ms median, against
+  6-8 ms through the transformer: bench/relevance_speed.py, bench/post_cost.py), and goes
+  through the same contrast and a calibration of its own. A comment the screen finds
+  clearly on topic (below the cut-off ``agora train --relevance`` chose, where it changes
+  almost none of the transformer's flags) keeps the screen's score; every other one is
+  scored by the transformer as above. Each article chunk therefore carries both embeddings.
 * The model reads English only. Any other language gets score ``None`` (unknown) and a
   message saying so, until a multilingual model lands.
 """
