@@ -310,10 +310,13 @@ class Relevance:
     def text_vectors(self, texts: Sequence[str], embed=None) -> list[np.ndarray]:
         """For each text, the embeddings of its :meth:`chunks` (one row for a short text),
         by ``embed`` (:meth:`embed` by default; :meth:`screen_embed` or :meth:`both`)."""
-        per_text = [self.chunks(text) for text in texts]
-        vectors = (embed or self.embed)([chunk for chunks in per_text for chunk in chunks])
+        return self.chunk_vectors([self.chunks(text) for text in texts], embed or self.embed)
+
+    def chunk_vectors(self, per_text: Sequence[list[str]], embed) -> list[np.ndarray]:
+        """For each text given as its chunks, their embeddings by ``embed``, in one call."""
+        vectors = embed([chunk for chunks in per_text for chunk in chunks])
         bounds = np.cumsum([0] + [len(chunks) for chunks in per_text])
-        return [vectors[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+        return [vectors[bounds[i] : bounds[i + 1]] for i in range(len(per_text))]
 
     @property
     def background(self) -> np.ndarray:
@@ -356,8 +359,6 @@ class Relevance:
     def settle(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float] | None:
         """The screen's ``(probability, similarity)`` for a comment it finds clearly on
         topic, or None when the transformer must judge. Takes screen embeddings."""
-        if not self.screened:
-            return None
         screen = self.calibration["screen"]
         similarity, contrast = self.relatedness(comment, targets, SCREEN)
         probability = self.probability(contrast, screen)
@@ -392,24 +393,29 @@ class Relevance:
                 results[i] = OffTopic(0.0, "A short generic reaction; not off topic.")
             else:
                 todo.append(i)
-        comments = self.text_vectors([texts[i] for i in todo], self.screen_embed)
-        replied = self.text_vectors([parents[i] or "" for i in todo], self.screen_embed)
-        unsettled = []
-        for i, comment, parent in zip(todo, comments, replied, strict=True):
-            if not len(comment):
+        # Each text is cut into chunks once, for the screen and the transformer alike.
+        chunks = {i: self.chunks(texts[i]) for i in todo}
+        parent_chunks = {i: self.chunks(parents[i] or "") for i in todo}
+        for i in todo:
+            if not chunks[i]:
                 results[i] = OffTopic(None, "The comment has no text to compare.")
-                continue
-            settled = self.settle(comment, targets_of(article_vectors[i], SCREEN, parent))
-            if settled is None:
-                unsettled.append(i)
-            else:
+        unsettled = [i for i in todo if chunks[i]]
+        if self.screened:
+            comments = self.chunk_vectors([chunks[i] for i in unsettled], self.screen_embed)
+            replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.screen_embed)
+            screened, unsettled = unsettled, []
+            for i, comment, parent in zip(screened, comments, replied, strict=True):
+                settled = self.settle(comment, targets_of(article_vectors[i], SCREEN, parent))
+                if settled is None:
+                    unsettled.append(i)
+                    continue
                 # Neutral wording: whether the score flags anything is the policy's call.
                 results[i] = OffTopic(
                     settled[0],
                     f"Best similarity to {_against(parent)}: {settled[1]:.2f} (fast screen).",
                 )
-        comments = self.text_vectors([texts[i] for i in unsettled])
-        replied = self.text_vectors([parents[i] or "" for i in unsettled])
+        comments = self.chunk_vectors([chunks[i] for i in unsettled], self.embed)
+        replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.embed)
         for i, comment, parent in zip(unsettled, comments, replied, strict=True):
             score, similarity = self.judge(comment, targets_of(article_vectors[i], MODEL, parent))
             message = f"Best similarity to {_against(parent)}: {similarity:.2f}."

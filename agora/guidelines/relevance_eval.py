@@ -165,7 +165,9 @@ class PairScorer:
         return *np.array(pairs).reshape(-1, 2).T, np.array(reaction)
 
     def scores(self, rows, screened: bool = True) -> np.ndarray:
-        """The engine's scores; with ``screened=False``, the transformer's on every row."""
+        """The engine's scores; with ``screened=False`` (or an unscreened model), the
+        transformer's on every row."""
+        screened = screened and self.rel.screened
         out = np.zeros(len(rows))
         for n, row in enumerate(rows):
             if is_generic_reaction(row[0]):
@@ -178,7 +180,8 @@ class PairScorer:
         """Whether the screen settles each row (reactions excluded: the rule settles them)."""
         return np.array(
             [
-                not is_generic_reaction(row[0])
+                self.rel.screened
+                and not is_generic_reaction(row[0])
                 and self.rel.settle(*self._pair(row, SCREEN)) is not None
                 for row in rows
             ]
