@@ -4,6 +4,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agora.articles.models import Article
@@ -276,6 +278,14 @@ def test_same_idempotency_key_twice_stores_one_comment(client, article):
     assert first.json() == second.json()
     assert Comment.objects.count() == 1
     assert Comment.objects.get().idempotency_key == "retry-7f3a"
+
+
+def test_a_keyed_post_looks_its_key_up_once(client, article):
+    # Every post from the embed and the article page carries a key: one lookup, not two.
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, valid_payload(), HTTP_IDEMPOTENCY_KEY="once-1").status_code == 202
+    lookups = [q["sql"] for q in queries if "SELECT" in q["sql"] and "idempotency_key" in q["sql"]]
+    assert len(lookups) == 1, lookups
 
 
 def test_different_keys_store_different_comments(client, article):

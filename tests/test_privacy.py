@@ -104,6 +104,24 @@ def test_delete_removes_the_comments_and_their_decisions_and_nothing_else(stored
     assert export(PERSON, capsys)["comments"] == []
 
 
+def test_delete_forgets_the_emails_rate_limit_counts(client, article, settings):
+    settings.AGORA_RATELIMIT_ENABLED = True
+    settings.AGORA_RATELIMITS = {**settings.AGORA_RATELIMITS, "post-email": [(1, 3600)]}
+
+    def post(email, body):
+        payload = {"author_name": "Reader", "author_email": email, "body": body}
+        url = f"/api/v1/articles/{article.slug}/comments"
+        return client.post(url, json.dumps(payload), content_type="application/json").status_code
+
+    assert post(PERSON, "The dam has needed work for years.") == 202
+    assert post("sam@example.org", "The council should publish the costs.") == 202
+    assert post(PERSON, "When does the work start?") == 429
+    call_command("privacy_delete", PERSON, "--yes")
+    # Dana's count went with her comments; Sam's is still there.
+    assert post(PERSON, "When does the work start?") == 202
+    assert post("sam@example.org", "And the timetable.") == 429
+
+
 def test_delete_is_all_or_nothing(stored):
     def fail(**kwargs):
         raise RuntimeError("disk full")

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
+from agora.comments.actions import NewComment, post_comment
 from agora.comments.models import Comment
 from agora.protection.posting import PostingRefused, guard_posting
 
@@ -23,18 +24,13 @@ def form_post(data=None, ip="192.0.2.10"):
     return RequestFactory().post("/articles/x/comments/", data or {}, REMOTE_ADDR=ip)
 
 
-def store(article, email, body, key=None):
-    """What a posting view does inside the guard (without the engine's scoring)."""
-    if key and (stored := Comment.objects.filter(idempotency_key=key).first()):
-        return stored
-    return Comment.objects.create(
+def post(article, request, email, body, key=None):
+    """What a posting view does once its form is valid."""
+    new = NewComment(
         article=article, author_name="Reader", author_email=email, body=body, idempotency_key=key
     )
-
-
-def post(article, request, email, body, key=None):
-    with guard_posting(request, email=email, body=body, idempotency_key=key):
-        return store(article, email, body, key)
+    comment, _ = post_comment(new, guard_posting(request, email=email, body=body))
+    return comment
 
 
 def test_an_ordinary_posting_is_stored(article):

@@ -49,13 +49,23 @@ def test_peek_does_not_count():
     assert ratelimit.peek("test", "x", [(1, 60)], now=T0) > 0
 
 
-def test_undo_and_reset_give_the_allowance_back():
+def test_undo_and_forget_give_the_allowance_back():
     ratelimit.hit("test", "x", [(1, 60)], now=T0)
     ratelimit.undo("test", "x", [(1, 60)], now=T0)
     assert ratelimit.hit("test", "x", [(1, 60)], now=T0) == 0
     ratelimit.hit("test", "x", [(1, 60)], now=T0)
-    ratelimit.reset("test", "x", [(1, 60)], now=T0)
+    ratelimit.forget("test", "x")
     assert ratelimit.hit("test", "x", [(1, 60)], now=T0) == 0
+
+
+def test_forget_deletes_every_window_of_one_identity_only():
+    for now in (T0, T0 + 120):
+        ratelimit.hit_all([("test", "x", [(1, 60), (5, 3600)]), ("test", "y", [(1, 60)])], now)
+    ratelimit.hit("other", "x", [(1, 60)], now=T0)
+    ratelimit.forget("test", "x")
+    assert ratelimit.peek("test", "y", [(1, 60)], now=T0 + 120) > 0
+    assert ratelimit.peek("other", "x", [(1, 60)], now=T0) > 0
+    assert Counter.objects.count() == 3  # y's two windows, and x in the other scope
 
 
 def test_counter_keys_do_not_contain_the_identity():

@@ -338,10 +338,9 @@ def create_comment(
         )
     new = form.new_comment(idempotency_key)
     try:
-        with guard_posting(
-            request, email=new.author_email, body=new.body, idempotency_key=new.idempotency_key
-        ):
-            comment, created = post_comment(new)
+        comment, created = post_comment(
+            new, guard_posting(request, email=new.author_email, body=new.body)
+        )
     except PostingRefused as refused:
         return refused.json_response()
     if not created and not same_submission(comment, new):

@@ -5,6 +5,7 @@ functions, so each moderation rule (who may move a comment where, what gets
 recorded) lives in exactly one place.
 """
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -38,7 +39,9 @@ class NewComment:
     idempotency_key: str | None = None
 
 
-def post_comment(new: NewComment) -> tuple[Comment, bool]:
+def post_comment(
+    new: NewComment, guard: AbstractContextManager | None = None
+) -> tuple[Comment, bool]:
     """Judge a reader's comment, store it as pending; return it and whether it is new.
 
     The guideline engine's verdict is stored with the comment. By default every
@@ -48,11 +51,28 @@ def post_comment(new: NewComment) -> tuple[Comment, bool]:
 
     A repeated idempotency key returns the comment first stored under it, so a
     retried or double-clicked submission never creates a second comment.
+
+    ``guard`` (not yet entered; the views pass ``agora.protection.posting.guard_posting``)
+    is entered for a new comment only, around its scoring and storing: it may refuse it,
+    and it takes back its counts if storing fails. A retry of a stored comment skips it,
+    so a reader whose answer was lost is never refused their own comment.
     """
     if new.idempotency_key:
         existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
         if existing is not None:
             return existing, False
+    try:
+        with guard or nullcontext():
+            return _store(new), True
+    except IntegrityError:
+        # Two identical retries raced past the lookup; the first one won.
+        existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
+        if new.idempotency_key and existing is not None:
+            return existing, False
+        raise
+
+
+def _store(new: NewComment) -> Comment:
     # Scored before the transaction opens, so the write lock is held only for the insert.
     verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
     stored_verdict = verdict.to_dict()
@@ -71,20 +91,13 @@ def post_comment(new: NewComment) -> tuple[Comment, bool]:
         flags=screening.flags_of(stored_verdict),
     )
     automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
-    try:
-        with transaction.atomic():
-            comment.save()
-            if automatic == "reject":
-                _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
-            elif automatic == "approve":
-                _record(comment, Status.APPROVED, None, "", "")
-    except IntegrityError:
-        # Two identical retries raced past the lookup; the first one won.
-        existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
-        if new.idempotency_key and existing is not None:
-            return existing, False
-        raise
-    return comment, True
+    with transaction.atomic():
+        comment.save()
+        if automatic == "reject":
+            _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
+        elif automatic == "approve":
+            _record(comment, Status.APPROVED, None, "", "")
+    return comment
 
 
 def approve(comment: Comment, moderator, *, expected_status: str | None = None, note: str = ""):

@@ -127,15 +127,9 @@ def post(request, slug):
     if not form.is_valid():
         context = section_context(request, article, form)
         return render(request, "articles/detail.html", context, status=400)
-    key = form.idempotency_key()
+    new = form.new_comment(idempotency_key=form.idempotency_key())
     try:
-        with guard_posting(
-            request,
-            email=form.cleaned_data["author_email"],
-            body=form.cleaned_data["body"],
-            idempotency_key=key,
-        ):
-            post_comment(form.new_comment(idempotency_key=key))
+        post_comment(new, guard_posting(request, email=new.author_email, body=new.body))
     except PostingRefused as refused:
         form.add_error(None, refused.message)
         context = section_context(request, article, form)

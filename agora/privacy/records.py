@@ -11,6 +11,7 @@ from django.db import transaction
 
 from agora.comments import threads
 from agora.comments.models import Comment, Decision
+from agora.protection import ratelimit
 
 
 def comments_by(email: str):
@@ -70,7 +71,9 @@ def erase(email: str) -> dict[str, int]:
     """Delete every comment written with ``email`` and its decisions, all or nothing.
 
     Replies that other people wrote to those comments are theirs, so they stay;
-    they lose their parent and become top-level comments. Returns counts.
+    they lose their parent and become top-level comments. The email's rate-limit
+    counts go too: they are kept under a hash of the address, which is still data
+    derived from it. Returns counts.
     """
     with transaction.atomic():
         rows = list(comments_by(email).select_for_update().values_list("id", "article_id"))
@@ -90,6 +93,7 @@ def erase(email: str) -> dict[str, int]:
         # exception.
         decisions_deleted, _ = Decision.objects.filter(comment_id__in=comment_ids).delete()
         comments_deleted, _ = Comment.objects.filter(id__in=comment_ids).delete()
+        ratelimit.forget("post-email", email.strip().casefold())
     return {
         "comments": comments_deleted,
         "decisions": decisions_deleted,

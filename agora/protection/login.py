@@ -41,9 +41,7 @@ def forget_failures(sender, request, user, **kwargs):
     if request is None:
         return
     ip = ratelimit.client_ip(request)
-    username = user.get_username()
-    limits = settings.AGORA_RATELIMITS
-    ratelimit.reset("login-user", _user_identity(ip, username), limits["login-user"])
+    ratelimit.forget("login-user", _user_identity(ip, user.get_username()))
 
 
 def _user_identity(ip: str, username: str) -> str:

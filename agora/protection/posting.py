@@ -1,12 +1,13 @@
-"""The one call a posting view makes before storing a reader's comment.
+"""The guard a posting view hands to ``post_comment`` for a reader's comment.
 
-Usage, after the form is valid and before the comment is scored and stored::
+Usage, after the form is valid; ``post_comment`` enters the guard around scoring
+and storing a new comment, and skips it for a retry of a stored one (same
+idempotency key)::
 
     from agora.protection.posting import PostingRefused, guard_posting
 
     try:
-        with guard_posting(request, email=email, body=body, idempotency_key=key):
-            comment, created = post_comment(...)
+        comment, created = post_comment(new, guard_posting(request, email=email, body=body))
     except PostingRefused as refused:
         ...  # HTML: form.add_error(None, refused.message), answer with
         ...  # refused.status_code and refused.headers; API: return refused.json_response()
@@ -27,7 +28,6 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext, ngettext
 
-from agora.comments.models import Comment
 from agora.protection import flood, honeypot, ratelimit
 
 
@@ -56,7 +56,7 @@ class PostingRefused(Exception):
 
 
 @contextmanager
-def guard_posting(request, *, email: str, body: str, idempotency_key: str | None = None):
+def guard_posting(request, *, email: str, body: str):
     """Refuse the posting (raise ``PostingRefused``) or let the block store it; see module doc."""
     if honeypot.is_filled(request.POST):
         raise PostingRefused(
@@ -67,10 +67,6 @@ def guard_posting(request, *, email: str, body: str, idempotency_key: str | None
             status_code=400,
             retry_after=None,
         )
-    if idempotency_key and Comment.objects.filter(idempotency_key=idempotency_key).exists():
-        # A retry of a comment already stored: the poster gets the first answer again.
-        yield
-        return
     ip = ratelimit.client_ip(request)
     now = time.time()
     if settings.AGORA_RATELIMIT_ENABLED:

@@ -105,9 +105,11 @@ def undo_all(counted: Sequence[Counted], now: float | None = None) -> None:
     Counter.objects.filter(key__in=keys, count__gt=0).update(count=F("count") - 1)
 
 
-def reset(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> None:
-    """Forget the current windows' counts (after a successful login, say)."""
-    Counter.objects.filter(key__in=_keys([(scope, identity, rates)], now)).delete()
+def forget(scope: str, identity: str) -> None:
+    """Delete every count of ``identity`` in ``scope``, whatever its rate or window (after
+    a successful login, say, or when a person's data is erased)."""
+    digest = _digest(identity)
+    Counter.objects.filter(key__startswith=f"rl:{scope}:", key__contains=f":{digest}:").delete()
 
 
 def _increment(windows: dict[str, float]) -> dict[str, int]:
@@ -142,9 +144,12 @@ def _windows(counted: Sequence[Counted], now: float) -> list[tuple[int, str, flo
 
 
 def _window(scope: str, identity: str, seconds: int, now: float) -> tuple[str, float]:
-    digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     index = int(now // seconds)
-    return f"rl:{scope}:{seconds}:{digest}:{index}", (index + 1) * seconds
+    return f"rl:{scope}:{seconds}:{_digest(identity)}:{index}", (index + 1) * seconds
+
+
+def _digest(identity: str) -> str:
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _seconds_until(moment: float, now: float) -> int:
