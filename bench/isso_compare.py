@@ -6,7 +6,8 @@ keep-alive, on SQLite, which is the only database Isso has), both with moderatio
 comment is held: 202) and without rate limits (Isso's guard off, Agora's
 AGORA_RATELIMIT=0), and both are measured by the same client:
 
-- posts per second: ``--posts`` new comments sent by ``--users`` clients;
+- posts per second: ``--posts`` new comments sent by ``--users`` clients, each comment
+  from a reader (an email address) of its own, as under a real article;
 - reads per second of one thread of 200 approved comments, for ``--seconds``:
   Agora's JSON API and article page, Isso's JSON thread (what its widget loads);
 - a static file served by the same stack (WhiteNoise for Agora, Isso's own
@@ -150,10 +151,12 @@ def post_request(system: str, topic: str = "posts"):
 
     async def make_request(connection, number):
         text = posting.comment_text(number, f"{topic} {stamp}")
+        # Each comment from a reader of its own, as under a real article.
+        email = f"reader{number}@bench.example"
         if system == "agora":
-            data = {"author_name": "Reader", "author_email": "r@bench.example", "body": text}
+            data = {"author_name": "Reader", "author_email": email, "body": text}
         else:
-            data = {"author": "Reader", "email": "r@bench.example", "text": text, "title": "Posts"}
+            data = {"author": "Reader", "email": email, "text": text, "title": "Posts"}
         body, headers = json_body(data)
         return await connection.request("POST", path, body, headers)
 

@@ -46,7 +46,11 @@ def normalized_text(text: str) -> str:
 
 def duplicate_wait(email: str, text: str) -> int:
     """Seconds until this email may send this very text again; 0 if it has not
-    stored it within the sender window."""
+    stored it within the sender window.
+
+    The index on (author_email, created_at) finds the email's comments in the window,
+    and each one's text is compared: the cost grows with how many the email sent in
+    the window, which the per-email rate limit keeps small (30 an hour by default)."""
     window = timedelta(seconds=settings.AGORA_FLOOD["sender_window"])
     now = timezone.now()
     sent = (
