@@ -12,7 +12,8 @@ import os
 
 bind = os.environ.get("AGORA_BIND", "127.0.0.1:8000").split(",")
 # Scoring a comment is CPU work, so more workers than cores buys little; the
-# threads overlap database and network waits and keep connections alive.
+# threads overlap database and network waits and keep connections alive (the
+# relevance model runs for one of them at a time: agora/guidelines/relevance.py).
 workers = int(os.environ.get("AGORA_WORKERS", max(2, os.cpu_count() or 1)))
 worker_class = "gthread"
 threads = int(os.environ.get("AGORA_THREADS", "4"))

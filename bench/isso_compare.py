@@ -13,7 +13,10 @@ AGORA_RATELIMIT=0), and both are measured by the same client:
 - a static file served by the same stack (WhiteNoise for Agora, Isso's own
   static middleware): the ceiling for reads;
 - p50 and p99 latency of each, and memory per worker (RSS, and PSS, which
-  splits pages shared between workers) after the run.
+  splits pages shared between workers) after the run;
+- each server's CPU time per post (master and workers, from /proc), over the posts
+  phase: what a post costs, which the client sharing the cores does not blur as it
+  blurs the rates.
 
 Before anything is timed, each system takes ``WARM_UP`` posts (to a thread of
 their own) and reads of each page, so both are measured as servers that have
@@ -261,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(seed_isso(isso_port, work / "isso.db"))
         check_threads(agora_port, isso_port)
         ports = {"agora": agora_port, "isso": isso_port}
+        servers = {"agora": agora, "isso": isso}
         reads = {
             "agora": [("thread", AGORA_THREAD), ("page", AGORA_PAGE), ("static", agora_static)],
             "isso": [("thread", ISSO_THREAD), ("static", ISSO_STATIC)],
@@ -273,12 +277,15 @@ def main(argv: list[str] | None = None) -> int:
             for system in systems:
                 port = ports[system]
                 if phase == "posts":
+                    cpu = servers[system].cpu_seconds()
                     tally, elapsed = asyncio.run(
                         loopback.run_count(
                             port, args.posts, args.users, post_request(system), max_seconds=300
                         )
                     )
-                    results.setdefault(system, {})[phase] = measure(phase, tally, elapsed, 202)
+                    row = measure(phase, tally, elapsed, 202)
+                    row["cpu_ms"] = 1000 * (servers[system].cpu_seconds() - cpu) / tally.count
+                    results.setdefault(system, {})[phase] = row
                     continue
                 paths = dict(reads[system])
                 if phase not in paths:
@@ -388,6 +395,9 @@ def render(
             "",
             *table,
             "",
+            f"- Server CPU per post (master and workers, over the posts phase): Agora "
+            f"{agora['posts']['cpu_ms']:.1f} ms, Isso {isso['posts']['cpu_ms']:.1f} ms "
+            f"(Agora ÷ Isso: {agora['posts']['cpu_ms'] / isso['posts']['cpu_ms']:.2f}×).",
             f"- Memory per worker after the run: Agora {loopback.rss_summary(memory['agora'])}; "
             f"Isso {loopback.rss_summary(memory['isso'])}.",
             f"- Agora's thread reads reach {100 * ceiling:.0f}% of its static-file ceiling "

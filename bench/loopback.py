@@ -264,6 +264,10 @@ class Server:
         except subprocess.TimeoutExpired:
             self.kill9()
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's processes, master and workers, have used."""
+        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+
     def worker_memory(self) -> list[dict[str, int]]:
         """RSS and PSS (shared pages split among sharers) in KiB of each worker process."""
         workers = _children(self.process.pid) or [self.process.pid]
@@ -281,6 +285,11 @@ def _children(parent: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
                 children.append(int(entry.name))
     return children
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _memory(pid: int) -> dict[str, int]:

@@ -5,6 +5,8 @@ The article and comments below are fiction written for these tests.
 
 import hashlib
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -95,6 +97,33 @@ def test_embedding_does_not_depend_on_the_rest_of_the_batch(rel):
     alone = rel.embed([ON_TOPIC])
     together = rel.embed([OFF_TOPIC, BODY, ON_TOPIC])
     assert np.array_equal(alone[0], together[2])
+
+
+def test_threads_sharing_the_model_run_it_one_at_a_time(monkeypatch):
+    # A server worker's threads share one model; side by side they would fight over
+    # the core it is sized to.
+    rel = Relevance()
+    session, running, most = rel.session, [], []
+    guard = threading.Lock()
+
+    class Counting:
+        def run(self, outputs, feeds):
+            with guard:
+                running.append(1)
+                most.append(len(running))
+            time.sleep(0.01)  # long enough for the other threads to arrive
+            with guard:
+                running.pop()
+            return session.run(outputs, feeds)
+
+    monkeypatch.setattr(rel, "_session", Counting())
+    threads = [threading.Thread(target=rel.embed, args=([ON_TOPIC] * 3,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(most) == 12
+    assert max(most) == 1
 
 
 def test_long_text_is_read_up_to_256_word_pieces_not_128(rel):
