@@ -327,8 +327,8 @@ def settled_by_screen(posted) -> tuple[int, int]:
     vectors = screening.stored_article_vectors(article)
     bodies = list(posted.values_list("body", flat=True))
     results = relevance.off_topic_many(bodies, ["en"] * len(bodies), [vectors] * len(bodies))
-    asked = [r for r in results if r.message.startswith("Best similarity")]
-    return sum("fast screen" in r.message for r in asked), len(asked)
+    asked = [r for r in results if r.scored_by]
+    return sum(r.scored_by == "screen" for r in asked), len(asked)
 
 
 def render(

@@ -94,7 +94,7 @@ def main() -> None:
         return engine.relevance.off_topic(comment_text(number), "en", context.vectors)
 
     relevance = cpu_ms_per_call(off_topic, range(POSTS))
-    screened = [n for n in range(POSTS) if "fast screen" in off_topic(n).message]
+    screened = [n for n in range(POSTS) if off_topic(n).scored_by == "screen"]
     judged = [n for n in range(POSTS) if n not in screened]
     load_after = os.getloadavg()
     words = len(comment_text(0).split())

@@ -88,8 +88,8 @@ def main() -> int:
         vectors = headings[(row["title"], row["meta"])]
         seconds, result = timed(rel.off_topic, row["text"], "en", vectors)
         per_comment.append(seconds)
-        if result.message.startswith("Best similarity"):  # not a reaction: a model scored it
-            by_path["screen" if "fast screen" in result.message else "transformer"].append(seconds)
+        if result.scored_by:  # not a reaction: a model scored it
+            by_path[result.scored_by].append(seconds)
         if row["prev"]:
             seconds, _ = timed(rel.off_topic, row["text"], "en", vectors, row["prev"])
             per_reply.append(seconds)

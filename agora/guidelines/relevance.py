@@ -78,10 +78,15 @@ LANGUAGES = frozenset({"en"})
 
 @dataclass(frozen=True)
 class OffTopic:
-    """The ``off_topic`` result for one comment: a probability (or ``None``) and why."""
+    """The ``off_topic`` result for one comment: a probability (or ``None``) and why.
+
+    ``scored_by`` says which model gave the score: ``"screen"`` (the fast screen settled
+    it), ``"transformer"``, or ``None`` when a rule answered (a generic reaction, another
+    language, nothing to compare with)."""
 
     score: float | None
     message: str
+    scored_by: str | None = None
 
 
 # Generic reactions. A comment is a reaction when, once these phrases and the filler words
@@ -418,13 +423,14 @@ class Relevance:
                 results[i] = OffTopic(
                     settled[0],
                     f"Best similarity to {_against(parent)}: {settled[1]:.2f} (fast screen).",
+                    "screen",
                 )
         comments = self.chunk_vectors([chunks[i] for i in unsettled], self.embed)
         replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.embed)
         for i, comment, parent in zip(unsettled, comments, replied, strict=True):
             score, similarity = self.judge(comment, targets_of(article_vectors[i], MODEL, parent))
             message = f"Best similarity to {_against(parent)}: {similarity:.2f}."
-            results[i] = OffTopic(score, message)
+            results[i] = OffTopic(score, message, "transformer")
         return results
 
     def off_topic(

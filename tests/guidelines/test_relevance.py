@@ -189,16 +189,19 @@ def test_the_screen_settles_a_clearly_on_topic_comment_without_the_transformer(
     assert embedded == []
     assert result.score < rel.calibration["screen"]["settles_below"]
     assert result.message.endswith("(fast screen).")
+    assert result.scored_by == "screen"
 
 
 def test_the_transformer_judges_what_the_screen_does_not_settle(rel, article):
     unscreened = Relevance(screened=False)
     result = rel.off_topic(OFF_TOPIC, "en", article)
     assert "fast screen" not in result.message
+    assert result.scored_by == "transformer"
     assert result == unscreened.off_topic(OFF_TOPIC, "en", article)
     # Without the screen, the on-topic comment is scored by the transformer, still on topic.
     alone = unscreened.off_topic(ON_TOPIC, "en", article)
     assert "fast screen" not in alone.message and alone.score < 0.5
+    assert alone.scored_by == "transformer"
 
 
 def test_on_topic_comment_scores_below_off_topic_comment(rel, article):
@@ -245,6 +248,7 @@ def test_generic_reactions_are_not_off_topic(rel, article, text):
     result = rel.off_topic(text, "en", article)
     assert result.score == 0.0
     assert "reaction" in result.message
+    assert result.scored_by is None  # the rule answered, no model ran
 
 
 @pytest.mark.parametrize(
@@ -265,6 +269,7 @@ def test_other_languages_are_unknown(rel, article, lang):
     result = rel.off_topic("هذا التعليق لا علاقة له بالمقال", lang, article)
     assert result.score is None
     assert "multilingual" in result.message
+    assert result.scored_by is None
 
 
 def test_nothing_to_compare_with_is_unknown(rel):
