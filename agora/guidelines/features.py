@@ -11,16 +11,20 @@ the same analyzers (:func:`word_grams`, :func:`char_grams`) and computes TF-IDF 
 keeping for every feature occurrence the whitespace-separated chunk it came from: that is
 what splits a linear score into per-word evidence, and it spares scoring a second pass
 over the text and the import of scikit-learn. The fitted state round-trips through plain
-numpy arrays (:meth:`Featurizer.to_arrays`), so artifacts load without pickle.
+numpy arrays (:meth:`Featurizer.to_arrays`), so artifacts load without pickle; in memory
+each vocabulary is a :class:`Vocabulary` (a compact trie, not a dict).
 """
 
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+import marisa_trie
 import numpy as np
 from scipy import sparse
 
@@ -28,7 +32,7 @@ from scipy import sparse
 _TOKEN = re.compile(r"\b\w+\b")
 _CHUNK = re.compile(r"\S+")
 CHAR_NGRAMS = (2, 5)
-#: Distinct words whose char n-gram features are kept in memory (a few MB).
+#: Distinct words whose features are remembered, per language (see Featurizer.__init__).
 CHUNK_CACHE_SIZE = 50_000
 #: Parameters of the scikit-learn vectorizers that fit each block.
 WORD_PARAMS = dict(min_df=2, max_features=100_000, sublinear_tf=True, lowercase=False)
@@ -60,6 +64,49 @@ def all_char_grams(text: str) -> list[str]:
     return [gram for chunk in text.split() for gram in char_grams(chunk)]
 
 
+class Vocabulary:
+    """Terms (word or character n-grams) to feature indices, like a dict but in a trie.
+
+    A language's 300,000 terms take about 40 MB as a dict of strings, in every server
+    worker; as a MARISA trie with an index array they take about 2 MB. A lookup costs
+    about the same (bench/engine_speed.py). The trie numbers the terms in its own order,
+    so ``_index`` maps its ids back to the feature indices the model was trained with.
+    """
+
+    def __init__(self, terms: list[str], first: int = 0):
+        """``terms`` in feature order: ``terms[i]`` is feature ``first + i`` (the char
+        block's features follow the word block's)."""
+        self._trie = marisa_trie.Trie(terms)
+        if len(self._trie) != len(terms):
+            raise ValueError("a vocabulary's terms must be distinct")
+        ids = np.fromiter(map(self._trie.key_id, terms), dtype=np.int64, count=len(terms))
+        index = np.empty(len(terms), dtype=np.int32)
+        index[ids] = np.arange(first, first + len(terms), dtype=np.int32)
+        # array, not numpy: indexing it gives plain ints, fast, one at a time.
+        self._index = array("i", index.tobytes())
+        self.first = first
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def get(self, term: str) -> int | None:
+        """The feature index of ``term``, or None if it is not in the vocabulary."""
+        found = self._trie.get(term)
+        return None if found is None else self._index[found]
+
+    def indices(self, terms: Iterable[str]) -> list[int]:
+        """The feature indices of the known ``terms``, in order; unknown ones are skipped."""
+        get, index = self._trie.get, self._index
+        return [index[found] for found in map(get, terms) if found is not None]
+
+    def terms(self) -> list[str]:
+        """Every term, in feature order."""
+        ordered = [""] * len(self)
+        for term, found in self._trie.iteritems():
+            ordered[self._index[found] - self.first] = term
+        return ordered
+
+
 @dataclass
 class Analysis:
     """A text's known feature occurrences, each with the chunk (word) it came from.
@@ -78,7 +125,9 @@ class Analysis:
 class Featurizer:
     """TF-IDF word 1-2-grams followed by char_wb 2-5-grams, as one sparse row per text."""
 
-    def __init__(self, word_vocab: dict[str, int], char_vocab: dict[str, int], idf: np.ndarray):
+    def __init__(self, word_vocab: Vocabulary, char_vocab: Vocabulary, idf: np.ndarray):
+        if char_vocab.first != len(word_vocab):
+            raise ValueError("the char block's features must follow the word block's")
         self.word_vocab = word_vocab
         self.char_vocab = char_vocab
         # Word block, then char block; float32 is what the artifact stores.
@@ -103,7 +152,9 @@ class Featurizer:
         char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS)
         word.fit(texts)
         char.fit(texts)
-        featurizer = cls(word.vocabulary_, char.vocabulary_, np.concatenate([word.idf_, char.idf_]))
+        words = Vocabulary(list(word.get_feature_names_out()))
+        chars = Vocabulary(list(char.get_feature_names_out()), first=len(words))
+        featurizer = cls(words, chars, np.concatenate([word.idf_, char.idf_]))
         return featurizer, featurizer.transform(texts)
 
     def analyze(self, text: str) -> Analysis:
@@ -135,20 +186,17 @@ class Featurizer:
             np.array(weights),
         )
 
-    def _chunk_features(self, chunk: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    def _chunk_features(self, chunk: str) -> tuple[array, tuple[str, ...]]:
         """One chunk's known word-unigram and char n-gram features, and its word tokens.
 
         A chunk's features do not depend on its neighbours (only bigrams do), so this is
-        cached per distinct chunk.
+        cached per distinct chunk. An ``array`` holds the indices in a quarter of the
+        memory a tuple of ints takes: the cache is the featurizer's largest memory once a
+        server has seen many distinct words.
         """
-        offset, word_vocab, char_vocab = len(self.word_vocab), self.word_vocab, self.char_vocab
         tokens = tuple(_TOKEN.findall(chunk))
-        found = [word_vocab.get(token) for token in tokens]
-        found += [
-            None if index is None else index + offset
-            for index in map(char_vocab.get, char_grams(chunk))
-        ]
-        return tuple(index for index in found if index is not None), tokens
+        found = self.word_vocab.indices(tokens) + self.char_vocab.indices(char_grams(chunk))
+        return array("i", found), tokens
 
     def row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
         """The TF-IDF row of an analysed text: (sorted feature indices, values)."""
@@ -186,14 +234,14 @@ class Featurizer:
         """Vocabularies (newline-joined UTF-8, in feature order) and IDF weights."""
         arrays = {"idf": self.idf.astype(np.float32)}
         for name, vocab in (("word", self.word_vocab), ("char", self.char_vocab)):
-            terms = sorted(vocab, key=vocab.__getitem__)
-            arrays[f"{name}_vocab"] = np.frombuffer("\n".join(terms).encode(), dtype=np.uint8)
+            terms = "\n".join(vocab.terms())
+            arrays[f"{name}_vocab"] = np.frombuffer(terms.encode(), dtype=np.uint8)
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays) -> Featurizer:
-        vocabs = []
-        for name in ("word", "char"):
-            terms = arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n")
-            vocabs.append({term: index for index, term in enumerate(terms)})
-        return cls(*vocabs, arrays["idf"])
+        words, chars = (
+            arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n")
+            for name in ("word", "char")
+        )
+        return cls(Vocabulary(words), Vocabulary(chars, first=len(words)), arrays["idf"])

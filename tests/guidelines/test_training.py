@@ -22,6 +22,7 @@ from agora.guidelines.features import (
     CHAR_PARAMS,
     WORD_PARAMS,
     Featurizer,
+    Vocabulary,
     all_char_grams,
     word_grams,
 )
@@ -163,6 +164,32 @@ def test_transform_matches_scikit_learns_tfidf():
     char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS).fit(texts)
     expected = sparse.hstack([word.transform(texts), char.transform(texts)]).toarray()
     np.testing.assert_allclose(rows.toarray(), expected, atol=1e-6)
+
+
+def test_vocabulary_maps_each_term_to_its_feature_index():
+    # Not in sorted order, with an offset and non-ASCII terms: the trie numbers terms its own
+    # way, and the vocabulary must still give back the trained feature indices.
+    terms = ["zeta", "alpha", "naïve", " an", "کورد", "al"]
+    vocabulary = Vocabulary(terms, first=100)
+    assert len(vocabulary) == 6
+    assert [vocabulary.get(term) for term in terms] == list(range(100, 106))
+    assert vocabulary.get("alp") is None and vocabulary.get("") is None
+    assert vocabulary.indices(["al", "unknown", "zeta", "al"]) == [105, 100, 105]
+    assert vocabulary.terms() == terms
+    with pytest.raises(ValueError, match="distinct"):
+        Vocabulary(["a", "b", "a"])
+
+
+def test_committed_vocabularies_give_every_term_its_position():
+    with np.load(ARTIFACTS_DIR / "en.npz") as arrays:
+        terms = arrays["char_vocab"].tobytes().decode("utf-8").split("\n")
+        featurizer = Featurizer.from_arrays(arrays)
+    sample = terms[::997] + terms[-3:]
+    offset = len(featurizer.word_vocab)
+    assert [featurizer.char_vocab.get(term) for term in sample] == [
+        offset + terms.index(term) for term in sample
+    ]
+    assert featurizer.char_vocab.terms() == terms
 
 
 # --- a tiny end-to-end fit ----------------------------------------------------------------
