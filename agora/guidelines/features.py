@@ -68,23 +68,44 @@ class Vocabulary:
     """Terms (word or character n-grams) to feature indices, like a dict but in a trie.
 
     A language's 300,000 terms take about 40 MB as a dict of strings, in every server
-    worker; as a MARISA trie with an index array they take about 2 MB. A lookup costs
-    about the same (bench/engine_speed.py). The trie numbers the terms in its own order,
-    so ``_index`` maps its ids back to the feature indices the model was trained with.
+    worker; as a MARISA trie with an index array they take about 2 MB, stored as they are
+    in the artifact, so loading them costs no parsing. A lookup costs about the same as a
+    dict's (bench/engine_speed.py). The trie numbers the terms in its own order, so an
+    array maps its ids to the feature indices the model was trained with.
     """
 
-    def __init__(self, terms: list[str], first: int = 0):
-        """``terms`` in feature order: ``terms[i]`` is feature ``first + i`` (the char
-        block's features follow the word block's)."""
-        self._trie = marisa_trie.Trie(terms)
-        if len(self._trie) != len(terms):
-            raise ValueError("a vocabulary's terms must be distinct")
-        ids = np.fromiter(map(self._trie.key_id, terms), dtype=np.int64, count=len(terms))
-        index = np.empty(len(terms), dtype=np.int32)
-        index[ids] = np.arange(first, first + len(terms), dtype=np.int32)
+    def __init__(self, trie: marisa_trie.Trie, positions: np.ndarray, first: int = 0):
+        """``positions[i]`` is the place of the trie's term ``i`` in feature order: its
+        feature index is ``first + positions[i]`` (the char block's follow the word
+        block's)."""
+        if len(trie) != len(positions):
+            raise ValueError("a vocabulary needs one position per term of its trie")
+        self._trie = trie
         # array, not numpy: indexing it gives plain ints, fast, one at a time.
-        self._index = array("i", index.tobytes())
+        self._index = array("i", (np.asarray(positions) + first).astype(np.int32).tobytes())
         self.first = first
+
+    @classmethod
+    def from_terms(cls, terms: list[str], first: int = 0) -> Vocabulary:
+        """The vocabulary of ``terms`` in feature order: ``terms[i]`` is feature
+        ``first + i``."""
+        trie = marisa_trie.Trie(terms)
+        if len(trie) != len(terms):
+            raise ValueError("a vocabulary's terms must be distinct")
+        positions = np.empty(len(terms), dtype=np.int32)
+        ids = np.fromiter(map(trie.key_id, terms), dtype=np.int64, count=len(terms))
+        positions[ids] = np.arange(len(terms), dtype=np.int32)
+        return cls(trie, positions, first)
+
+    @classmethod
+    def from_arrays(cls, trie: np.ndarray, positions: np.ndarray, first: int = 0) -> Vocabulary:
+        """The vocabulary :meth:`to_arrays` stored."""
+        return cls(marisa_trie.Trie().frombytes(trie.tobytes()), positions, first)
+
+    def to_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The trie's bytes and the positions, as plain arrays for an ``.npz``."""
+        positions = np.frombuffer(self._index, dtype=np.int32) - np.int32(self.first)
+        return np.frombuffer(self._trie.tobytes(), dtype=np.uint8), positions
 
     def __len__(self) -> int:
         return len(self._index)
@@ -152,8 +173,8 @@ class Featurizer:
         char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS)
         word.fit(texts)
         char.fit(texts)
-        words = Vocabulary(list(word.get_feature_names_out()))
-        chars = Vocabulary(list(char.get_feature_names_out()), first=len(words))
+        words = Vocabulary.from_terms(list(word.get_feature_names_out()))
+        chars = Vocabulary.from_terms(list(char.get_feature_names_out()), first=len(words))
         featurizer = cls(words, chars, np.concatenate([word.idf_, char.idf_]))
         return featurizer, featurizer.transform(texts)
 
@@ -161,29 +182,33 @@ class Featurizer:
         """Known feature occurrences of normalised ``text``, by chunk."""
         word_vocab = self.word_vocab
         chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
-        chunk_ids: list[int] = []
-        features: list[int] = []
+        # The chunks' features are copied array to array, never as one int object each.
+        features = array("i")
+        per_chunk: list[int] = []
         tokens: list[str] = []
         token_chunk: list[int] = []
         for c, (start, end) in enumerate(chunks):
             known, words = self._chunk_features(text[start:end])
-            chunk_ids += [c] * len(known)
-            features += known
+            features.extend(known)
+            per_chunk.append(len(known))
             tokens += words
             token_chunk += [c] * len(words)
-        weights = [1.0] * len(features)
         # Bigrams may join two chunks ("you idiot"): half an occurrence in each.
+        bigrams: list[int] = []
+        bigram_chunks: list[int] = []
         for i, (first, second) in enumerate(pairwise(tokens)):
             bigram = word_vocab.get(f"{first} {second}")
             if bigram is not None:
-                chunk_ids += [token_chunk[i], token_chunk[i + 1]]
-                features += [bigram, bigram]
-                weights += [0.5, 0.5]
+                bigrams += [bigram, bigram]
+                bigram_chunks += [token_chunk[i], token_chunk[i + 1]]
+        features.extend(bigrams)
         return Analysis(
             chunks,
-            np.array(chunk_ids, dtype=np.int64),
-            np.array(features, dtype=np.int64),
-            np.array(weights),
+            np.concatenate([np.repeat(np.arange(len(chunks)), per_chunk), bigram_chunks]).astype(
+                np.int64
+            ),
+            np.frombuffer(features, dtype=np.int32).astype(np.int64),
+            np.concatenate([np.ones(len(features) - len(bigrams)), np.full(len(bigrams), 0.5)]),
         )
 
     def _chunk_features(self, chunk: str) -> tuple[array, tuple[str, ...]]:
@@ -231,17 +256,16 @@ class Featurizer:
         )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Vocabularies (newline-joined UTF-8, in feature order) and IDF weights."""
+        """Vocabularies (each a trie's bytes and its terms' positions) and IDF weights."""
         arrays = {"idf": self.idf.astype(np.float32)}
         for name, vocab in (("word", self.word_vocab), ("char", self.char_vocab)):
-            terms = "\n".join(vocab.terms())
-            arrays[f"{name}_vocab"] = np.frombuffer(terms.encode(), dtype=np.uint8)
+            arrays[f"{name}_trie"], arrays[f"{name}_positions"] = vocab.to_arrays()
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays) -> Featurizer:
-        words, chars = (
-            arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n")
-            for name in ("word", "char")
+        words = Vocabulary.from_arrays(arrays["word_trie"], arrays["word_positions"])
+        chars = Vocabulary.from_arrays(
+            arrays["char_trie"], arrays["char_positions"], first=len(words)
         )
-        return cls(Vocabulary(words), Vocabulary(chars, first=len(words)), arrays["idf"])
+        return cls(words, chars, arrays["idf"])

@@ -20,6 +20,7 @@ licence notes, parameters, validation figures, thresholds and the model version)
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import platform
 import re
@@ -321,6 +322,7 @@ def train(
             "python": platform.python_version(),
             "numpy": np.__version__,
             "scikit-learn": sklearn.__version__,
+            "marisa-trie": importlib.metadata.version("marisa-trie"),
         },
         "parameters": PARAMETERS,
         "languages": dict(sorted(entries.items())),

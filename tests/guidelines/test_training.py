@@ -170,26 +170,37 @@ def test_vocabulary_maps_each_term_to_its_feature_index():
     # Not in sorted order, with an offset and non-ASCII terms: the trie numbers terms its own
     # way, and the vocabulary must still give back the trained feature indices.
     terms = ["zeta", "alpha", "naïve", " an", "کورد", "al"]
-    vocabulary = Vocabulary(terms, first=100)
+    vocabulary = Vocabulary.from_terms(terms, first=100)
     assert len(vocabulary) == 6
     assert [vocabulary.get(term) for term in terms] == list(range(100, 106))
     assert vocabulary.get("alp") is None and vocabulary.get("") is None
     assert vocabulary.indices(["al", "unknown", "zeta", "al"]) == [105, 100, 105]
     assert vocabulary.terms() == terms
     with pytest.raises(ValueError, match="distinct"):
-        Vocabulary(["a", "b", "a"])
+        Vocabulary.from_terms(["a", "b", "a"])
 
 
-def test_committed_vocabularies_give_every_term_its_position():
+def test_vocabulary_round_trips_through_arrays():
+    terms = ["kill you", "you", "idiot", "ای", "é"]
+    stored = Vocabulary.from_terms(terms, first=7).to_arrays()
+    loaded = Vocabulary.from_arrays(*stored, first=7)
+    assert loaded.terms() == terms
+    assert [loaded.get(term) for term in terms] == list(range(7, 12))
+    with pytest.raises(ValueError, match="one position per term"):
+        Vocabulary.from_arrays(stored[0], stored[1][:-1])
+
+
+def test_committed_vocabularies_hold_scikit_learns_feature_order():
+    # scikit-learn numbers a vocabulary's terms in sorted order; the stored tries must give
+    # each term that number, or every score would be computed on the wrong features.
     with np.load(ARTIFACTS_DIR / "en.npz") as arrays:
-        terms = arrays["char_vocab"].tobytes().decode("utf-8").split("\n")
         featurizer = Featurizer.from_arrays(arrays)
-    sample = terms[::997] + terms[-3:]
-    offset = len(featurizer.word_vocab)
-    assert [featurizer.char_vocab.get(term) for term in sample] == [
-        offset + terms.index(term) for term in sample
-    ]
-    assert featurizer.char_vocab.terms() == terms
+    for vocabulary in (featurizer.word_vocab, featurizer.char_vocab):
+        terms = vocabulary.terms()
+        assert terms == sorted(terms) and len(set(terms)) == len(terms) > 50_000
+        sample = range(0, len(terms), 997)
+        assert [vocabulary.get(terms[i]) for i in sample] == [vocabulary.first + i for i in sample]
+    assert featurizer.char_vocab.first == len(featurizer.word_vocab)
 
 
 # --- a tiny end-to-end fit ----------------------------------------------------------------
