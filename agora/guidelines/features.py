@@ -32,7 +32,7 @@ from scipy import sparse
 _TOKEN = re.compile(r"\b\w+\b")
 _CHUNK = re.compile(r"\S+")
 CHAR_NGRAMS = (2, 5)
-#: Distinct words whose features are remembered, per language (see Featurizer.__init__).
+#: Distinct words whose features each language remembers (see Featurizer._chunk_features).
 CHUNK_CACHE_SIZE = 50_000
 #: Parameters of the scikit-learn vectorizers that fit each block.
 WORD_PARAMS = dict(min_df=2, max_features=100_000, sublinear_tf=True, lowercase=False)
@@ -69,9 +69,10 @@ class Vocabulary:
 
     A language's 300,000 terms take about 40 MB as a dict of strings, in every server
     worker; as a MARISA trie with an index array they take about 2 MB, stored as they are
-    in the artifact, so loading them costs no parsing. A lookup costs about the same as a
-    dict's (bench/engine_speed.py). The trie numbers the terms in its own order, so an
-    array maps its ids to the feature indices the model was trained with.
+    in the artifact, so loading them costs no parsing. A lookup costs more than a dict's,
+    which the featurizer's word cache absorbs (docs/guidelines.md, "Speed"). The trie
+    numbers the terms in its own order, so an array maps its ids to the feature indices
+    the model was trained with.
     """
 
     def __init__(self, trie: marisa_trie.Trie, positions: np.ndarray, first: int = 0):
@@ -98,9 +99,11 @@ class Vocabulary:
         return cls(trie, positions, first)
 
     @classmethod
-    def from_arrays(cls, trie: np.ndarray, positions: np.ndarray, first: int = 0) -> Vocabulary:
+    def from_arrays(
+        cls, trie_bytes: np.ndarray, positions: np.ndarray, first: int = 0
+    ) -> Vocabulary:
         """The vocabulary :meth:`to_arrays` stored."""
-        return cls(marisa_trie.Trie().frombytes(trie.tobytes()), positions, first)
+        return cls(marisa_trie.Trie().frombytes(trie_bytes.tobytes()), positions, first)
 
     def to_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The trie's bytes and the positions, as plain arrays for an ``.npz``."""
