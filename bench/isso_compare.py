@@ -263,28 +263,28 @@ def main(argv: list[str] | None = None) -> int:
         isso.start(ISSO_STATIC)
         asyncio.run(seed_isso(isso_port, work / "isso.db"))
         check_threads(agora_port, isso_port)
-        ports = {"agora": agora_port, "isso": isso_port}
         servers = {"agora": agora, "isso": isso}
         reads = {
             "agora": [("thread", AGORA_THREAD), ("page", AGORA_PAGE), ("static", agora_static)],
             "isso": [("thread", ISSO_THREAD), ("static", ISSO_STATIC)],
         }
-        for system, port in ports.items():
-            asyncio.run(warm_up(port, system, reads[system]))
+        for system, server in servers.items():
+            asyncio.run(warm_up(server.port, system, reads[system]))
         # Alternate who goes first, so neither always meets the same background load.
         for order, phase in enumerate(["posts", "thread", "page", "static"]):
             systems = ["agora", "isso"] if order % 2 == 0 else ["isso", "agora"]
             for system in systems:
-                port = ports[system]
+                server = servers[system]
+                port = server.port
                 if phase == "posts":
-                    cpu = servers[system].cpu_seconds()
+                    cpu = server.cpu_seconds()
                     tally, elapsed = asyncio.run(
                         loopback.run_count(
                             port, args.posts, args.users, post_request(system), max_seconds=300
                         )
                     )
                     row = measure(phase, tally, elapsed, 202)
-                    row["cpu_ms"] = 1000 * (servers[system].cpu_seconds() - cpu) / tally.count
+                    row["cpu_ms"] = 1000 * (server.cpu_seconds() - cpu) / tally.count
                     results.setdefault(system, {})[phase] = row
                     continue
                 paths = dict(reads[system])

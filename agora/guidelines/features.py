@@ -207,8 +207,11 @@ class Featurizer:
         features.extend(bigrams)
         return Analysis(
             chunks,
-            np.concatenate([np.repeat(np.arange(len(chunks)), per_chunk), bigram_chunks]).astype(
-                np.int64
+            np.concatenate(
+                [
+                    np.repeat(np.arange(len(chunks), dtype=np.int64), per_chunk),
+                    np.array(bigram_chunks, dtype=np.int64),
+                ]
             ),
             np.frombuffer(features, dtype=np.int32).astype(np.int64),
             np.concatenate([np.ones(len(features) - len(bigrams)), np.full(len(bigrams), 0.5)]),
