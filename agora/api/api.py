@@ -175,8 +175,7 @@ def unexpected_error(request, exc):
 def article_or_404(slug: str, *fields: str) -> Article:
     """The article, with only ``fields`` loaded if given (any other field read later
     costs a query of its own)."""
-    articles = Article.objects.filter(slug=slug)
-    article = (articles.only(*fields) if fields else articles).first()
+    article = Article.objects.by_slug(slug, fields)
     if article is None:
         raise HttpError(404, _("There is no article with the slug %(slug)r.") % {"slug": slug})
     return article

@@ -1,7 +1,35 @@
+from collections.abc import Sequence
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+
+
+class ArticleManager(models.Manager):
+    def by_slug(self, slug: str, fields: Sequence[str] = ()) -> "Article | None":
+        """The article with this slug (only ``fields`` and the id loaded, if given), or None.
+
+        Every post and every thread read starts here, so it is one raw query: building the
+        equivalent queryset costs Django 0.4-0.6 ms of CPU, twenty times what SQLite takes
+        to answer it (bench/post_cost.py measures the whole post)."""
+        quote = connections[self.db].ops.quote_name
+        meta = self.model._meta
+        columns = (
+            ", ".join(quote(meta.get_field(name).column) for name in dict.fromkeys(("id", *fields)))
+            if fields
+            else "*"
+        )
+        query = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote('slug')} = %s"
+        return next(iter(self.raw(query, [slug])), None)
+
+    def by_slug_or_404(self, slug: str) -> "Article":
+        """:meth:`by_slug` for the pages: a missing article is their 404."""
+        article = self.by_slug(slug)
+        if article is None:
+            raise Http404("No article has this address.")
+        return article
 
 
 class Article(models.Model):
@@ -27,6 +55,8 @@ class Article(models.Model):
     # names the model version and text they were computed from: an edit makes them stale.
     relevance_vectors = models.BinaryField(null=True, editable=False)
     relevance_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at"]

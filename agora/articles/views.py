@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from agora.articles.models import Article
 from agora.comments.models import Status
@@ -22,6 +22,6 @@ def index(request):
 
 def detail(request, slug):
     """An article with its comment section below it."""
-    article = get_object_or_404(Article, slug=slug)
+    article = Article.objects.by_slug_or_404(slug)
     context = section_context(request, article)
     return render(request, "articles/detail.html", context)

@@ -7,7 +7,7 @@ comments ever reach a template, and the public thread never loads an email addre
 import secrets
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -118,7 +118,7 @@ def section_context(request, article: Article, form: CommentPageForm | None = No
 @require_http_methods(["GET", "POST"])
 def post(request, slug):
     """Receive a comment (POST, then redirect) or send a stray GET back to the article."""
-    article = get_object_or_404(Article, slug=slug)
+    article = Article.objects.by_slug_or_404(slug)
     order_query = "?order=newest" if read_order(request) == NEWEST else ""
     if request.method == "GET":
         # A reload of a page that showed form errors lands here.
