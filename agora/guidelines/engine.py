@@ -104,6 +104,11 @@ class Engine:
         self.model_version = model_version
         #: An :class:`agora.guidelines.relevance.Relevance`, or ``None`` for no off_topic.
         self.relevance = relevance
+        #: Whether the relevance model's fast screen holds under this policy's thresholds.
+        self.screened = relevance is not None and all(
+            relevance.screens_for(policy.threshold(lang, "off_topic").review)
+            for lang in relevance.languages
+        )
         self._article_vectors: OrderedDict = OrderedDict()
         self._article_lock = threading.Lock()  # the web app judges from several threads
         self.phases: list[tuple[str, Phase]] = [
@@ -223,6 +228,7 @@ class Engine:
             [draft.lang for draft in drafts],
             [self._vectors_of(draft) for draft in drafts],
             [draft.comment.parent_text for draft in drafts],
+            screened=self.screened,
         )
         for draft, result in zip(drafts, results, strict=True):
             draft.scores["off_topic"] = (

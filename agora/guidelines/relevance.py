@@ -374,6 +374,13 @@ class Relevance:
         probability = self.probability(contrast, screen)
         return (probability, similarity) if probability < screen["settles_below"] else None
 
+    def screens_for(self, review_threshold: float) -> bool:
+        """Whether the screen may settle comments under a policy that sends ``off_topic``
+        to review at ``review_threshold``. Its cut-off was chosen to take almost none of the
+        transformer's flags away at the calibration's own threshold, which holds at any
+        higher one; under a lower one it would settle comments the transformer flags."""
+        return self.screened and review_threshold >= self.calibration["review_threshold"]
+
     def judge(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
         """The transformer's ``(probability, similarity)``. Takes transformer embeddings."""
         similarity, contrast = self.relatedness(comment, targets, MODEL)
@@ -385,8 +392,10 @@ class Relevance:
         langs: Sequence[str | None],
         article_vectors: Sequence[np.ndarray | None],
         parent_texts: Sequence[str | None] | None = None,
+        screened: bool = True,
     ) -> list[OffTopic]:
-        """:meth:`off_topic` for a batch of comments."""
+        """:meth:`off_topic` for a batch of comments; ``screened=False`` leaves every one to
+        the transformer (see :meth:`screens_for`)."""
         parents = list(parent_texts) if parent_texts is not None else [None] * len(texts)
         results: list[OffTopic | None] = [None] * len(texts)
         todo = []
@@ -410,11 +419,11 @@ class Relevance:
             if not chunks[i]:
                 results[i] = OffTopic(None, "The comment has no text to compare.")
         unsettled = [i for i in todo if chunks[i]]
-        if self.screened:
+        if self.screened and screened:
             comments = self.chunk_vectors([chunks[i] for i in unsettled], self.screen_embed)
             replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.screen_embed)
-            screened, unsettled = unsettled, []
-            for i, comment, parent in zip(screened, comments, replied, strict=True):
+            candidates, unsettled = unsettled, []
+            for i, comment, parent in zip(candidates, comments, replied, strict=True):
                 settled = self.settle(comment, targets_of(article_vectors[i], SCREEN, parent))
                 if settled is None:
                     unsettled.append(i)

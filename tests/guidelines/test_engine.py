@@ -245,6 +245,37 @@ def test_a_relevance_model_fills_off_topic(engine):
     assert no_article.scores["off_topic"] is None
 
 
+def test_a_policy_reviewing_off_topic_below_the_default_turns_the_fast_screen_off(engine):
+    from agora.guidelines.relevance import Relevance
+
+    relevance = Relevance.load()
+    default = relevance.calibration["review_threshold"]
+    article = ArticleContext(
+        title="Council votes to rebuild the river dam",
+        standfirst="The vote ends two years of argument over the ageing dam.",
+        body="The council voted on Tuesday to rebuild the dam. Engineers called it unsafe.",
+        lang="en",
+    )
+    text = "The council voted to rebuild the dam. Good."
+    vectors = relevance.article_vectors(article.title, article.standfirst, article.body)
+    screened = relevance.off_topic(text, "en", vectors)
+    (unscreened,) = relevance.off_topic_many([text], ["en"], [vectors], screened=False)
+    assert screened.scored_by == "screen" and unscreened.scored_by == "transformer"
+    assert abs(screened.score - unscreened.score) > 0.01
+    scores = {}
+    for review in (default, default + 0.1, default - 0.2):
+        policy = Policy.from_dict({"thresholds": {"off_topic": {"review": review}}})
+        judged = Engine(engine.models, policy, engine.model_version, relevance=relevance)
+        assert judged.screened == (review >= default)
+        scores[review] = judged.judge(CommentInput(text=text, article=article)).scores
+    # The screen settles this plain comment under the default policy and a stricter one,
+    # and leaves it to the transformer once the policy asks for more review than its
+    # cut-off was chosen for.
+    assert scores[default]["off_topic"] == pytest.approx(screened.score, abs=1e-3)
+    assert scores[default + 0.1]["off_topic"] == pytest.approx(screened.score, abs=1e-3)
+    assert scores[default - 0.2]["off_topic"] == pytest.approx(unscreened.score, abs=1e-3)
+
+
 def test_an_offensive_model_stands_in_where_the_data_cannot_separate_keys(engine):
     model = engine.models["tr"]
     assert set(model.stand_ins) == {"profanity", "personal_attack"}

@@ -204,6 +204,16 @@ def test_the_transformer_judges_what_the_screen_does_not_settle(rel, article):
     assert alone.scored_by == "transformer"
 
 
+def test_the_screen_holds_only_at_or_above_the_threshold_its_cut_off_was_chosen_for(rel, article):
+    default = rel.calibration["review_threshold"]
+    assert rel.screens_for(default) and rel.screens_for(0.9)
+    assert not rel.screens_for(default - 0.01)
+    assert not Relevance(screened=False).screens_for(default)
+    (unscreened,) = rel.off_topic_many([ON_TOPIC], ["en"], [article], screened=False)
+    assert unscreened.scored_by == "transformer"
+    assert unscreened == Relevance(screened=False).off_topic(ON_TOPIC, "en", article)
+
+
 def test_on_topic_comment_scores_below_off_topic_comment(rel, article):
     on = rel.off_topic(ON_TOPIC, "en", article)
     off = rel.off_topic(OFF_TOPIC, "en", article)
