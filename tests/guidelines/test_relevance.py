@@ -80,6 +80,18 @@ def test_model_file_matches_manifest():
     assert manifest["agreement"]["int8_vs_original"]["median"] >= 0.99
 
 
+def test_the_model_is_a_student_distilled_without_the_relevance_data():
+    manifest = json.loads((ARTIFACT_DIR / "manifest.json").read_text())
+    distillation = manifest["distillation"]
+    # The exported graph has one attention block per layer the student kept.
+    assert manifest["fused_operators"]["Attention"] == len(distillation["teacher_layers_kept"])
+    # The relevance calibration and evaluation data never trained it.
+    assert "en/fox-news-comments" not in distillation["data"]
+    assert "en/fox-news-comments" in distillation["held_out"]
+    for entry in distillation["data"].values():
+        assert entry["licence"] and all(f["sha256"] for f in entry["files"])
+
+
 def test_embeddings_agree_with_the_original_model(rel):
     reference = json.loads((ARTIFACT_DIR / "reference_vectors.json").read_text())
     expected = np.array(reference["vectors"], dtype=np.float32)
