@@ -1,4 +1,4 @@
-"""Distil the relevance model into a two-layer student and export it: a third of the cost.
+"""Distil the relevance model into a two-layer student and export it, at less than half the cost.
 
 Run in the export environment (torch stays out of Agora's run time), then rebuild what
 follows from the model:
@@ -12,7 +12,7 @@ follows from the model:
 
 Why: all-MiniLM-L6-v2 judging a comment was most of a post's CPU time (about 7 ms of 12 on
 the benchmark machine), and its six layers are most of that. A student made of the teacher's
-first and last layers, trained to give the teacher's embeddings, runs in about a third of
+first and last layers, trained to give the teacher's embeddings, runs in less than half
 the time and ranks comments against articles almost as well (docs/relevance.md).
 
 1. Student: the teacher's embeddings and its layers ``LAYERS``, weights copied; the same

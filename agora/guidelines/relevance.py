@@ -1,8 +1,8 @@
 """Relevance of a comment to its article: the score behind the ``off_topic`` guideline.
 
 The publisher asks that comments be relevant to the article. We embed the comment and the
-article with a two-layer student of all-MiniLM-L6-v2, distilled to give its embeddings at a
-third of its cost (``scripts/distill_relevance.py``; exported to ONNX and quantised to int8
+article with a two-layer student of all-MiniLM-L6-v2, distilled to give its embeddings at
+less than half its cost (``scripts/distill_relevance.py``; exported to ONNX and quantised to int8
 by ``scripts/export_minilm.py``; run with onnxruntime, tokenizers and numpy, no torch), and
 compare them by cosine similarity:
 
