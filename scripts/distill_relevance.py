@@ -40,17 +40,15 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import distill_screen  # noqa: E402
-import export_minilm  # noqa: E402
+import export_minilm  # noqa: E402 - also sets HF_HUB_OFFLINE before transformers loads
 
 from agora.guidelines.datasets import DEFAULT_DATA_DIR  # noqa: E402
 from agora.guidelines.manifest import read_manifest  # noqa: E402
@@ -70,23 +68,21 @@ SEED = 0
 
 
 def student_of(teacher_dir: Path):
+    """The student's transformer, inside the module the export turns into the ONNX graph
+    (mean pooling and unit length included), so training computes what Agora will run."""
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(str(teacher_dir), attn_implementation="eager")
     model.encoder.layer = torch.nn.ModuleList(model.encoder.layer[i] for i in LAYERS)
     model.config.num_hidden_layers = len(LAYERS)
-    return model
+    return export_minilm.SentenceEmbedding(model)
 
 
 def embed(model, tokenizer, texts: list[str]) -> torch.Tensor:
-    """Mean of the last layer over real word pieces, unit length: what the export computes."""
     batch = tokenizer(
         texts, padding=True, truncation=True, max_length=TRAINING_TOKENS, return_tensors="pt"
     )
-    hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-    return torch.nn.functional.normalize(pooled, dim=1)
+    return model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
 
 
 def batches(texts: list[str], seed: int) -> list[list[int]]:
@@ -172,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         # pooling and normalisation for the export.
         source = Path(tmp) / "student"
         shutil.copytree(teacher_dir, source)
-        student.save_pretrained(str(source))
+        student.transformer.save_pretrained(str(source))
         code = export_minilm.main(["--out", str(out), "--source", str(source)], command=COMMAND)
 
     # The int8 student as Agora runs it, against the teacher at its full length.
