@@ -1,13 +1,16 @@
 """Agora and Isso side by side, on this machine, in one run.
 
 Isso is the self-hosted Python comment server. Both run under the same server
-stack (gunicorn, the same number of workers, gthread with 4 threads each, a 5 s
+stack (gunicorn, the same number of workers, gthread with ``--threads`` each, a 5 s
 keep-alive, on SQLite, which is the only database Isso has), both with moderation on (a new
 comment is held: 202) and without rate limits (Isso's guard off, Agora's
 AGORA_RATELIMIT=0), and both are measured by the same client:
 
 - posts per second: ``--posts`` new comments sent by ``--users`` clients, each comment
-  from a reader (an email address) of its own, as under a real article;
+  from a reader (an email address) of its own, as under a real article, on a connection
+  of its own (``--post-keep-alive``: over each client's kept-alive connection; then the
+  rate mostly says how the 20 connections fell on the workers, shown by each worker's
+  share of the CPU);
 - reads per second of one thread of 200 approved comments, for ``--seconds``:
   Agora's JSON API and article page, Isso's JSON thread (what its widget loads);
 - a static file served by the same stack (WhiteNoise for Agora, Isso's own
@@ -26,7 +29,8 @@ Isso is installed on first use into its own virtualenv (``--isso-venv``,
 default /tmp/isso-venv) with ``pip install isso gunicorn``; its config file is
 written under /tmp. Loopback only; every phase is bounded in count or time.
 
-    .venv/bin/python bench/isso_compare.py [--workers 2] [--users 20]
+    .venv/bin/python bench/isso_compare.py [--workers 2] [--threads 4] [--users 20]
+        [--post-keep-alive] [--no-relevance] [--append]
 
 Writes bench/results.md.
 """
@@ -98,7 +102,7 @@ def isso_config(work: Path, port: int) -> Path:
     return config
 
 
-def isso_server(venv: Path, config: Path, port: int, workers: int, work: Path):
+def isso_server(venv: Path, config: Path, port: int, workers: int, threads: int, work: Path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("AGORA_")}
     env["ISSO_SETTINGS"] = str(config)
     argv = [
@@ -111,7 +115,7 @@ def isso_server(venv: Path, config: Path, port: int, workers: int, work: Path):
         "--worker-class",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         # Agora's keep-alive (agora.gunicorn_conf), so both run the same server stack.
         "--keep-alive",
         "5",
@@ -143,17 +147,20 @@ async def seed_isso(port: int, database: Path) -> None:
         db.execute("UPDATE comments SET mode = 1")
 
 
-def post_request(system: str, topic: str = "posts"):
-    """New comments under Agora's article ``compare-{topic}`` or Isso's thread ``/{topic}``."""
+def post_request(system: str, topic: str = "posts", keep_alive: bool = False):
+    """New comments under Agora's article ``compare-{topic}`` or Isso's thread ``/{topic}``,
+    each on a connection of its own unless ``keep_alive``."""
     path = (
         f"/api/v1/articles/compare-{topic}/comments"
         if system == "agora"
         else f"/new?uri=%2F{topic}"
     )
-    stamp = time.strftime("%H%M%S")
 
     async def make_request(connection, number):
-        text = posting.comment_text(number, f"{topic} {stamp}")
+        # The same texts in every run (each server starts on an empty database): a tag
+        # with the time of day changed how many the relevance model's fast screen settled
+        # (18-37% of the posts across twelve runs), and so what a post cost.
+        text = posting.comment_text(number, topic)
         # Each comment from a reader of its own, as under a real article.
         email = f"reader{number}@bench.example"
         if system == "agora":
@@ -161,6 +168,11 @@ def post_request(system: str, topic: str = "posts"):
         else:
             data = {"author": "Reader", "email": email, "text": text, "title": "Posts"}
         body, headers = json_body(data)
+        if not keep_alive:
+            # As each reader's browser opens its own: a gthread worker serves every request
+            # on the connections it accepted, so over kept-alive connections the rate says
+            # how the clients happened to fall on the workers (see --post-keep-alive).
+            headers["Connection"] = "close"
         return await connection.request("POST", path, body, headers)
 
     return make_request
@@ -213,6 +225,7 @@ def measure(label, tally: Tally, elapsed: float, expected_status: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker, both servers")
     parser.add_argument("--users", type=int, default=20, help="concurrent clients per phase")
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20, help="length of each read phase")
@@ -226,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run Agora with AGORA_RELEVANCE=0 (guidelines scored, off_topic not)",
     )
     parser.add_argument(
+        "--post-keep-alive",
+        action="store_true",
+        help="send the timed posts over the clients' kept-alive connections, not one each",
+    )
+    parser.add_argument(
         "--append", action="store_true", help="add this run to bench/results.md, not replace it"
     )
     args = parser.parse_args(argv)
@@ -235,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     agora_port, isso_port = loopback.free_port(), loopback.free_port()
 
     env = loopback.agora_env(work / "agora", None, agora_port, args.workers, args.cache_url)
+    env["AGORA_THREADS"] = str(args.threads)
     if args.no_relevance:
         env["AGORA_RELEVANCE"] = "0"
     (work / "agora").mkdir()
@@ -255,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     agora_static = "/static/" + manifest["paths"]["agora/site.css"]
 
     agora = loopback.agora_server(env, agora_port, work / "agora.log")
-    isso = isso_server(args.isso_venv, isso_config(work, isso_port), isso_port, args.workers, work)
+    isso = isso_server(
+        args.isso_venv, isso_config(work, isso_port), isso_port, args.workers, args.threads, work
+    )
     load_average = loopback.load_average()
     results: dict[str, dict[str, dict]] = {}
     try:
@@ -277,14 +298,19 @@ def main(argv: list[str] | None = None) -> int:
                 server = servers[system]
                 port = server.port
                 if phase == "posts":
-                    cpu = server.cpu_seconds()
+                    cpu, workers = server.cpu_seconds(), server.worker_cpu_seconds()
+                    make_request = post_request(system, keep_alive=args.post_keep_alive)
                     tally, elapsed = asyncio.run(
                         loopback.run_count(
-                            port, args.posts, args.users, post_request(system), max_seconds=300
+                            port, args.posts, args.users, make_request, max_seconds=300
                         )
                     )
                     row = measure(phase, tally, elapsed, 202)
                     row["cpu_ms"] = 1000 * (server.cpu_seconds() - cpu) / tally.count
+                    used = [
+                        b - a for a, b in zip(workers, server.worker_cpu_seconds(), strict=True)
+                    ]
+                    row["worker_shares"] = [100 * u / (sum(used) or 1) for u in used]
                     results.setdefault(system, {})[phase] = row
                     continue
                 paths = dict(reads[system])
@@ -342,6 +368,9 @@ def render(
     def latency(row):
         return f"{row['p50']:.0f} / {row['p99']:.0f} ms" if row else "–"
 
+    def shares(row):
+        return " / ".join(f"{share:.0f}%" for share in row["worker_shares"])
+
     def ratio(a, b):
         if a and b and (a["failures"] or b["failures"]):
             return "not comparable: requests unanswered"  # a server hung; see below
@@ -375,14 +404,17 @@ def render(
             "",
             f"Measured {time.strftime('%Y-%m-%d %H:%M')} by "
             "`.venv/bin/python bench/isso_compare.py "
-            f"--workers {args.workers} --users {args.users} --posts {args.posts} "
+            f"--workers {args.workers} --threads {args.threads} --users {args.users} "
+            f"--posts {args.posts} "
             f"--seconds {args.seconds:g}"
             + (f" --cache-url {args.cache_url}" if args.cache_url else "")
             + (" --no-relevance" if args.no_relevance else "")
+            + (" --post-keep-alive" if args.post_keep_alive else "")
             + "`, on this machine: 2 cores, with the load client on "
             f"the same cores. Machine load average at start: {load_average}.",
             "",
-            f"Both under gunicorn, {args.workers} workers × 4 threads (gthread), keep-alive 5 s, "
+            f"Both under gunicorn, {args.workers} workers × {args.threads} threads (gthread), "
+            "keep-alive 5 s, "
             f"SQLite, moderation on, rate limits off; {args.users} concurrent clients; "
             f"Isso {isso_version}. Posts: {args.posts} per system. Reads: {args.seconds:g} s "
             "per row. Agora's cache (cached threads; rate-limit and flood counters are a "
@@ -398,6 +430,13 @@ def render(
             f"- Server CPU per post (master and workers, over the posts phase): Agora "
             f"{agora['posts']['cpu_ms']:.1f} ms, Isso {isso['posts']['cpu_ms']:.1f} ms "
             f"(Agora ÷ Isso: {agora['posts']['cpu_ms'] / isso['posts']['cpu_ms']:.2f}×).",
+            "- Each worker's share of its server's worker CPU over the posts phase: Agora "
+            f"{shares(agora['posts'])}, Isso {shares(isso['posts'])}; the posts came "
+            + (
+                "over the clients' kept-alive connections."
+                if args.post_keep_alive
+                else "on a connection each."
+            ),
             f"- Memory per worker after the run: Agora {loopback.rss_summary(memory['agora'])}; "
             f"Isso {loopback.rss_summary(memory['isso'])}.",
             f"- Agora's thread reads reach {100 * ceiling:.0f}% of its static-file ceiling "

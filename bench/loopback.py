@@ -266,7 +266,11 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time (user and system) the server's processes, master and workers, have used."""
-        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+        return _cpu_seconds(self.process.pid) + sum(self.worker_cpu_seconds())
+
+    def worker_cpu_seconds(self) -> list[float]:
+        """CPU time each worker process has used, in the order of their process ids."""
+        return [_cpu_seconds(pid) for pid in sorted(_children(self.process.pid))]
 
     def worker_memory(self) -> list[dict[str, int]]:
         """RSS and PSS (shared pages split among sharers) in KiB of each worker process."""
