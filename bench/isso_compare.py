@@ -9,7 +9,7 @@ AGORA_RATELIMIT=0), and both are measured by the same client:
 - posts per second: ``--posts`` new comments sent by ``--users`` clients, each comment
   from a reader (an email address) of its own, as under a real article, on a connection
   of its own (``--post-keep-alive``: over each client's kept-alive connection; then the
-  rate mostly says how the 20 connections fell on the workers, shown by each worker's
+  rate mostly says how those connections fell on the workers, shown by each worker's
   share of the CPU);
 - reads per second of one thread of 200 approved comments, for ``--seconds``:
   Agora's JSON API and article page, Isso's JSON thread (what its widget loads);
