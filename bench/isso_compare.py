@@ -10,9 +10,9 @@ AGORA_RATELIMIT=0), and both are measured by the same client:
   clients, the systems taking turns (who goes first alternates, so neither always meets
   the same background load; a single round of a few seconds moved by 10% between runs),
   each comment from a reader (an email address) of its own, as under a real article, on a
-  connection of its own (``--post-keep-alive``: over each client's kept-alive connection; then the
-  rate mostly says how those connections fell on the workers, shown by each worker's
-  share of the CPU);
+  connection of its own (``--post-keep-alive``: over each client's kept-alive connection;
+  then the rate mostly says how those connections fell on the workers, shown by each
+  worker's share of the CPU);
 - reads per second of one thread of 200 approved comments, for ``--seconds``:
   Agora's JSON API and article page, Isso's JSON thread (what its widget loads); each read
   on a connection of its own, as a reverse proxy sends them to gunicorn by default
@@ -202,7 +202,7 @@ async def warm_up(port: int, system: str, reads: list[tuple[str, str]]) -> None:
         await loopback.run_count(port, WARM_UP, 4, get_request(path), max_seconds=60)
 
 
-def get_request(path: str, keep_alive: bool = True):
+def get_request(path: str, keep_alive: bool = False):
     """Reads of ``path``; each on a connection of its own unless ``keep_alive``."""
     headers = {} if keep_alive else {"Connection": "close"}
 
@@ -501,7 +501,7 @@ def render(
             + ", ".join(f"{r:.0f}" for r in isso["posts"]["round_rates"])
             + " (Agora ÷ Isso: "
             + ", ".join(
-                f"{a / b:.2f}×"
+                f"{a / b:.2f}×" if b else "–"
                 for a, b in zip(
                     agora["posts"]["round_rates"], isso["posts"]["round_rates"], strict=True
                 )
