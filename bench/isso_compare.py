@@ -254,10 +254,7 @@ def combine(rounds: list[dict]) -> dict:
     each round's own rate."""
     tally = Tally()
     for one in rounds:
-        tally.latencies += one["tally"].latencies
-        for status, count in one["tally"].statuses.items():
-            tally.statuses[status] = tally.statuses.get(status, 0) + count
-        tally.failures += one["tally"].failures
+        tally.add_tally(one["tally"])
     row = measure("posts", tally, sum(one["elapsed"] for one in rounds), 202)
     row["cpu_ms"] = 1000 * sum(one["cpu"] for one in rounds) / tally.count
     row["worker_shares"] = shares_of(

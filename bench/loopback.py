@@ -139,6 +139,13 @@ class Tally:
         self.latencies.append(seconds)
         self.statuses[status] = self.statuses.get(status, 0) + 1
 
+    def add_tally(self, other: Tally) -> None:
+        """Count ``other``'s requests here too (several rounds of one kind, as one)."""
+        self.latencies += other.latencies
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.failures += other.failures
+
     @property
     def count(self) -> int:
         return len(self.latencies)

@@ -84,17 +84,16 @@ def sha256(path: Path) -> str:
 
 
 def main() -> int:
-    relevance = relevance_module.load()
-    reference = json.loads((OUT / "reference_vectors.json").read_text(encoding="utf-8"))
-    sentences = reference["sentences"]
-    before = relevance.Relevance(OUT, calibrated=False).embed(sentences)
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("model.onnx", "tokenizer.json"):
-            shutil.copy(OUT / name, Path(tmp) / name)
         count = unfuse(OUT / "model.onnx", Path(tmp) / "model.onnx")
         if not count:
             print(f"no {FUSED} node in the model: nothing to do")
             return 0
+        shutil.copy(OUT / "tokenizer.json", Path(tmp) / "tokenizer.json")
+        relevance = relevance_module.load()
+        reference = json.loads((OUT / "reference_vectors.json").read_text(encoding="utf-8"))
+        sentences = reference["sentences"]
+        before = relevance.Relevance(OUT, calibrated=False).embed(sentences)
         after = relevance.Relevance(Path(tmp), calibrated=False).embed(sentences)
         cosine = (before * after).sum(axis=1)
         if cosine.min() < 0.9999:

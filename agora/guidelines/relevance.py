@@ -76,8 +76,9 @@ BACKGROUND_TOP = 5
 #: Languages the model reads; any other gets a null score.
 LANGUAGES = frozenset({"en"})
 #: onnxruntime graph fusions left off when the session loads the model. The export splits
-#: SkipLayerNormalization into Add and LayerNormalization, which run in about a quarter of
-#: the time on the CPU (scripts/unfuse_layer_norms.py); this fusion would join them again.
+#: SkipLayerNormalization into Add and LayerNormalization, which ran in about a quarter of
+#: the time on the benchmark machine's CPU (scripts/unfuse_layer_norms.py); this fusion
+#: would join them again.
 DISABLED_OPTIMIZERS = ("SkipLayerNormFusion",)
 
 
