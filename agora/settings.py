@@ -328,4 +328,10 @@ if DEBUG and "AGORA_ALLOWED_ORIGINS" not in os.environ:
 # An article Agora does not know is created the first time its embed loads, from
 # the snippet's data attributes, if the page is on one of AGORA_ALLOWED_ORIGINS.
 AGORA_EMBED_AUTOCREATE = env_bool("AGORA_EMBED_AUTOCREATE", True)
+# Each site's secret for signing what it embeds (agora/embed/signing.py): an article
+# created from a signed embed is published at once, an unsigned one waits for a
+# moderator. "https://news.example.org=SECRET,https://www.example.org=OTHER".
+AGORA_EMBED_SECRETS = dict(
+    item.partition("=")[::2] for item in env_list("AGORA_EMBED_SECRETS") if "=" in item
+)
 AGORA_RATELIMITS["embed-article"] = env_rates("AGORA_RATELIMIT_EMBED_ARTICLE", "30/3600")

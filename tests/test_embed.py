@@ -9,10 +9,11 @@ import urllib.request
 
 import pytest
 
+from agora.articles import actions as article_actions
 from agora.articles import demo as demo_content
 from agora.articles.models import Article
 from agora.comments.models import Comment, Status
-from agora.embed import demo, origins
+from agora.embed import demo, origins, signing
 from agora.embed.views import EMBED_JS
 
 SITE = "https://news.example.org"
@@ -21,10 +22,14 @@ SETUP = "/api/v1/embed/articles/river-dam-vote"
 CREATE = "/api/v1/embed/articles"
 
 
+SECRET = "the-courier-embed-secret"
+
+
 @pytest.fixture(autouse=True)
 def allowed_site(settings):
     settings.AGORA_ALLOWED_ORIGINS = [SITE]
     settings.AGORA_EMBED_AUTOCREATE = True
+    settings.AGORA_EMBED_SECRETS = {SITE: SECRET}
 
 
 def comment(article, status=Status.APPROVED, n=0, parent=None):
@@ -249,6 +254,88 @@ def test_an_unknown_article_is_created_for_an_allowed_site(client, db):
     assert again.status_code == 200
     assert again.json()["title"] == "Market hall opens"  # the first announcement stands
     assert Article.objects.count() == 1
+
+
+def signed(payload, secret=SECRET):
+    fields = [payload.get(name, "") for name in ("slug", "title", "url", "language")]
+    return {**payload, "signature": signing.signature(secret, *fields)}
+
+
+def public_slugs(client):
+    api = [a["slug"] for a in client.get("/api/v1/articles").json()["articles"]]
+    page = client.get("/").content.decode()
+    return api, page
+
+
+def test_an_unsigned_article_stays_off_the_public_lists_until_confirmed(client, article):
+    spam = {**NEW, "slug": "cheap-pills", "title": "Visit http://spam.example for CHEAP PILLS"}
+    assert post_json(client, CREATE, spam, headers={"Origin": SITE}).status_code == 201
+    created = Article.objects.get(slug="cheap-pills")
+    assert not created.confirmed
+    api, page = public_slugs(client)
+    assert api == ["river-dam-vote"]
+    assert "CHEAP PILLS" not in page
+    assert client.get("/articles/cheap-pills/").status_code == 404
+    # Its embed still works: readers may comment, and moderators see the comments.
+    assert client.get("/api/v1/embed/articles/cheap-pills").json()["article"]["slug"]
+    assert article_actions.confirm(Article.objects.filter(slug="cheap-pills")) == 1
+    api, page = public_slugs(client)
+    assert "cheap-pills" in api and "CHEAP PILLS" in page
+    assert client.get("/articles/cheap-pills/").status_code == 200
+
+
+def test_a_signed_article_is_published_at_once(client, article):
+    response = post_json(client, CREATE, signed(NEW), headers={"Origin": SITE})
+    assert response.status_code == 201
+    assert Article.objects.get(slug=NEW["slug"]).confirmed
+    assert NEW["slug"] in public_slugs(client)[0]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Visit http://spam.example for CHEAP PILLS"},
+        {"signature": signing.signature("guessed", *NEW.values())},
+        {"signature": "00" * 32},
+    ],
+)
+def test_a_wrong_signature_creates_nothing(client, db, change):
+    payload = {**signed(NEW), **change}
+    response = post_json(client, CREATE, payload, headers={"Origin": SITE})
+    assert response.status_code == 403
+    assert "signature" in response.json()["detail"]
+    assert not Article.objects.exists()
+
+
+def test_a_site_without_a_secret_cannot_sign(client, db, settings):
+    settings.AGORA_EMBED_SECRETS = {}
+    response = post_json(client, CREATE, signed(NEW), headers={"Origin": SITE})
+    assert response.status_code == 403
+    assert not Article.objects.exists()
+
+
+def test_a_signed_announcement_corrects_and_confirms_an_unsigned_one(client, db):
+    squatted = {**NEW, "title": "Visit http://spam.example for CHEAP PILLS"}
+    assert post_json(client, CREATE, squatted, headers={"Origin": SITE}).status_code == 201
+    response = post_json(client, CREATE, signed(NEW), headers={"Origin": SITE})
+    assert response.status_code == 200
+    article = Article.objects.get()
+    assert (article.title, article.confirmed) == (NEW["title"], True)
+
+
+def test_moderators_confirm_articles_in_the_admin(client, db, django_user_model):
+    Article.objects.create(slug="waiting", title="Waiting story", confirmed=False)
+    admin = django_user_model.objects.create_superuser("boss", "boss@example.org", "pw-long-1234")
+    client.force_login(admin)
+    listing = client.get("/admin/articles/article/?confirmed__exact=0")
+    assert "Waiting story" in listing.content.decode()
+    response = client.post(
+        "/admin/articles/article/",
+        {"action": "confirm", "_selected_action": [Article.objects.get().pk]},
+        follow=True,
+    )
+    assert "1 article published." in response.content.decode()
+    assert Article.objects.get().confirmed
 
 
 def test_without_data_lang_the_site_default_language_is_used(client, db):

@@ -243,9 +243,11 @@ def list_articles(request, limit: int = Limit, cursor: str | None = Cursor):
     tag = version.tag(key)
 
     def build() -> bytes:
-        rows = Article.objects.annotate(
-            comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED))
-        ).values(*ARTICLE_FIELDS, "comment_count")
+        rows = (
+            Article.objects.listed()
+            .annotate(comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
+            .values(*ARTICLE_FIELDS, "comment_count")
+        )
         articles, next_cursor = paginate(rows, ARTICLE_ORDER, limit, cursor)
         return rendered(request, ArticleListOut, {"articles": articles, "next": next_cursor})
 

@@ -25,11 +25,15 @@ class ArticleManager(models.Manager):
         return next(iter(self.raw(query, [slug])), None)
 
     def by_slug_or_404(self, slug: str) -> "Article":
-        """:meth:`by_slug` for the pages: a missing article is their 404."""
+        """:meth:`by_slug` for the pages: a missing or unconfirmed article is their 404."""
         article = self.by_slug(slug)
-        if article is None:
+        if article is None or not article.confirmed:
             raise Http404("No article has this address.")
         return article
+
+    def listed(self) -> models.QuerySet:
+        """The articles the public lists show: all but those awaiting confirmation."""
+        return self.filter(confirmed=True)
 
 
 class Article(models.Model):
@@ -50,6 +54,11 @@ class Article(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     published_at = models.DateTimeField(default=timezone.now)
     comments_open = models.BooleanField(default=True)
+    # An article a reader's browser announced through an unsigned embed stays off the
+    # public lists and pages until a moderator confirms it (agora/embed/signing.py).
+    confirmed = models.BooleanField(
+        default=True, help_text="Shown on the home page, the article list and its own page."
+    )
     # The relevance model's embeddings of the article's chunks, computed when it is first
     # commented on (agora.comments.screening), so no app server recomputes them. The key
     # names the model version and text they were computed from: an edit makes them stale.

@@ -12,7 +12,8 @@ ARTICLES_PER_PAGE = 20
 def index(request):
     """The home page: newest articles first, each with its number of published comments."""
     articles = (
-        Article.objects.only("slug", "title", "standfirst", "byline", "language", "published_at")
+        Article.objects.listed()
+        .only("slug", "title", "standfirst", "byline", "language", "published_at")
         .annotate(comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
         .order_by("-published_at", "-id")
     )

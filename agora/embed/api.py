@@ -7,6 +7,9 @@
 - ``POST /embed/articles``: create an article Agora does not know yet, from the
   embed's data attributes, when ``AGORA_EMBED_AUTOCREATE`` is on and the request
   comes from one of ``AGORA_ALLOWED_ORIGINS``; ``data-url`` must be on that origin.
+  Signed by the site (``data-signature``, agora/embed/signing.py) it is published
+  at once; unsigned, it serves its embed but stays off the public lists until a
+  moderator confirms it.
 
 The thread itself is read and posted through the public endpoints
 (``/articles/<slug>/comments``), like any other client.
@@ -24,7 +27,7 @@ from ninja.responses import Status as WithStatus
 from agora.api.schemas import CleanStr, ErrorOut, Input, ValidationErrorsOut
 from agora.articles.models import Article
 from agora.comments.models import Status
-from agora.embed import origins, strings
+from agora.embed import origins, signing, strings
 from agora.embed.forms import EmbeddedArticleForm
 from agora.protection import ratelimit
 
@@ -76,6 +79,11 @@ class EmbedArticleIn(Input):
     title: CleanStr = Field(description="data-title")
     url: CleanStr = Field(default="", description="data-url: must be on the embedding site.")
     language: CleanStr = Field(default="", description="data-lang; the site's default if empty.")
+    signature: CleanStr = Field(
+        default="",
+        description="data-signature: the site's HMAC-SHA256 of slug, title, url and language. "
+        "Without it the article waits for a moderator before it is listed.",
+    )
 
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -137,16 +145,26 @@ def bad_input(errors: dict[str, list[str]]):
     },
 )
 def create_article(request, payload: EmbedArticleIn):
-    """Create an article on its first embed (200 with the article if it exists already)."""
+    """Create an article on its first embed (200 with the article if it exists already).
+
+    Published at once when signed by the site; unsigned, it is listed only once a
+    moderator confirms it. A signed announcement also confirms (and corrects) an
+    article an unsigned one created."""
     if not settings.AGORA_EMBED_AUTOCREATE:
         return refused(gettext("This Agora server does not create articles from embeds."))
     origin = request.headers.get("Origin")
     if not origins.is_allowed(origin):
         return refused(gettext("Articles can only be created from the publisher's own sites."))
+    signed = bool(payload.signature)
+    if signed and not signing.is_valid(
+        origin, payload.signature, payload.slug, payload.title, payload.url, payload.language
+    ):
+        return refused(gettext("The article's signature does not match its data attributes."))
     existing = Article.objects.filter(slug=payload.slug).first()
-    if existing is not None:
+    if existing is not None and (existing.confirmed or not signed):
         return WithStatus(200, article_out(existing))
-    form = EmbeddedArticleForm(data=payload.dict())
+    # A signed announcement replaces what an unsigned one said about the same slug.
+    form = EmbeddedArticleForm(data=payload.dict(exclude={"signature"}), instance=existing)
     if not form.is_valid():
         errors = form.errors.get_json_data()
         return bad_input({field: [e["message"] for e in items] for field, items in errors.items()})
@@ -165,11 +183,14 @@ def create_article(request, payload: EmbedArticleIn):
             )
             response["Retry-After"] = str(wait)
             return response
+    form.instance.confirmed = signed
     try:
         with transaction.atomic():
             article = form.save()
     except IntegrityError:
         # Two first readers at once: the other request created it.
         article = Article.objects.get(slug=form.cleaned_data["slug"])
+        return WithStatus(200, article_out(article))
+    if existing is not None:
         return WithStatus(200, article_out(article))
     return WithStatus(201, article_out(article))

@@ -1,7 +1,8 @@
 /* Agora's comment section for any web page. The publisher adds:
  *
  *   <div id="agora-comments" data-article="SLUG" data-title="Headline"
- *        data-url="https://news.example.org/story" data-lang="ar"></div>
+ *        data-url="https://news.example.org/story" data-lang="ar"
+ *        data-signature="HMAC written by the CMS"></div>
  *   <script src="https://comments.example.org/embed.js" async></script>
  *
  * The section is drawn in a shadow root, so the page's CSS and ours never meet.
@@ -209,6 +210,7 @@
       if (!host.dataset.title) return drawUnavailable(box, setup);
       return request("POST", "/embed/articles", setup.lang, {
         slug: slug, title: host.dataset.title, url: host.dataset.url || "", language: wanted,
+        signature: host.dataset.signature || "",
       }).then(function (created) {
         if (created.status !== 200 && created.status !== 201) return drawUnavailable(box, setup);
         setup.article = created.data;
