@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from agora.guidelines import datasets, relevance_eval
+from agora.guidelines import datasets, functional, relevance_eval
 from agora.guidelines.calibration import reliability
 from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import Example, split, validation_halves
@@ -302,6 +302,7 @@ def evaluate(
     for run in runs:
         out += [f"## {run.lang}: reliability of the calibrated scores", ""]
         out += reliability_table(run, engine) + [""]
+    out += functional.report_section(artifacts_dir)
     report = "\n".join(out)
     print(report)
     if docs_dir is not None:
