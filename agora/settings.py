@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agora.protection",
     "agora.privacy",
     "agora.embed",
+    "agora.perspective",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "agora.protection.middleware.LoginThrottleMiddleware",
+    # Last, so it is the first to see a view's exception.
+    "agora.protection.middleware.DatabaseCannotWriteMiddleware",
 ]
 
 ROOT_URLCONF = "agora.urls"
@@ -165,7 +168,7 @@ def cache_from_url(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "db" and rest:
         return {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "agora.protection.dbcache.DatabaseCache",
             "LOCATION": rest,
             **bounded,
         }
@@ -335,3 +338,12 @@ AGORA_EMBED_SECRETS = dict(
     item.partition("=")[::2] for item in env_list("AGORA_EMBED_SECRETS") if "=" in item
 )
 AGORA_RATELIMITS["embed-article"] = env_rates("AGORA_RATELIMIT_EMBED_ARTICLE", "30/3600")
+
+
+# --- Perspective API and Coral (agora/perspective, agora/coral) -------------
+
+# Keep comments:suggestscore's labelled comments for retraining (docs/perspective.md).
+AGORA_PERSPECTIVE_FEEDBACK = env_bool("AGORA_PERSPECTIVE_FEEDBACK", False)
+# Coral's signing secrets for its external moderation phase, comma-separated: two while a
+# secret is rolled over. Empty: the phase's endpoint answers 404 (docs/coral.md).
+AGORA_CORAL_SIGNING_SECRETS = env_list("AGORA_CORAL_SIGNING_SECRETS")

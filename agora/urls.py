@@ -7,5 +7,6 @@ urlpatterns = [
     path("moderation/", include("agora.moderation.urls")),
     path("api/", include("agora.api.urls")),
     path("", include("agora.embed.urls")),
+    path("", include("agora.perspective.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,8 +5,23 @@ from django.utils.translation import gettext as _
 from agora.api.models import ApiToken
 
 
+class IssuesSecretOnce(admin.ModelAdmin):
+    """Adding an object gives it a fresh secret (``assign_new_secret``), shown once in the
+    confirmation message (``secret_message``); existing objects keep theirs."""
+
+    def secret_message(self, obj, raw: str) -> str:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        raw = obj.assign_new_secret()
+        super().save_model(request, obj, form, change)
+        messages.warning(request, self.secret_message(obj, raw))
+
+
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(IssuesSecretOnce):
     """Issue and revoke moderator API tokens.
 
     Adding a token shows its secret once, in the confirmation message; only a
@@ -28,13 +43,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        raw = obj.assign_new_secret()
-        super().save_model(request, obj, form, change)
-        messages.warning(
-            request,
-            _("New API token for %(user)s: %(token)s — copy it now, it will not be shown again.")
-            % {"user": obj.user, "token": raw},
-        )
+    def secret_message(self, obj, raw: str) -> str:
+        return _(
+            "New API token for %(user)s: %(token)s — copy it now, it will not be shown again."
+        ) % {"user": obj.user, "token": raw}
