@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "agora.privacy",
     "agora.embed",
     "agora.perspective",
+    "agora.coral",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", include("agora.api.urls")),
     path("", include("agora.embed.urls")),
     path("", include("agora.perspective.urls")),
+    path("coral/", include("agora.coral.urls")),
     path("admin/", admin.site.urls),
 ]

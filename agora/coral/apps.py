@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoralConfig(AppConfig):
+    name = "agora.coral"
+    verbose_name = "Coral moderation phase"
