@@ -47,6 +47,7 @@ from agora.comments.actions import approve as approve_comment
 from agora.comments.actions import reject as reject_comment
 from agora.comments.forms import CommentForm
 from agora.comments.models import Comment, Decision, Status
+from agora.protection import readonly
 from agora.protection.posting import PostingRefused, guard_posting
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,8 @@ def invalid_cursor(request, exc):
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
+    if readonly.cannot_write(exc):
+        return readonly.unavailable(request)
     logger.exception("Unhandled error in %s %s", request.method, request.path)
     return api.create_response(
         request, {"detail": _("Something went wrong on our side; please try again.")}, status=500

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.protection import readonly
+
 # Recognisable in logs and by secret scanners, so a leaked token is spotted and revoked.
 TOKEN_PREFIX = "agora_"
 # Long enough for any token we issue; longer strings are not worth hashing.
@@ -72,5 +74,6 @@ class ApiToken(models.Model):
         now = timezone.now()
         if self.last_used_at and (now - self.last_used_at).total_seconds() < LAST_USED_RESOLUTION:
             return
-        type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+        # Only a record: a database that cannot write must not lock moderators out of reading.
+        readonly.unless_cannot_write(type(self).objects.filter(pk=self.pk).update, last_used_at=now)
         self.last_used_at = now

@@ -1,10 +1,10 @@
-"""Security headers and staff-login throttling, for every request."""
+"""Security headers, staff-login throttling and a database that cannot write, for every request."""
 
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 
-from agora.protection import login
+from agora.protection import login, readonly
 
 
 class ContentSecurityPolicyMiddleware:
@@ -46,3 +46,18 @@ class LoginThrottleMiddleware:
                 response.headers["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)
+
+
+class DatabaseCannotWriteMiddleware:
+    """503 with ``Retry-After`` instead of a 500 when the database refuses a write."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not readonly.cannot_write(exception):
+            return None
+        return readonly.unavailable(request)
