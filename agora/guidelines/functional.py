@@ -26,6 +26,7 @@ report.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections.abc import Iterable
@@ -250,5 +251,23 @@ def report_section(artifacts_dir: Path = ARTIFACTS_DIR) -> list[str]:
     ]
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m agora.guidelines.functional",
+        description="Judge the functional test suite with the committed engine.",
+    )
+    parser.add_argument(
+        "--rates",
+        action="store_true",
+        help="print the pass rate per (key, category) as Python dict entries instead",
+    )
+    if parser.parse_args(argv).rates:
+        outcomes = judge_cases(load_engine(), load_cases())
+        for (key, category), tally in by_category(outcomes).items():
+            print(f"    ({key!r}, {category!r}): {tally.rate:.2f},  # {tally.passed}/{tally.cases}")
+    else:
+        print("\n".join(report_section()))
+
+
 if __name__ == "__main__":
-    print("\n".join(report_section()))
+    main()
