@@ -612,6 +612,11 @@ def test_audit_filters_by_moderator_automatic_and_comment(
         "/moderation/?article=99999999999999999999999&page=99999999999999999999999",
         "/moderation/audit/?comment=99999999999999999999999",
         "/moderation/audit/?comment=-1&moderator=99999999999999999999999",
+        # Characters str.isdigit() takes for digits that are no number's digits.
+        "/moderation/?article=%C2%B2",
+        "/moderation/?article=%E2%91%A0&status=%C2%B9",
+        "/moderation/audit/?comment=%C2%B2&moderator=%C2%B2",
+        "/moderation/?article=0",
     ],
 )
 def test_absurd_filter_values_are_form_errors(staff_client, url):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from agora.api.schemas import MAX_ID
 from agora.articles.models import Article
 from agora.comments.models import Comment, Decision, Reason, Status
 
@@ -18,6 +19,22 @@ LANGUAGE_CHOICES = [*settings.LANGUAGES, ("other", _("Other language"))]
 
 
 ARTICLE_CHOICES_SHOWN = 100
+
+
+class RowIdField(forms.IntegerField):
+    """A row's id, bounded like the id column, so a huge number is a form error, not a
+    database error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def row_id(value) -> int | None:
+    """``value`` as :class:`RowIdField` reads it, or None when it is not a row's id."""
+    try:
+        return RowIdField(required=False).clean(value)
+    except forms.ValidationError:
+        return None
 
 
 class Sort:
@@ -66,8 +83,8 @@ class QueueFilterForm(forms.Form):
         latest = Article.objects.filter(pk__in=in_status.values("article_id")).order_by(
             "-published_at", "-pk"
         )[:ARTICLE_CHOICES_SHOWN]
-        chosen_article = self.data.get("article", "")
-        chosen = Q(pk=int(chosen_article)) if chosen_article.isdigit() else Q(pk__in=[])
+        chosen_article = row_id(self.data.get("article"))
+        chosen = Q(pk=chosen_article) if chosen_article else Q(pk__in=[])
         self.fields["article"].queryset = (
             Article.objects.filter(Q(pk__in=latest.values("pk")) | chosen)
             .annotate(
@@ -123,10 +140,7 @@ class AuditFilterForm(forms.Form):
     AUTOMATIC = "automatic"
 
     moderator = forms.ChoiceField(label=_("Moderator"), required=False)
-    # Bounded like the id column, so a huge number is a form error, not a database error.
-    comment = forms.IntegerField(
-        label=_("Comment number"), min_value=1, max_value=2**63 - 1, required=False
-    )
+    comment = RowIdField(label=_("Comment number"), required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
