@@ -104,6 +104,22 @@ def test_delete_removes_the_comments_and_their_decisions_and_nothing_else(stored
     assert export(PERSON, capsys)["comments"] == []
 
 
+def test_addresses_match_whatever_the_case_of_their_unicode_letters(article, moderator, capsys):
+    # SQLite's LIKE (behind iexact) folds ASCII letters only.
+    write(article, "Priv@ÄRGER.example", "Written with capitals.")
+    write(article, "priv@a\u0308rger.example", "Written with a combining diaeresis.")
+    write(article, "priv@ärger.example", "Written in lower case.")
+    write(article, "priv@arger.example", "Someone else entirely.")
+    moderator.email = "PRIV@ÄRGER.EXAMPLE"
+    moderator.save()
+    found = export("priv@ärger.example", capsys)
+    assert len(found["comments"]) == 3
+    assert [account["username"] for account in found["accounts"]] == ["moderator"]
+    call_command("privacy_delete", "priv@ärger.example", "--yes")
+    assert "Deleted 3 comment(s)" in capsys.readouterr().out
+    assert list(Comment.objects.values_list("author_email", flat=True)) == ["priv@arger.example"]
+
+
 def test_delete_forgets_the_emails_rate_limit_counts(client, article, settings):
     settings.AGORA_RATELIMIT_ENABLED = True
     settings.AGORA_RATELIMITS = {**settings.AGORA_RATELIMITS, "post-email": [(1, 3600)]}

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -64,6 +66,8 @@ class Comment(models.Model):
     )
     author_name = models.CharField(max_length=NAME_MAX_LENGTH)
     author_email = models.EmailField(max_length=254)
+    # The address as compared (privacy requests, the duplicate check): see email_key().
+    email_key = models.CharField(max_length=254, editable=False, default="")
     body = models.TextField(max_length=BODY_MAX_LENGTH)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -91,6 +95,7 @@ class Comment(models.Model):
             # A sender's recent comments, newest first (the duplicate check), and any
             # lookup by exact address.
             models.Index(fields=["author_email", "created_at"]),
+            models.Index(fields=["email_key", "created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +104,7 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self._refuse_changed_words()
+        self.email_key = email_key(self.author_email)
         super().save(*args, **kwargs)
 
     def _refuse_changed_words(self) -> None:
@@ -110,6 +116,13 @@ class Comment(models.Model):
             raise ImmutableCommentError(
                 f"A comment is never edited; refused to change {', '.join(changed)}."
             )
+
+
+def email_key(address: str) -> str:
+    """One form for every way of writing an address: mail providers ignore case, and
+    people type it both ways. Compared in Python, as SQLite's LIKE and lower() fold
+    ASCII letters only ("ÄRGER" would not match "ärger")."""
+    return unicodedata.normalize("NFKC", address.strip()).casefold()
 
 
 class Decision(models.Model):

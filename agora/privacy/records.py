@@ -3,25 +3,33 @@
 A person's data is their comments (with the engine's verdicts and the
 moderators' decisions about them) and, for staff, their user account. Emails
 match whatever their case, because mail providers ignore it and people type it
-both ways.
+both ways, and Unicode letters too ("Priv@ÄRGER.example" is "priv@ärger.example"):
+they are compared in the form ``Comment.email_key`` keeps.
 """
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from agora.comments import threads
-from agora.comments.models import Comment, Decision
+from agora.comments.models import Comment, Decision, email_key
 from agora.protection import ratelimit
 
 
 def comments_by(email: str):
-    return Comment.objects.filter(author_email__iexact=email.strip())
+    return Comment.objects.filter(email_key=email_key(email))
+
+
+def accounts_of(email: str) -> list:
+    """Staff accounts with this address (few: compared in Python, not by the database)."""
+    wanted = email_key(email)
+    users = get_user_model().objects.exclude(email="")
+    return [user for user in users if email_key(user.email) == wanted]
 
 
 def export(email: str) -> dict:
     """A JSON-ready dict of every stored record that mentions ``email``."""
     comments = comments_by(email).select_related("article").prefetch_related("decisions")
-    accounts = get_user_model().objects.filter(email__iexact=email.strip())
+    accounts = accounts_of(email)
     return {
         "email": email.strip(),
         "comments": [
@@ -93,7 +101,7 @@ def erase(email: str) -> dict[str, int]:
         # exception.
         decisions_deleted, _ = Decision.objects.filter(comment_id__in=comment_ids).delete()
         comments_deleted, _ = Comment.objects.filter(id__in=comment_ids).delete()
-        ratelimit.forget("post-email", email.strip().casefold())
+        ratelimit.forget("post-email", email_key(email))
     return {
         "comments": comments_deleted,
         "decisions": decisions_deleted,

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext, ngettext
 
+from agora.comments.models import email_key
 from agora.protection import flood, honeypot, ratelimit
 
 
@@ -74,7 +75,7 @@ def guard_posting(request, *, email: str, body: str):
         wait = ratelimit.hit_all(
             [
                 ("post-ip", ip, limits["post-ip"]),
-                ("post-email", email.casefold(), limits["post-email"]),
+                ("post-email", email_key(email), limits["post-email"]),
             ],
             now,
         )
