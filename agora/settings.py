@@ -109,8 +109,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a comment is written; IMMEDIATE transactions
     # take the write lock up front so concurrent posters queue instead of failing.
+    # secure_delete zeroes what a delete or an update frees, so erased data does not
+    # linger in free pages (agora/privacy/records.py checkpoints the log after erasing).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA secure_delete=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -1,24 +1,17 @@
 """A SQLite database made read-only under a running Agora, then writable again.
 
-The scenario runs in a process of its own (this file run as a script), on a
-database file of its own with the cache in a table of it, as an unprivileged
-process without root's power to write read-only files when the tests run as root.
+The scenario runs in a process of its own, on a database file of its own with
+the cache in a table of it (tests/own_database.py).
 """
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from own_database import database_files, print_result, run, set_up
 
 SLUG = "river-dam-vote"
 THREAD = f"/api/v1/articles/{SLUG}/comments"
 PAGE = f"/articles/{SLUG}/"
-# Root writes read-only files regardless, unless it gives up that capability.
-WITHOUT_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
 
 
 def comment(n: int) -> dict:
@@ -29,16 +22,10 @@ def comment(n: int) -> dict:
     }
 
 
-def database_files(database: Path) -> list[Path]:
-    return [path for path in database.parent.iterdir() if path.name.startswith(database.name)]
-
-
-def scenario(var_dir: Path) -> dict:
-    """Run in the child process; returns what each request got."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def scenario(var_dir) -> dict:
+    """Run in the scenario's process; returns what each request got."""
+    set_up()
+    from django.contrib.auth.models import User
     from django.db import connection, connections
     from django.test import Client
 
@@ -46,11 +33,7 @@ def scenario(var_dir: Path) -> dict:
     from agora.articles.models import Article
     from agora.comments.models import Comment
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     Article.objects.create(slug=SLUG, title="Council votes to rebuild the river dam")
-    from django.contrib.auth.models import User
-
     moderator = User.objects.create_user("mod", is_staff=True)
     _token, secret = ApiToken.objects.issue(moderator)
     client = Client(raise_request_exception=False)
@@ -80,11 +63,10 @@ def scenario(var_dir: Path) -> dict:
     with connection.cursor() as cursor:
         # Every cached entry has expired: the next read finds them and would delete them.
         cursor.execute("UPDATE agora_cache SET expires = '2000-01-01 00:00:00'")
-    database = Path(connection.settings_dict["NAME"])
 
     # Read-only files, and a worker restart: its connections open read-only.
     connections.close_all()
-    for path in database_files(database):
+    for path in database_files():
         path.chmod(0o444)
     results["api_post"] = post_api(1)
     results["form_post"] = post_form(2)
@@ -93,7 +75,7 @@ def scenario(var_dir: Path) -> dict:
     results["queue"] = client.get("/api/v1/moderation/queue", headers=bearer).status_code
 
     # Writable again, no restart: the next posts are stored.
-    for path in database_files(database):  # SQLite made its -shm file read-only too
+    for path in database_files():  # SQLite made its -shm file read-only too
         path.chmod(0o644)
     results["after"] = [post_api(3 + n)["status"] for n in range(3)]
     results["stored"] = sorted(Comment.objects.values_list("author_email", flat=True))
@@ -102,32 +84,7 @@ def scenario(var_dir: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("readonly")
-    prefix = []
-    if os.getuid() == 0:
-        if not shutil.which("setpriv"):
-            pytest.skip("running as root without setpriv: read-only files stay writable")
-        prefix = WITHOUT_OVERRIDE
-    env = {
-        **os.environ,
-        "AGORA_VAR_DIR": str(var_dir),
-        "AGORA_CACHE_URL": "db://agora_cache",
-        "DJANGO_SETTINGS_MODULE": "agora.settings",
-        "HOME": str(var_dir),
-        # The checkout these tests belong to, whatever the installed package points at.
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-    }
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [*prefix, sys.executable, __file__, str(var_dir)],
-        env=env,
-        cwd=var_dir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run(__file__, tmp_path_factory.mktemp("readonly"), read_only_files=True)
 
 
 def test_writes_get_503_with_retry_after_while_the_database_is_read_only(outcome):
@@ -152,4 +109,4 @@ def test_posting_resumes_without_a_restart_once_writable(outcome):
 
 
 if __name__ == "__main__":
-    print(json.dumps(scenario(Path(sys.argv[1]))))
+    print_result(scenario)

@@ -8,7 +8,8 @@ they are compared in the form ``Comment.email_key`` keeps.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connections, transaction
 
 from agora.comments import threads
 from agora.comments.models import Comment, Decision, email_key
@@ -106,4 +107,23 @@ def erase(email: str) -> dict[str, int]:
         "comments": comments_deleted,
         "decisions": decisions_deleted,
         "replies_detached": replies_detached,
+        "log_emptied": leave_no_trace(),
     }
+
+
+def leave_no_trace() -> bool:
+    """After an erasure: what the tables no longer hold must not linger elsewhere.
+
+    Every cache entry goes (a cached rendered thread may hold an erased comment's name
+    and text; cache keys are hashes, so the ones that do cannot be told apart). On
+    SQLite the write-ahead log, which still holds the pages as they were, is copied
+    into the database and emptied; freed space there is zeroed (``secure_delete``,
+    settings.py). Returns False when readers kept the log from being emptied."""
+    cache.clear()
+    connection = connections[Comment.objects.db]
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _log_pages, _copied = cursor.fetchone()
+    return not busy

@@ -27,3 +27,9 @@ class Command(BaseCommand):
             f"Deleted {counts['comments']} comment(s) and {counts['decisions']} decision(s); "
             f"{counts['replies_detached']} reply(ies) by other people kept as top-level comments."
         )
+        if not counts["log_emptied"]:
+            self.stderr.write(
+                "Readers kept SQLite's write-ahead log from being emptied: it may still hold "
+                "the erased data until the next checkpoint. Run "
+                "`agora dbshell` then `PRAGMA wal_checkpoint(TRUNCATE);` when traffic is low."
+            )
