@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client
 
 from agora.comments import screening
 from agora.coral import signing
@@ -54,8 +55,9 @@ def send(client, body, *secrets_used, header=None):
     return client.post(URL, body, content_type="application/json", HTTP_X_CORAL_SIGNATURE=header)
 
 
-def test_a_signature_under_the_secret_is_accepted(client, secrets, db):
-    assert send(client, request_body(CLEAN), NEW).status_code in {200, 204}
+def test_a_signature_under_the_secret_is_accepted_without_a_csrf_token(secrets, db):
+    strict = Client(enforce_csrf_checks=True)
+    assert send(strict, request_body(CLEAN), NEW).status_code in {200, 204}
 
 
 @pytest.mark.parametrize("held", [[NEW], [OLD], [OLD, NEW]])

@@ -6,6 +6,7 @@ import logging
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from agora.comments import screening
 from agora.guidelines import GUIDELINES, CommentInput
@@ -421,3 +422,9 @@ def test_the_admin_issues_a_key_shown_once(admin_client, client):
     raw = next(word for word in message.split() if word.startswith("agora_pk_"))
     assert ApiKey.objects.get().per_second == 3
     analyze(client, raw, CLEAN, ["TOXICITY"])
+
+
+def test_callers_need_no_csrf_token(key):
+    strict = Client(enforce_csrf_checks=True)
+    body = {"comment": {"text": CLEAN}, "requestedAttributes": {"TOXICITY": {}}}
+    assert call(strict, body, key).status_code == 200

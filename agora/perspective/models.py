@@ -19,7 +19,7 @@ class ApiKeyQuerySet(models.QuerySet):
         return key, raw
 
     def find(self, raw_key: str) -> "ApiKey | None":
-        """The active key matching a raw secret sent as ``?key=``, or None."""
+        """The key matching a raw secret sent as ``?key=`` (active or not), or None."""
         if not raw_key or len(raw_key) > TOKEN_MAX_LENGTH:
             return None
         return self.filter(digest=digest(raw_key)).first()

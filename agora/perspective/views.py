@@ -13,9 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from agora.api.gate import InvalidBody, max_body_bytes, parse_json_object
 from agora.perspective import actions
 from agora.perspective.contract import PerspectiveError, read_analyze, read_suggest
+from agora.perspective.models import ApiKey
 
 
-def _operation(handle: Callable[[actions.ApiKey, dict], dict]):
+def _operation(handle: Callable[[ApiKey, dict], dict]):
     @csrf_exempt  # a key in the query string, no cookies: nothing to forge
     def view(request: HttpRequest) -> JsonResponse:
         if request.method != "POST":
