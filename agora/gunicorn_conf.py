@@ -36,6 +36,9 @@ accesslog = os.environ.get("AGORA_ACCESS_LOG", "-") or None
 # Gunicorn's usual format less the query string (its request line has it), where the
 # Perspective-compatible API's clients send their key (?key=).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+# Leaves out every query string (the request line's and the referrer's) and redacts
+# email addresses: agora/privacy/accesslog.py says what a line holds.
+logger_class = "agora.privacy.accesslog.PrivateLogger"
 errorlog = "-"
 # Trust X-Forwarded-* only from the reverse proxy's addresses.
 forwarded_allow_ips = os.environ.get("AGORA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -3,11 +3,15 @@
 import json
 import logging
 import sys
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models.signals import pre_delete
+from gunicorn.config import Config
 
+from agora import gunicorn_conf
 from agora.comments import actions
 from agora.comments.models import Comment, Decision
 from agora.privacy.logfilter import RedactEmails
@@ -168,6 +172,52 @@ def test_log_lines_never_carry_an_email():
     formatted = logging.Formatter().format(record)
     assert "dana@example.org" not in formatted
     assert "duplicate key [email]" in formatted
+
+
+def test_percent_encoded_addresses_are_redacted_too():
+    record = logging.makeLogRecord({"msg": "GET /admin/?q=nisa%40Example.org&o=1", "args": ()})
+    RedactEmails().filter(record)
+    assert "nisa" not in record.getMessage() and "[email]" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "log_format",
+    [
+        gunicorn_conf.access_log_format,
+        # Gunicorn's default, with the whole request line and the referrer header.
+        '%(h)s %(t)s "%(r)s" %(s)s "%(f)s" "{referer}i" %(q)s',
+    ],
+)
+def test_the_access_log_holds_no_query_string_and_no_address(log_format):
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", log_format)
+    config.set("logger_class", gunicorn_conf.logger_class)
+    logger = config.logger_class(config)
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger.access_log.addHandler(handler)
+    search = "https://comments.example.org/admin/comments/comment/?q=nisa%40example.org"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/moderation/?article=3&q=nisa%40example.org",
+        "PATH_INFO": "/moderation/",
+        "QUERY_STRING": "article=3&q=nisa%40example.org",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": search,
+        "REMOTE_ADDR": "192.0.2.7",
+    }
+    response = SimpleNamespace(status="200 OK", headers=[], sent=512)
+    request = SimpleNamespace(headers=[("REFERER", search)])
+    try:
+        logger.access(response, request, environ, timedelta(milliseconds=3))
+    finally:
+        logger.access_log.removeHandler(handler)
+    (line,) = lines
+    assert "GET /moderation/ HTTP/1.1" in line
+    assert "https://comments.example.org/admin/comments/comment/" in line
+    assert "nisa" not in line and "q=" not in line and "article=3" not in line
 
 
 def test_the_console_log_handler_redacts(settings):

@@ -3,8 +3,12 @@
 import logging
 import re
 
-# Loose on purpose: anything shaped like an address goes, valid or not.
-EMAIL = re.compile(r"[^\s<>()\[\]@,;:\"']+@[^\s<>()\[\]@,;:\"']+\.[^\s<>()\[\]@,;:\"']+")
+# Loose on purpose: anything shaped like an address goes, valid or not, with its "@"
+# percent-encoded too ("nisa%40example.org", as in a URL's query string).
+EMAIL = re.compile(
+    r"[^\s<>()\[\]@,;:\"']+(?:@|%40)[^\s<>()\[\]@,;:\"']+\.[^\s<>()\[\]@,;:\"']+",
+    re.IGNORECASE,
+)
 
 
 class RedactEmails(logging.Filter):
