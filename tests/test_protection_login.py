@@ -1,6 +1,8 @@
 """Brute-force protection of the staff login pages (agora/protection/login.py)."""
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.test import Client
 
 LOGIN_PAGES = ["/admin/login/", "/moderation/login/"]
 
@@ -89,3 +91,25 @@ def test_getting_the_login_page_is_never_throttled(client, moderator, limits):
     for _ in range(5):
         attempt(client, "/admin/login/", f"user{_}", "guess")
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_attempts_arriving_together_check_no_more_passwords_than_the_limit(
+    client, moderator, limits, monkeypatch
+):
+    """While the first password is being checked, 39 more attempts arrive: each is counted
+    before its own check, so only the limit's worth of passwords (3) are ever checked."""
+    checked = []
+    answers = []
+    check_password = ModelBackend.authenticate
+
+    def slow_check(self, request, username=None, password=None, **kwargs):
+        checked.append(username)
+        if len(checked) == 1:
+            for _ in range(39):
+                answers.append(attempt(Client(), "/admin/login/", "moderator", "guess").status_code)
+        return check_password(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", slow_check)
+    answers.append(attempt(client, "/admin/login/", "moderator", "guess").status_code)
+    assert len(checked) == 3
+    assert sorted(answers) == [200] * 3 + [429] * 37

@@ -42,13 +42,6 @@ def test_the_longest_exceeded_rate_decides_the_wait():
     assert wait > 60
 
 
-def test_peek_does_not_count():
-    for _ in range(5):
-        assert ratelimit.peek("test", "x", [(1, 60)], now=T0) == 0
-    ratelimit.hit("test", "x", [(1, 60)], now=T0)
-    assert ratelimit.peek("test", "x", [(1, 60)], now=T0) > 0
-
-
 def test_undo_and_forget_give_the_allowance_back():
     ratelimit.hit("test", "x", [(1, 60)], now=T0)
     ratelimit.undo("test", "x", [(1, 60)], now=T0)
@@ -63,8 +56,8 @@ def test_forget_deletes_every_window_of_one_identity_only():
         ratelimit.hit_all([("test", "x", [(1, 60), (5, 3600)]), ("test", "y", [(1, 60)])], now)
     ratelimit.hit("other", "x", [(1, 60)], now=T0)
     ratelimit.forget("test", "x")
-    assert ratelimit.peek("test", "y", [(1, 60)], now=T0 + 120) > 0
-    assert ratelimit.peek("other", "x", [(1, 60)], now=T0) > 0
+    assert ratelimit.hit("test", "y", [(1, 60)], now=T0 + 120) > 0
+    assert ratelimit.hit("other", "x", [(1, 60)], now=T0) > 0
     assert Counter.objects.count() == 3  # y's two windows, and x in the other scope
 
 
@@ -79,13 +72,12 @@ def test_one_call_counts_every_scope_it_names():
     assert ratelimit.hit_all(counted, now=T0) == 0
     # The address is now over its rate, the email not yet.
     assert ratelimit.hit_all(counted, now=T0) > 0
-    assert ratelimit.peek("post-email", "a@example.org", [(2, 60)], now=T0) > 0
+    assert ratelimit.hit("post-email", "a@example.org", [(2, 60)], now=T0) > 0
     assert Counter.objects.count() == 2
 
 
 def test_a_scope_without_rates_never_waits():
     assert ratelimit.hit_all([("post-ip", "203.0.113.9", [])], now=T0) == 0
-    assert ratelimit.peek("post-ip", "203.0.113.9", [], now=T0) == 0
 
 
 def test_ended_windows_are_deleted_now_and_then(monkeypatch):

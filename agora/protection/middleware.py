@@ -27,7 +27,8 @@ class ContentSecurityPolicyMiddleware:
 
 
 class LoginThrottleMiddleware:
-    """Answer 429 to a staff login attempt while its address or user name is locked out."""
+    """Count each staff login attempt before its password is checked, and answer 429 while
+    its address or user name is over the limit (agora.protection.login)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,7 +36,7 @@ class LoginThrottleMiddleware:
     def __call__(self, request):
         login_paths = {settings.LOGIN_URL, reverse("admin:login")}
         if request.method == "POST" and request.path in login_paths:
-            wait = login.wait_before_attempt(request, request.POST.get("username", ""))
+            wait = login.count_attempt(request, request.POST.get("username", ""))
             if wait:
                 response = render(
                     request,

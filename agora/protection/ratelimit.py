@@ -84,16 +84,6 @@ def hit_all(counted: Sequence[Counted], now: float | None = None) -> int:
     return max(waits, default=0)
 
 
-def peek(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> int:
-    """The seconds to wait before the next event would be allowed, without counting one."""
-    now = time.time() if now is None else now
-    windows = _windows([(scope, identity, rates)], now)
-    keys = [key for _count, key, _end in windows]
-    used = dict(Counter.objects.filter(key__in=keys).values_list("key", "count"))
-    waits = [_seconds_until(end, now) for count, key, end in windows if used.get(key, 0) >= count]
-    return max(waits, default=0)
-
-
 def undo(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> None:
     """Take back one event counted by :func:`hit` (the action it guarded failed)."""
     undo_all([(scope, identity, rates)], now)
