@@ -20,10 +20,12 @@ import pytest
 WITHOUT_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
 
 
-def run(module_file: str, var_dir: Path, *, read_only_files: bool = False) -> dict:
-    """Run ``module_file`` as a script with the cache in a table of its database; return
-    what its scenario printed. ``read_only_files``: it makes files read-only, so root
-    gives up writing them anyway."""
+def run(
+    module_file: str, var_dir: Path, *, read_only_files: bool = False, env: dict | None = None
+) -> dict:
+    """Run ``module_file`` as a script with the cache in a table of its database (and
+    ``env``); return what its scenario printed. ``read_only_files``: it makes files
+    read-only, so root gives up writing them anyway."""
     prefix = []
     if read_only_files and os.getuid() == 0:
         if not shutil.which("setpriv"):
@@ -31,6 +33,7 @@ def run(module_file: str, var_dir: Path, *, read_only_files: bool = False) -> di
         prefix = WITHOUT_OVERRIDE
     env = {
         **os.environ,
+        **(env or {}),
         "AGORA_VAR_DIR": str(var_dir),
         "AGORA_CACHE_URL": "db://agora_cache",
         "DJANGO_SETTINGS_MODULE": "agora.settings",

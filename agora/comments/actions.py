@@ -5,14 +5,24 @@ functions, so each moderation rule (who may move a comment where, what gets
 recorded) lives in exactly one place.
 """
 
-from contextlib import AbstractContextManager, nullcontext
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from agora.articles.models import Article
 from agora.comments import screening, threads
-from agora.comments.models import Comment, Decision, Reason, Status
+from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim
+
+# A request holding a submission's claim longer than this was killed (gunicorn's own
+# timeout is 30 s): another may take the claim over.
+CLAIM_STALE_AFTER = 60
+# How often a retry waiting for the same submission looks for its comment.
+CLAIM_POLL = 0.02
 
 ALLOWED_TRANSITIONS = {
     Status.PENDING: {Status.APPROVED, Status.REJECTED},
@@ -50,17 +60,22 @@ def post_comment(
     decision in the audit trail.
 
     A repeated idempotency key returns the comment first stored under it, so a
-    retried or double-clicked submission never creates a second comment.
+    retried or double-clicked submission never creates a second comment. Identical
+    submissions arriving together wait for the first one's comment (``_claimed``):
+    only that one is judged and counted by ``guard``.
 
     ``guard`` (not yet entered; the views pass ``agora.protection.posting.guard_posting``)
     is entered for a new comment only, around its scoring and storing: it may refuse it,
     and it takes back its counts if storing fails. A retry of a stored comment skips it,
     so a reader whose answer was lost is never refused their own comment.
     """
-    if new.idempotency_key:
-        existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
+    with _claimed(new.idempotency_key) as existing:
         if existing is not None:
             return existing, False
+        return _guarded_store(new, guard)
+
+
+def _guarded_store(new: NewComment, guard: AbstractContextManager | None):
     try:
         with guard or nullcontext():
             return _store(new), True
@@ -70,6 +85,38 @@ def post_comment(
         if new.idempotency_key and existing is not None:
             return existing, False
         raise
+
+
+@contextmanager
+def _claimed(key: str | None) -> Iterator[Comment | None]:
+    """Hold ``key`` while its comment is judged and stored, or yield the comment stored
+    under it by another request that held it (waited for while it is in flight)."""
+    if not key:
+        yield None
+        return
+    while not _claim(key):
+        existing = Comment.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            yield existing
+            return
+        time.sleep(CLAIM_POLL)
+    try:
+        # A retry of a stored comment, or the claim's previous holder stored it.
+        yield Comment.objects.filter(idempotency_key=key).first()
+    finally:
+        SubmissionClaim.objects.filter(key=key).delete()
+
+
+def _claim(key: str) -> bool:
+    now = timezone.now()
+    stale = now - timedelta(seconds=CLAIM_STALE_AFTER)
+    SubmissionClaim.objects.filter(key=key, claimed_at__lt=stale).delete()
+    try:
+        with transaction.atomic():
+            SubmissionClaim.objects.create(key=key, claimed_at=now)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _store(new: NewComment) -> Comment:

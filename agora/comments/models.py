@@ -118,6 +118,22 @@ class Comment(models.Model):
             )
 
 
+class SubmissionClaim(models.Model):
+    """An idempotency key whose comment is being judged and stored right now.
+
+    The first of several identical submissions arriving together claims the key;
+    the others wait for its comment instead of being counted by the rate limits
+    and the flood check themselves (agora.comments.actions.post_comment). The
+    claim is deleted once the comment is stored or refused; one left by a killed
+    server is taken over once it is ``actions.CLAIM_STALE_AFTER`` seconds old."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    claimed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} (since {self.claimed_at:%H:%M:%S})"
+
+
 def email_key(address: str) -> str:
     """One form for every way of writing an address: mail providers ignore case, and
     people type it both ways. Compared in Python, as SQLite's LIKE and lower() fold
