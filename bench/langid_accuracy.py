@@ -6,10 +6,18 @@ is held out for it.
 For ckb and kmr there is no data there; it uses the short sentences written for this project
 in ``tests/guidelines/fixtures/kurdish_sentences.json`` and says so in the table.
 
-Each text is detected twice: without a fallback (the model's and the script cues' answer)
-and with the fallback set to another language of the same script, as an article in that
-language would give (so a comment that falls back is counted wrong: the figure shows what the
-fallback costs when the article's language is not the comment's).
+Three rows test what must never be dropped as ``other``: English texts of at most four words
+from the same English sets, and the same texts shouted and stretched (upper-cased, each
+word's first vowel written four times over: "WHAAAAT A JOOOOKE"). Three rows test what must
+stay ``other``: Spanish and Italian comments (tr/jigsaw-multilingual-validation) and French
+tweets (en/mlma), languages no model covers.
+
+Each text is detected without a fallback (no article), with the fallback set to its own
+language (an article in its language; how many are then dropped as ``other`` is the figure
+that matters for short English), and with the fallback set to another language of the same
+script, as an article in that language would give (so a comment that falls back is counted
+wrong: the figure shows what the fallback costs when the article's language is not the
+comment's; for the foreign rows the article is English).
 
 It also times :func:`normalize` on 300-character texts made by joining sampled texts of each
 language, because it runs on every comment too.
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import random
@@ -29,6 +38,7 @@ import re
 import statistics
 import sys
 import time
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -43,6 +53,12 @@ RESULT = REPO / "bench" / "results" / "langid.md"
 SEED = 2024
 #: Another language of the same script, standing in for an article in a different language.
 OTHER_OF_SAME_SCRIPT = {"en": "tr", "tr": "en", "kmr": "tr", "ar": "fa", "fa": "ar", "ckb": "fa"}
+#: Rows of languages no model covers: each text must come out ``other``, even under an
+#: English article.
+FOREIGN = ("es", "it", "fr")
+#: At most this many words makes an English text short.
+SHORT_WORDS = 4
+_VOWEL = re.compile("[aeiou]", re.IGNORECASE)
 #: Placeholders the tweet sets put where a user name or a link was; a real comment has neither.
 _PLACEHOLDERS = re.compile(r"@USER\b|\bURL\b")
 _OSACT2022_LINE = re.compile(
@@ -86,24 +102,57 @@ def _turkish(data: Path) -> dict[str, list[str]]:
     return {"tr/offenseval2020": _tsv_column(path, 1)}
 
 
+def _foreign(data: Path) -> dict[str, dict[str, list[str]]]:
+    """Comments in languages no model covers, by language."""
+    path = data / "tr/jigsaw-multilingual-validation/validation.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with zipfile.ZipFile(data / "en/mlma/hate_speech_mlma.zip") as archive:
+        with archive.open("hate_speech_mlma/fr_dataset.csv") as raw:
+            french = [row["tweet"] for row in csv.DictReader(io.TextIOWrapper(raw, "utf-8"))]
+    jigsaw = "tr/jigsaw-multilingual-validation"
+    by_lang = {
+        lang: {jigsaw: [row["comment_text"] for row in rows if row["lang"] == lang]}
+        for lang in ("es", "it")
+    }
+    return {**by_lang, "fr": {"en/mlma": french}}
+
+
 def _clean(text: str) -> str:
     return _PLACEHOLDERS.sub(" ", text.replace("<LF>", "\n")).strip()
 
 
+def _draw(rng: random.Random, sets: dict[str, list[str]], count: int, keep=None) -> list[str]:
+    """``count`` distinct texts drawn evenly from ``sets`` (only those ``keep`` accepts)."""
+    share = count // len(sets)
+    texts: list[str] = []
+    for name in sorted(sets):
+        cleaned = {clean for text in sets[name] if (clean := _clean(text))}
+        unique = sorted(text for text in cleaned if keep is None or keep(text))
+        texts += rng.sample(unique, min(share, len(unique)))
+    return texts
+
+
+def _shout_and_stretch(text: str) -> str:
+    """Upper-case ``text`` and write each word's first vowel four times over."""
+    return " ".join(
+        _VOWEL.sub(lambda vowel: vowel.group() * 4, word, count=1) for word in text.split()
+    ).upper()
+
+
 def sample(data: Path, per_language: int) -> dict[str, list[str]]:
-    """``per_language`` texts per language, drawn evenly from its sets, fixed by ``SEED``."""
+    """``per_language`` texts per row, drawn evenly from its sets, fixed by ``SEED``."""
     rng = random.Random(SEED)
     samples = {}
     for lang, loader in (("en", _english), ("ar", _arabic), ("fa", _persian), ("tr", _turkish)):
-        sets = loader(data)
-        share = per_language // len(sets)
-        texts: list[str] = []
-        for name in sorted(sets):
-            unique = sorted({cleaned for text in sets[name] if (cleaned := _clean(text))})
-            texts += rng.sample(unique, min(share, len(unique)))
-        samples[lang] = texts
+        samples[lang] = _draw(rng, loader(data), per_language)
     kurdish = json.loads(KURDISH.read_text(encoding="utf-8"))
     samples["ckb"], samples["kmr"] = kurdish["ckb"], kurdish["kmr"]
+    short = _draw(rng, _english(data), per_language, lambda t: len(t.split()) <= SHORT_WORDS)
+    samples["en, short"] = short
+    samples["en, short, shouted and stretched"] = [_shout_and_stretch(t) for t in short]
+    for lang, sets in _foreign(data).items():
+        samples[lang] = _draw(rng, sets, per_language)
     return samples
 
 
@@ -146,50 +195,74 @@ def _model_alone(model, text: str) -> str:
     return _MODEL_LABELS.get(labels[0].removeprefix("__label__"), "other")
 
 
+def _share(hits) -> float:
+    hits = list(hits)
+    return sum(hits) / len(hits)
+
+
 def measure(samples: dict[str, list[str]]) -> list[dict]:
-    """Per language: accuracy without and with a wrong-language fallback, and timings."""
+    """Per row: accuracy with no article, under an article in its own language and under one
+    in another language of its script, and timings."""
     import fasttext
 
     model = fasttext.load_model(str(model_path()))
     detect_language("warm up: the model loads on first use")
     normalize("warm up: the tables are built on first use")
     rows = []
-    for lang, texts in samples.items():
+    for name, texts in samples.items():
+        lang = name.split(",")[0]
+        truth = "other" if lang in FOREIGN else lang
         guesses = [detect_language(text).lang for text in texts]
-        with_fallback = [detect_language(text, OTHER_OF_SAME_SCRIPT[lang]) for text in texts]
-        wrong = Counter(guess for guess in guesses if guess != lang)
-        long_texts = _texts_of_300_chars(texts)
+        own = None  # no article is in a language no model covers
+        if truth == lang:
+            own = [detect_language(text, lang).lang for text in texts]
+        wrong_article = OTHER_OF_SAME_SCRIPT.get(lang, "en")
+        with_fallback = [detect_language(text, wrong_article) for text in texts]
+        wrong = Counter(guess for guess in guesses if guess != truth)
         rows.append(
             {
-                "lang": lang,
+                "name": name,
+                "source": "self-written" if lang in ("ckb", "kmr") else "shared/data sample",
                 "n": len(texts),
-                "accuracy": sum(guess == lang for guess in guesses) / len(texts),
-                "model_alone": sum(_model_alone(model, t) == lang for t in texts) / len(texts),
-                "fell_back": sum(d.fell_back for d in with_fallback) / len(texts),
-                "accuracy_with_fallback": sum(d.lang == lang for d in with_fallback) / len(texts),
+                "accuracy": _share(guess == truth for guess in guesses),
+                "model_alone": _share(_model_alone(model, t) == truth for t in texts),
+                "own_accuracy": None if own is None else _share(guess == lang for guess in own),
+                "own_other": None if own is None else _share(guess == "other" for guess in own),
+                "wrong_article": wrong_article,
+                "fell_back": _share(d.fell_back for d in with_fallback),
+                "accuracy_with_fallback": _share(d.lang == truth for d in with_fallback),
                 "confusions": ", ".join(f"{code} {count}" for code, count in wrong.most_common()),
                 "detect_us": _median_us(detect_language, texts),
+                # normalize runs on comments of our languages: timed on their samples only
                 "normalize_us": _median_us(
-                    lambda text, lang=lang: normalize(text, lang), long_texts
-                ),
+                    lambda text, lang=lang: normalize(text, lang), _texts_of_300_chars(texts)
+                )
+                if name == truth
+                else None,
             }
         )
     return rows
 
 
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.1%}"
+
+
 def table(rows: list[dict]) -> str:
     lines = [
-        "| lang | texts | n | model alone | accuracy | falls back | accuracy with a wrong fallback "
-        "| wrong answers (no fallback) | detect µs/call | normalize µs/300 chars |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| row | texts | n | model alone | accuracy, no article | accuracy, article in its "
+        "language | `other` there | another article | falls back there | accuracy there "
+        "| wrong answers, no article | detect µs/call | normalize µs/300 chars |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        source = "self-written" if row["lang"] in ("ckb", "kmr") else "shared/data sample"
+        normalize_us = "-" if row["normalize_us"] is None else f"{row['normalize_us']:.0f}"
         lines.append(
-            f"| {row['lang']} | {source} | {row['n']} | {row['model_alone']:.1%} "
-            f"| {row['accuracy']:.1%} "
+            f"| {row['name']} | {row['source']} | {row['n']} | {row['model_alone']:.1%} "
+            f"| {row['accuracy']:.1%} | {_percent(row['own_accuracy'])} "
+            f"| {_percent(row['own_other'])} | {row['wrong_article']} "
             f"| {row['fell_back']:.1%} | {row['accuracy_with_fallback']:.1%} "
-            f"| {row['confusions'] or '-'} | {row['detect_us']:.0f} | {row['normalize_us']:.0f} |"
+            f"| {row['confusions'] or '-'} | {row['detect_us']:.0f} | {normalize_us} |"
         )
     return "\n".join(lines)
 
@@ -212,15 +285,25 @@ def main(argv: list[str] | None = None) -> None:
         "  from en/jigsaw-wiki-random5k, en/fox-news-comments, en/olid; ar/osact2020 (dev),\n"
         "  ar/osact2022 (dev), ar/lhsab; fa/pars-off (level A test); tr/offenseval2020.\n"
         "  The tweet placeholders `@USER` and `URL` are removed first. Texts with no letters\n"
-        "  (emoji only) are kept and count as wrong.\n"
+        "  (emoji only) are kept and count as wrong with no article.\n"
         "- ckb, kmr: there is no Kurdish data in `../shared/data`; these are the short\n"
         "  sentences written for this project in `tests/guidelines/fixtures/`, so they are\n"
         "  cleaner than real comments and the figure is optimistic.\n"
+        f"- en, short: texts of at most {SHORT_WORDS} words drawn evenly from the same English\n"
+        "  sets; shouted and stretched: the same texts upper-cased, each word's first vowel\n"
+        '  written four times ("WHAAAAT A JOOOOKE"). They must come out English, and never\n'
+        "  `other`, under an English article.\n"
+        "- es, it: comments from tr/jigsaw-multilingual-validation; fr: tweets from en/mlma.\n"
+        "  No model covers these languages, so the right answer is `other`, under an English\n"
+        "  article too.\n"
         "- model alone: the fastText model's top label (lower-cased text, no letter cues).\n"
-        "- accuracy: `detect_language(text)` without a fallback.\n"
-        "- falls back / accuracy with a wrong fallback: `detect_language(text, fallback=X)`\n"
-        "  where X is another language of the same script (as an article in another language\n"
-        "  would give); a comment that takes the fallback is then wrong.\n"
+        "- accuracy, no article: `detect_language(text)`.\n"
+        "- accuracy, article in its language / `other` there: `detect_language(text,\n"
+        "  fallback=lang)`, and the share then dropped as `other` (read by no model).\n"
+        "- another article / falls back there / accuracy there: `detect_language(text,\n"
+        "  fallback=X)` where X is another language of the same script (as an article in\n"
+        "  another language would give; English for the foreign rows); a comment of ours that\n"
+        "  takes the fallback is then wrong.\n"
         "- detect µs/call: median of one `detect_language(text)` call, model already loaded.\n"
         "- normalize µs/300 chars: median of one `normalize(text, lang)` call on 200 texts of\n"
         "  300 characters, each made by joining sampled texts of the language.\n"

@@ -23,6 +23,17 @@ and without letters only its language writes, takes the caller's ``fallback`` (t
 article's language) when that language fits the comment's script. Letters settle it because
 the costly mistake is a Kurdish comment taken for Turkish or Persian and scored by a model
 that never saw Kurdish.
+
+Latin-script text is never dropped as ``other`` (read by a moderator, scored by no model)
+unless it is clearly another language: the model leans to a language no model covers, and
+so do at least two of the comment's words read alone (see ``FOREIGN_CONFIDENCE``). Short,
+shouted and misspelt English ("LOL", "u r an idiot", "SHUT UP YOU MORON") looks like many
+languages to the model, or like nothing: its compressed vocabulary knows none of "stfu",
+"loser" or "shut up", and then it answers its prior. Such text takes the article's language
+when that is a Latin-script one, and English otherwise. Stretched letters ("fuuuuck
+yoooou", "LOOOSER") are squeezed to one before the model reads them, as
+:func:`~agora.guidelines.normalize.normalize` does for scoring; the text the engine scores
+is not changed here.
 """
 
 from __future__ import annotations
@@ -48,6 +59,20 @@ MIXED_SHARE = 0.25
 #: A model this sure overrules the letters that are only hints (and a foreign language this
 #: likely overrules every letter).
 _SURE = 0.9
+#: Latin-script text is another language only if the model finds a language no model covers
+#: likelier than ours and at least this likely, and so do at least ``FOREIGN_WORDS`` of its
+#: words read alone, out of ``MIN_WORDS`` or more (one word of any number is enough with
+#: letters that en, tr and kmr never write: é, ñ ...). The model's compressed vocabulary
+#: knows few English words ("you", "shut", "loser" and "stfu" alone give its prior), so
+#: short English leans on the one it knows: "you met your match" is Dutch at 0.96, for
+#: "met"; "im so done" German at 0.99, for "im". A French or German sentence has several
+#: ("Das ist Quatsch": "das", "ist").
+FOREIGN_CONFIDENCE = 0.5
+FOREIGN_WORDS = 2
+#: From this many words on, the model alone is trusted: it takes under one English text in
+#: 1,000 that long for another language (9 of the 12,984 in the English data sets, most of
+#: them partly written in another language).
+LONG_WORDS = 12
 #: Longer comments are cut before the model sees them: the start identifies the language.
 _MAX_CHARS = 1000
 
@@ -64,6 +89,8 @@ _ARABIC_LETTER = re.compile(
     r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f]"
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
+#: Three or more of the same letter read as one, as normalize() reads them for scoring.
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 _SORANI = re.compile("[ێۆڵڕە]")
 _PERSIAN = re.compile("[پژیک]")
 _PERSIAN_OR_DIALECT = re.compile("[چگ]")
@@ -79,7 +106,8 @@ _NEITHER = re.compile(
 
 @dataclass(frozen=True)
 class Detection:
-    """A comment's language, how sure we are of it (0 to 1), and whether it is the fallback."""
+    """A comment's language, how sure we are of it (0 to 1), and whether it is a fallback:
+    the caller's, or English for Latin-script text the model names no language of ours for."""
 
     lang: str
     confidence: float
@@ -113,9 +141,9 @@ def _get_model():
     return _model
 
 
-def _predict(text: str) -> list[tuple[str, float]]:
-    """The model's five likeliest labels with their probabilities, likeliest first."""
-    labels, probs = _get_model().predict(text, k=5)
+def _predict(text: str, k: int = 5) -> list[tuple[str, float]]:
+    """The model's ``k`` likeliest labels with their probabilities, likeliest first."""
+    labels, probs = _get_model().predict(text, k=k)
     return [
         (label.removeprefix("__label__"), float(prob))
         for label, prob in zip(labels, probs, strict=True)
@@ -123,13 +151,16 @@ def _predict(text: str) -> list[tuple[str, float]]:
 
 
 def _clean(text: str) -> str:
-    """Lower-cased words only: links, handles, e-mail addresses, digits and "#" say nothing."""
+    """Case-folded words only, stretched letters squeezed: links, handles, e-mail addresses,
+    digits and "#" say nothing, and "FUUUCK YOOOU" must read as the "fuck you" the model knows.
+    """
     text = text[:_MAX_CHARS]
     if "http" in text or "www." in text:
         text = _LINK.sub(" ", text)
     if "@" in text:
         text = _HANDLE_OR_EMAIL.sub(" ", text)
-    return " ".join(_NOT_WORDS.sub(" ", text).split()).lower()
+    text = " ".join(_NOT_WORDS.sub(" ", text).split()).lower()
+    return _STRETCHED.sub(r"\1", text)
 
 
 def _letter_cue(
@@ -166,6 +197,28 @@ def _letter_cue(
     return None, False
 
 
+def _foreign_words(text: str) -> bool:
+    """Whether enough words of Latin-script ``text``, each read alone, are likely a language
+    that no model covers (see ``FOREIGN_WORDS``)."""
+    words = _WORD.findall(text)
+    if len(words) >= LONG_WORDS:
+        return True
+    if _NEITHER.search(text):
+        enough = 1
+    elif len(words) >= MIN_WORDS:
+        enough = FOREIGN_WORDS
+    else:
+        return False
+    found = 0
+    for word in words:
+        [(label, prob)] = _predict(word, k=1)
+        if prob >= FOREIGN_CONFIDENCE and _LABELS.get(label) not in _FAMILIES["latin"]:
+            found += 1
+            if found == enough:
+                return True
+    return False
+
+
 def _identify(text: str, family: str, letters: int) -> tuple[Detection, dict[str, float], bool]:
     """The detection, the model's probability for each of our languages, and whether
     letters only that language writes settled it."""
@@ -180,16 +233,29 @@ def _identify(text: str, family: str, letters: int) -> tuple[Detection, dict[str
     mass = {code: scores[code] for code in _FAMILIES[family]}
     family_mass = sum(mass.values())
     cue, settled = _letter_cue(text, family, mass, letters)
-    if outside >= _SURE or (cue is None and outside >= 0.5 and outside > family_mass):
-        return Detection("other", round(outside, 4)), scores, False
+    if family == "latin":
+        # Short or shouted English often looks like another language to the model.
+        foreign = (
+            outside >= FOREIGN_CONFIDENCE
+            and outside > family_mass
+            and (cue is None or outside >= _SURE)
+            and _foreign_words(text)
+        )
+    else:
+        foreign = outside >= _SURE or (cue is None and outside >= 0.5 and outside > family_mass)
+    if foreign:
+        # For Latin script its words settled it: no article's language overrules them.
+        return Detection("other", round(outside, 4)), scores, family == "latin"
     if cue is not None:
         # The letters name the language; the model only vouches for the family.
         return Detection(cue, round(family_mass, 4)), scores, settled
     best = max(mass, key=mass.__getitem__)
-    if mass[best] == 0.0:
-        # None of the family's languages is among the model's guesses.
-        return Detection("other", round(outside, 4)), scores, False
-    return Detection(best, round(mass[best], 4)), scores, False
+    if mass[best] > 0.0:
+        return Detection(best, round(mass[best], 4)), scores, False
+    # None of the family's languages is among the model's guesses.
+    if family == "latin":
+        return Detection("en", 0.0, fell_back=True), scores, False
+    return Detection("other", round(outside, 4)), scores, False
 
 
 def detect_language(text: str, fallback: str | None = None) -> Detection:
@@ -208,6 +274,10 @@ def detect_language(text: str, fallback: str | None = None) -> Detection:
     is still Arabic, and a comment in another script (Cyrillic, Hebrew ...) is ``"other"``.
     Without a fallback the best guess is returned, whatever its confidence; a comment
     without letters is then ``"other"``.
+
+    Latin-script text is ``"other"`` only when clearly in a language no model covers
+    (``FOREIGN_CONFIDENCE``); otherwise, when the model names none of en, tr, kmr, it is
+    English with ``fell_back=True`` (and takes a Latin-script ``fallback`` as above).
     """
     if not isinstance(text, str):
         raise TypeError(f"detect_language() needs a str, not {type(text).__name__}")

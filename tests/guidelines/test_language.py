@@ -1,4 +1,5 @@
-"""Language identification: our six languages, Kurdish, fallback, and no network."""
+"""Language identification: our six languages, Kurdish, fallback, short and shouted English,
+foreign Latin-script text, and no network."""
 
 import json
 import socket
@@ -119,6 +120,96 @@ def test_other_languages_and_scripts_are_other():
     assert detect_language("Это очень хорошая статья о политике", fallback="en").lang == "other"
     assert detect_language("Das ist ein sehr guter Artikel über die Wahl").lang == "other"
     assert detect_language("C'est un très bon article sur les élections").lang == "other"
+
+
+#: Short, shouted, stretched, leetspeak and emoji-laden English: what the model reads as
+#: another language or as nothing.
+ENGLISH_ABUSE = [
+    # stretched and shouted
+    "fuuuuck yoooou",
+    "shut uuup",
+    "LOOOSER",
+    "SHUT UUUUP YOU MOROOOON",
+    "FUUUUUUCK OFFFFF",
+    "shame on youuuu",
+    # very short
+    "u r an idiot",
+    "LOL",
+    "STFU",
+    "ur mom",
+    "IM SO DONE",
+    "you met your match",
+    "go die in a hole",
+    "dumb ass",
+    "ass hat",
+    # with emoji
+    "😂😂 STFU 😂😂",
+    "🤡🤡 LOOOSER 🤡🤡",
+    "dumb ass 🤧🤧",
+    # leetspeak
+    "y0u 4r3 4n 1d10t",
+    "f*ck y0u",
+    "ur a l0s3r lmaooo",
+]
+
+
+@pytest.mark.parametrize("text", ENGLISH_ABUSE)
+def test_short_shouted_or_stretched_english_is_english(text):
+    assert detect_language(text, fallback="en").lang == "en"
+    assert detect_language(text).lang == "en"
+
+
+@pytest.mark.parametrize("text", ENGLISH_ABUSE)
+def test_unclear_latin_text_takes_a_latin_article_language(text):
+    detection = detect_language(text, fallback="tr")
+    assert (detection.lang, detection.fell_back) == ("tr", True)
+    assert detect_language(text, fallback="kmr").lang == "kmr"
+
+
+@pytest.mark.parametrize("text", ENGLISH_ABUSE)
+def test_unclear_latin_text_on_an_arabic_script_article_is_english(text):
+    assert detect_language(text, fallback="ar").lang == "en"
+
+
+def test_capitals_and_stretched_letters_do_not_change_the_answer():
+    plain = detect_language("shut up you moron")
+    assert detect_language("SHUT UUUUP YOU MOROOOON") == plain
+    assert detect_language("Shuuut up yooou mooorooon") == plain
+
+
+def test_latin_text_the_model_cannot_place_is_english_as_a_fallback():
+    # The model finds only Spanish here ("y u r n d t" once the digits are gone).
+    assert detect_language("y0u 4r3 4n 1d10t") == Detection("en", 0.0, fell_back=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "C'est un très bon article sur les élections",
+        "Je ne suis pas du tout d'accord avec cet article",
+        "Quelle honte, c'est vraiment nul",
+        "tu es vraiment débile",
+        "bonne journée",
+        "Das ist ein sehr guter Artikel über die Wahl",
+        "Ich bin mit diesem Artikel überhaupt nicht einverstanden",
+        "Das ist Quatsch",
+        "Du bist so dumm",
+        "Este artículo es una vergüenza total",
+        "Questo giornalista non capisce niente",
+    ],
+)
+def test_clearly_foreign_latin_text_is_other_under_any_article(text):
+    for fallback in (None, "en", "tr", "kmr"):
+        assert detect_language(text, fallback=fallback).lang == "other", fallback
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Bu haber çok iyi", "salak misin sen", "Allah belanı versin", "Bu yazar hiçbir şey bilmiyor"],
+)
+def test_clearly_turkish_text_stays_turkish_under_an_english_article(text):
+    assert detect_language(text, fallback="en").lang == "tr"
+    assert detect_language(text).lang == "tr"
 
 
 def test_links_handles_and_digits_do_not_count():
