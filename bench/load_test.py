@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import loopback
 from loopback import Connection, ConnectionLost, Tally, json_body
+from posting import in_letters
 
 RESULTS = loopback.REPO / "bench" / "results"
 EMAIL_DOMAIN = "load.example"
@@ -43,8 +44,8 @@ class Posting:
 
     def body(self, number: int) -> str:
         return (
-            f"Load {self.run_id} comment {number}: the council should publish what the "
-            f"dam repairs will cost before the spring floods."
+            f"Load {in_letters(self.run_id)} comment {in_letters(number)}: the council "
+            "should publish what the dam repairs will cost before the spring floods."
         )
 
 

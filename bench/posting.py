@@ -32,7 +32,13 @@ TEXTS = (
 )
 
 
+def in_letters(number: int | str) -> str:
+    """``number`` with each digit written as a letter (0 -> a ... 9 -> j): the flood
+    check reads letters only, so texts that differ only in digits are one text to it."""
+    return str(number).translate(str.maketrans("0123456789", "abcdefghij"))
+
+
 def comment_text(number: int, tag: str) -> str:
     """The ``number``-th comment, made unique by ``tag`` and the number (the flood check
     holds back a repeated text)."""
-    return f"{TEXTS[number % len(TEXTS)]} ({tag}-{number})"
+    return f"{TEXTS[number % len(TEXTS)]} ({tag}-{in_letters(number)})"

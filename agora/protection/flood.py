@@ -1,9 +1,11 @@
 """Catch the same comment sent again and again.
 
-Two comments count as the same when they read the same once case, accents,
-spacing and punctuation are ignored: "BUY NOW!!!" and "buy  now" are one text.
-Spammers vary those cheaply; varying the words costs them more. Two counters
-per text (agora/protection/ratelimit.py):
+Two comments count as the same when their letters read the same as the guideline
+engine reads them (:func:`fingerprint`): case, accents, spacing, punctuation and
+digits ignored, look-alike letters from other scripts, leetspeak and repeated
+letters undone. "BUY NOW!!!", "buy  now 2" and "bυy nooow" (a Greek upsilon)
+are one text. Spammers vary those cheaply; varying the words costs them more.
+Two counters per text (agora/protection/ratelimit.py):
 
 - per IP address: a little room, for people sharing one address who agree;
 - site-wide: many senders posting one text in a short time is a campaign.
@@ -24,12 +26,15 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from agora.comments.models import Comment
+from agora.comments.models import Comment, email_key
+from agora.guidelines.normalize import normalize
 from agora.protection import ratelimit
 
+# A sender's comments within the window, newest first, through the (email_key,
+# created_at) index. Bounded: the per-email rate limit keeps far fewer in a window.
 SENT_QUERY = (
-    f"SELECT id, created_at FROM {Comment._meta.db_table} WHERE author_email = %s AND body = %s"
-    " AND created_at >= %s ORDER BY created_at DESC LIMIT 1"
+    f"SELECT id, body, created_at FROM {Comment._meta.db_table} WHERE email_key = %s"
+    " AND created_at >= %s ORDER BY created_at DESC LIMIT 200"
 )
 
 
@@ -41,29 +46,39 @@ class FloodCount:
     at: float
 
 
-def normalized_text(text: str) -> str:
-    """The letters and digits of ``text``, case-folded and without accents or marks."""
-    decomposed = unicodedata.normalize("NFKD", text).casefold()
-    # Marks (Unicode category M) go with punctuation and spaces, so "é" == "e";
-    # in Arabic-script languages short vowels are optional marks, and readers
-    # ignore them too.
-    return "".join(char for char in decomposed if unicodedata.category(char)[0] in "LN")
+def fingerprint(text: str) -> str:
+    """The letters of ``text`` as the guideline engine's normaliser reads them
+    (agora.guidelines.normalize), without digits, spaces, punctuation or accents; a text
+    with no letters at all (only emoji, say) is compared as written."""
+    # The normaliser keeps accented letters whole ("é"); decomposed, the accent is a
+    # mark (Unicode category M) and goes with everything else that is not a letter.
+    decomposed = unicodedata.normalize("NFKD", normalize(text).text)
+    letters = "".join(char for char in decomposed if unicodedata.category(char)[0] == "L")
+    return letters or " ".join(text.split())
 
 
 def duplicate_wait(email: str, text: str) -> int:
-    """Seconds until this email may send this very text again; 0 if it has not
-    stored it within the sender window.
+    """Seconds until this email (in any spelling: ``Comment.email_key``) may send this
+    text (by its :func:`fingerprint`) again; 0 if it has not stored it within the
+    sender window.
 
-    The index on (author_email, created_at) finds the email's comments in the window,
+    The index on (email_key, created_at) finds the email's comments in the window,
     and each one's text is compared: the cost grows with how many the email sent in
     the window, which the per-email rate limit keeps small (30 an hour by default)."""
     window = timedelta(seconds=settings.AGORA_FLOOD["sender_window"])
     now = timezone.now()
     # A raw query, as every post asks it: Django takes 0.4 ms to build this one as a
-    # queryset. The exact address, not a case-insensitive match: that one cannot use the
-    # index on author_email and would scan every comment ever posted.
+    # queryset.
     since = connections[Comment.objects.db].ops.adapt_datetimefield_value(now - window)
-    sent = next(iter(Comment.objects.raw(SENT_QUERY, [email, text, since])), None)
+    wanted = fingerprint(text)
+    sent = next(
+        (
+            comment
+            for comment in Comment.objects.raw(SENT_QUERY, [email_key(email), since])
+            if fingerprint(comment.body) == wanted
+        ),
+        None,
+    )
     return (
         0 if sent is None else max(1, math.ceil((sent.created_at + window - now).total_seconds()))
     )
@@ -76,8 +91,7 @@ def count_posting(ip: str, text: str, now: float) -> tuple[int, FloodCount]:
     :func:`uncount` can take it back.
     """
     rules = settings.AGORA_FLOOD
-    # Text with no letters or digits at all (only emoji, say) is compared as written.
-    words = normalized_text(text) or " ".join(text.split())
+    words = fingerprint(text)
     digest = hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
     counters = [("flood-ip", f"{ip}|{digest}", ((rules["per_ip"], rules["sender_window"]),))]
     if len(words) >= rules["site_min_length"]:
