@@ -193,6 +193,20 @@ def test_comment_text_and_names_are_shown_as_text_never_html(client, article, mo
     assert "&lt;i&gt;Mallory&lt;/i&gt;" in html
 
 
+def test_plain_addresses_become_links_as_in_the_embed(client, article, moderator):
+    comment = store(
+        article,
+        "The report: https://example.org/dam?page=2&x=1.\n"
+        'Not this: javascript:alert(1) nor https://x.example/"onmouseover=alert(1)',
+    )
+    actions.approve(comment, moderator)
+    html = page(client)
+    link = '<a href="{0}" rel="nofollow ugc noopener">{0}</a>'
+    assert link.format("https://example.org/dam?page=2&amp;x=1") + ".<br>" in html
+    assert link.format("https://x.example/") + "&quot;onmouseover=alert(1)" in html
+    assert 'href="javascript' not in html
+
+
 def test_the_thread_costs_three_queries_however_long_it_is(
     client, article, moderator, django_assert_num_queries
 ):
