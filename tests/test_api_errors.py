@@ -220,6 +220,14 @@ def test_a_body_too_large_for_django_to_read_is_413_too(client, article, setting
     assert "65536 bytes" in data["detail"]
 
 
+def test_a_chunked_body_gets_411_not_read_as_empty(client, article):
+    # Under WSGI (gunicorn) Django reads Content-Length bytes, and a chunked body has none.
+    response = post_raw(client, b"", HTTP_TRANSFER_ENCODING="chunked")
+    data = assert_refused(response, status=411)
+    assert "Content-Length" in data["detail"]
+    assert not Comment.objects.exists()
+
+
 def asgi_post(path: str, body: bytes, headers: list[tuple[bytes, bytes]]):
     """POST through Django's ASGI handler, which, unlike WSGI, passes on a body
     sent without Content-Length (chunked) in full."""

@@ -91,7 +91,7 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"
 
 BAD_INPUT = {400: ValidationErrorsOut}
 # Answered by agora.api.gate before the endpoint runs; listed so clients know of them.
-BODY_ERRORS = {413: ErrorOut, 415: ErrorOut}
+BODY_ERRORS = {411: ErrorOut, 413: ErrorOut, 415: ErrorOut}
 NOT_FOUND = {404: ErrorOut}
 MODERATOR_ERRORS = {401: ErrorOut, 403: ErrorOut}
 # For a request with If-None-Match or If-Modified-Since when the client's copy is current.

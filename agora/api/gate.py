@@ -3,9 +3,10 @@
 ninja reads any body with ``json.loads`` and answers every failure with one
 vague "Cannot parse request body"; it also answers a wrong method with a plain
 text 405 and knows nothing of body sizes. The API promises a JSON error that
-says what is wrong, so the limits live here: body size (413), JSON bodies
-only (415), strict JSON (valid UTF-8, bounded nesting, no duplicate keys, no
-NaN, an object at the top), JSON 405s and a JSON 404 for unknown API addresses.
+says what is wrong, so the limits live here: body size (413), a declared length
+(411), JSON bodies only (415), strict JSON (valid UTF-8, bounded nesting, no
+duplicate keys, no NaN, an object at the top), JSON 405s and a JSON 404 for
+unknown API addresses.
 """
 
 import json
@@ -14,6 +15,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls.resolvers import URLPattern
 from django.utils.translation import gettext as _
@@ -64,6 +66,18 @@ def body_size_rejection(request) -> JsonResponse | None:
     return None
 
 
+def length_required(request) -> JsonResponse | None:
+    """A 411 for a chunked body under WSGI (gunicorn): Django reads as many bytes as
+    Content-Length says, and a chunked request has none, so its body would be read
+    as empty. (Django's ASGI handler reads such a body whole.)"""
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked or not isinstance(request, WSGIRequest):
+        return None
+    return JsonResponse(
+        {"detail": _("Send the body with a Content-Length header, not chunked.")}, status=411
+    )
+
+
 def method_not_allowed(request, allowed: list[str]) -> JsonResponse:
     response = JsonResponse(
         {
@@ -81,7 +95,7 @@ def guard(view):
 
     @wraps(view)
     def guarded_view(request, *args, **kwargs):
-        rejection = body_size_rejection(request)
+        rejection = length_required(request) or body_size_rejection(request)
         if rejection is not None:
             return rejection
         response = view(request, *args, **kwargs)
