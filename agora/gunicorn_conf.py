@@ -33,6 +33,9 @@ max_requests_jitter = max_requests // 10
 # Access log on stdout: method, path, status and size; never bodies, so
 # never an email address or a comment's text.
 accesslog = os.environ.get("AGORA_ACCESS_LOG", "-") or None
+# Gunicorn's usual format with the path in place of the request line, which holds the query
+# string (where the Perspective-compatible API's clients send their key, ?key=).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 # Leaves out every query string (the request line's and the referrer's) and redacts
 # email addresses: agora/privacy/accesslog.py says what a line holds.
 logger_class = "agora.privacy.accesslog.PrivateLogger"
