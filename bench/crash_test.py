@@ -12,6 +12,13 @@ real client would. Afterwards:
 - no stored row is half-written (each one is exactly one comment that was sent,
   with its author), and SQLite's integrity check passes.
 
+On SQLite the database files are then made read-only for ``--read-only-seconds``
+(and the server killed and started again meanwhile, so its workers open them
+read-only), then writable again without a restart: posts are refused with 503
+while they are read-only (the posters retry them), nothing acknowledged is
+lost, and posting resumes within seconds (at most RECOVERY_SECONDS after the
+last 503).
+
     .venv/bin/python bench/crash_test.py                       # SQLite, 1 worker
     .venv/bin/python bench/crash_test.py --workers 4 --database-url postgres://...
 
@@ -24,35 +31,92 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import load_test
 import loopback
 from load_test import Posting
 
+# Posting must resume this soon after the database is writable again: a refused write
+# closes its connection when the request ends, and the next request opens a fresh one.
+RECOVERY_SECONDS = 5
+
+
+@dataclass
+class ReadOnlySpell:
+    """When the database files were read-only, on time.perf_counter()'s clock."""
+
+    seconds: float
+    started: float = 0.0
+    ended: float = 0.0
+
+
+def database_files() -> list[Path]:
+    """The SQLite database and its -wal and -shm files (SQLite creates those with the
+    database's permissions, so a -shm made while it is read-only is read-only too)."""
+    from django.db import connection
+
+    database = Path(connection.settings_dict["NAME"])
+    return [path for path in database.parent.iterdir() if path.name.startswith(database.name)]
+
+
+def make_read_only(read_only: bool) -> None:
+    for path in database_files():
+        path.chmod(0o444 if read_only else 0o644)
+
 
 async def crash_during_load(
-    server: loopback.Server, posting: Posting, kills: int, comments: int, log: list[str]
+    server: loopback.Server,
+    posting: Posting,
+    kills: int,
+    comments: int,
+    spell: ReadOnlySpell | None,
+    log: list[str],
 ) -> None:
-    """SIGKILL and restart the server each time another share of the comments is acknowledged."""
+    """SIGKILL and restart the server each time another share of the comments is
+    acknowledged; then, with ``spell``, make the database read-only for a while."""
     loop = asyncio.get_running_loop()
-    for kill in range(1, kills + 1):
-        threshold = comments * kill // (kills + 1)
-        while len(posting.acknowledged) < threshold:
+    events = kills + (spell is not None)
+
+    async def reached(event: int) -> None:
+        while len(posting.acknowledged) < comments * event // (events + 1):
             await asyncio.sleep(0.05)
+
+    async def kill_and_restart(label: str) -> None:
         in_flight = len(posting.sent) - len(posting.acknowledged)
         await loop.run_in_executor(None, server.kill9)
         down_at = time.perf_counter()
         log.append(
-            f"kill -9 #{kill} after {len(posting.acknowledged)} acknowledged, "
+            f"kill -9 {label}after {len(posting.acknowledged)} acknowledged, "
             f"{in_flight} sent without an answer yet"
         )
         await loop.run_in_executor(None, server.start, "/api/v1/articles")
         log.append(f"restarted; down for {time.perf_counter() - down_at:.1f} s")
 
+    for kill in range(1, kills + 1):
+        await reached(kill)
+        await kill_and_restart(f"#{kill} ")
+    if spell is None:
+        return
+    await reached(events)
+    make_read_only(True)
+    spell.started = time.perf_counter()
+    log.append(f"database files read-only after {len(posting.acknowledged)} acknowledged")
+    # Workers started now open the files read-only, as after a deploy or a crash.
+    await kill_and_restart("with the database read-only ")
+    await asyncio.sleep(max(0.0, spell.started + spell.seconds - time.perf_counter()))
+    make_read_only(False)
+    spell.ended = time.perf_counter()
+    log.append(
+        f"database files writable again after {spell.ended - spell.started:.1f} s, "
+        "server not restarted"
+    )
 
-async def run(args, server, port, slug, posting, log):
+
+async def run(args, server, port, slug, posting, spell, log):
     crasher = asyncio.create_task(
-        crash_during_load(server, posting, args.kills, args.comments, log)
+        crash_during_load(server, posting, args.kills, args.comments, spell, log)
     )
     api, page, elapsed = await load_test.load(
         port,
@@ -70,6 +134,24 @@ async def run(args, server, port, slug, posting, log):
     return api, page, elapsed
 
 
+def read_only_summary(
+    spell: ReadOnlySpell | None, posting: Posting
+) -> tuple[list[tuple[str, str]], bool]:
+    """Report rows for the read-only spell, and whether it went as it must: posts
+    refused with 503 while it lasted, and none refused soon after it ended."""
+    if spell is None:
+        return [("Database made read-only", "no")], True
+    during = [t for t in posting.unavailable_at if spell.started <= t <= spell.ended]
+    after = [t - spell.ended for t in posting.unavailable_at if t > spell.ended]
+    last_refusal = f"{max(after):.2f} s" if after else "none"
+    rows = [
+        ("Database made read-only", f"{spell.ended - spell.started:.1f} s, a restart within"),
+        ("Posts answered 503 while read-only (then retried)", str(len(during))),
+        ("Last 503 after the files were writable again", last_refusal),
+    ]
+    return rows, bool(during) and max(after, default=0) <= RECOVERY_SECONDS
+
+
 def sqlite_integrity() -> str:
     from django.db import connection
 
@@ -83,6 +165,12 @@ def sqlite_integrity() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = loopback.server_arguments(__doc__.split("\n\n")[0], comments=3_000, readers=2)
     parser.add_argument("--kills", type=int, default=2)
+    parser.add_argument(
+        "--read-only-seconds",
+        type=float,
+        default=10,
+        help="how long the SQLite files stay read-only (0: not at all; PostgreSQL: never)",
+    )
     args = parser.parse_args(argv)
 
     work, port, env = loopback.prepared_agora(args, "agora-crash-")
@@ -90,22 +178,32 @@ def main(argv: list[str] | None = None) -> int:
     slug = f"crash-{run_id}"
     loopback.seed_thread(slug, approved=200)
 
+    database = load_test.database_label(args.database_url)
     server = loopback.agora_server(env, port, work / "server.log")
+    spell = None
+    if database == "sqlite" and args.read_only_seconds > 0:
+        spell = ReadOnlySpell(args.read_only_seconds)
+        server.argv = loopback.without_root_override(server.argv)
     server.start("/api/v1/articles")
     posting = Posting(run_id)
     log: list[str] = []
     load_average = loopback.load_average()
     try:
-        api, page, elapsed = asyncio.run(run(args, server, port, slug, posting, log))
+        api, page, elapsed = asyncio.run(run(args, server, port, slug, posting, spell, log))
     finally:
         server.stop()
+        if spell is not None:
+            make_read_only(False)
     result = load_test.audit(slug, posting)
     integrity = sqlite_integrity()
 
-    database = load_test.database_label(args.database_url)
     posts = posting.tally
-    server_errors = posts.server_errors + api.server_errors + page.server_errors
+    # A 503 is the answer while the database cannot write; any other 5xx is a failure.
+    server_errors = (
+        posts.server_errors - posts.statuses.get(503, 0) + api.server_errors + page.server_errors
+    )
     unanswered = [n for n in posting.sent if n not in posting.acknowledged]
+    spell_rows, spell_held = read_only_summary(spell, posting)
     passed = (
         not unanswered  # every client, retrying with its key, got its comment accepted
         and not result.acknowledged_missing
@@ -114,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         and result.ids_reused == 0
         and integrity in {"ok", "n/a (PostgreSQL)"}
         and server_errors == 0
+        and spell_held
     )
     rows = [
         ("Database", f"{database}, {args.workers} gunicorn worker(s)"),
@@ -126,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         ("Requests with no answer (then retried)", str(posts.failures)),
         ("Wall time", f"{elapsed:.1f} s"),
         ("Post statuses", load_test.status_summary(posts)),
-        ("5xx responses", str(server_errors)),
+        ("5xx responses other than 503", str(server_errors)),
+        *spell_rows,
         ("Acknowledged but missing or different", str(len(result.acknowledged_missing))),
         ("Stored more than once", str(result.stored_twice)),
         ("Stored rows not matching a sent comment", str(result.garbled)),

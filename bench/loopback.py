@@ -359,6 +359,14 @@ def prepare_agora(env: dict[str, str]) -> None:
         )
 
 
+def without_root_override(argv: list[str]) -> list[str]:
+    """``argv`` run so that read-only files stay read-only to it: root writes them
+    regardless unless it gives up that capability (``setpriv``)."""
+    if os.getuid() != 0:
+        return argv
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *argv]
+
+
 def agora_server(env: dict[str, str], port: int, log: Path) -> Server:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     argv = [str(gunicorn), "agora.wsgi", "-c", "python:agora.gunicorn_conf"]

@@ -2,15 +2,24 @@
 
 Readers go on reading; whatever needed a write gets 503 with ``Retry-After``, a
 JSON body on the API and a page elsewhere, and nothing is half-stored (every
-write runs in a transaction). A connection that failed to write is closed when
-its request ends: SQLite opens a file it may not write read-only and stays so,
-and the next request's fresh connection writes again as soon as it can.
+write runs in a transaction).
+
+SQLite opens a file it may not write read-only and stays so; worse, every
+connection of a process to one file shares its lock and shared-memory (-shm)
+handles, so as long as any thread keeps a connection made while the file was
+read-only, the fresh connections of the others cannot write either. So a
+refused write marks the moment, and every connection opened before it is closed
+at the next start or end of a request on its thread: the refusing request's
+at its end, readers' (which never fail) at their next request. Once the files
+are writable, the next requests' fresh connections write.
 """
 
 import sqlite3
+import time
 
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, connections
+from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -37,17 +46,30 @@ def cannot_write(error: BaseException) -> bool:
     return False
 
 
+# When a write was last refused in this process (time.monotonic()), 0 if never.
+_last_refusal = 0.0
+
+
+@receiver(connection_created, dispatch_uid="readonly.note_opening")
+def note_opening(sender, connection, **kwargs) -> None:
+    connection.agora_opened_at = time.monotonic()
+
+
 def reopen_after_request() -> None:
-    """Have every connection this thread opened closed when its request ends."""
-    for connection in connections.all(initialized_only=True):
-        connection.agora_cannot_write = True
+    """Have every connection opened until now closed at its thread's next request
+    start or end (the current one's included)."""
+    global _last_refusal
+    _last_refusal = time.monotonic()
 
 
-@receiver(request_finished, dispatch_uid="readonly.close_connections")
-def close_connections_that_could_not_write(**kwargs) -> None:
+@receiver(request_started, dispatch_uid="readonly.close_at_start")
+@receiver(request_finished, dispatch_uid="readonly.close_at_end")
+def close_connections_opened_before_a_refusal(**kwargs) -> None:
+    if not _last_refusal:
+        return
     for connection in connections.all(initialized_only=True):
-        if getattr(connection, "agora_cannot_write", False):
-            connection.agora_cannot_write = False
+        opened = getattr(connection, "agora_opened_at", None)
+        if opened is not None and opened <= _last_refusal and connection.connection is not None:
             connection.close()
 
 
