@@ -32,10 +32,15 @@ TEXTS = (
 )
 
 
+# A syllable per digit: the flood check reads letters only (texts that differ only in
+# digits are one text to it), and reads three or more of one letter as one ("aaa" is
+# "a"), so a letter per digit would make 1, 111 and 1111 one number.
+SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu")
+
+
 def in_letters(number: int | str) -> str:
-    """``number`` with each digit written as a letter (0 -> a ... 9 -> j): the flood
-    check reads letters only, so texts that differ only in digits are one text to it."""
-    return str(number).translate(str.maketrans("0123456789", "abcdefghij"))
+    """``number`` written with a syllable per digit (120 -> "cediba")."""
+    return "".join(SYLLABLES[int(digit)] for digit in str(number))
 
 
 def comment_text(number: int, tag: str) -> str:
