@@ -39,8 +39,8 @@ SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu")
 
 
 def in_letters(number: int | str) -> str:
-    """``number`` written with a syllable per digit (120 -> "cediba")."""
-    return "".join(SYLLABLES[int(digit)] for digit in str(number))
+    """``number`` with a syllable for each digit (120 -> "cediba", "run7" -> "runmi")."""
+    return "".join(SYLLABLES[int(char)] if char in "0123456789" else char for char in str(number))
 
 
 def comment_text(number: int, tag: str) -> str:
