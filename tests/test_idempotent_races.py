@@ -28,7 +28,8 @@ def scenario(var_dir) -> dict:
         payload = {
             "author_name": "Leyla",
             "author_email": f"leyla{trial}@example.org",
-            "body": f"The dam vote was long overdue, says reader number {trial}.",
+            # Told apart by a letter: the flood check ignores digits.
+            "body": f"The dam vote was long overdue, says reader {chr(ord('a') + trial)}.",
         }
         client = Client(raise_request_exception=False)
         start.wait()
