@@ -55,9 +55,9 @@ def note_opening(sender, connection, **kwargs) -> None:
     connection.agora_opened_at = time.monotonic()
 
 
-def reopen_after_request() -> None:
-    """Have every connection opened until now closed at its thread's next request
-    start or end (the current one's included)."""
+def refused_a_write() -> None:
+    """Note that the database refused a write now: every connection opened until now is
+    closed at its thread's next request start or end (the current one's included)."""
     global _last_refusal
     _last_refusal = time.monotonic()
 
@@ -81,14 +81,13 @@ def unless_cannot_write(write, *args, otherwise=None, **kwargs):
     except DatabaseError as error:
         if not cannot_write(error):
             raise
-        reopen_after_request()
+        refused_a_write()
         return otherwise
 
 
 def unavailable(request):
-    """The 503 for a request that needed a write the database refused (its connection
-    is then reopened for the next request)."""
-    reopen_after_request()
+    """The 503 for a request that needed a write the database refused."""
+    refused_a_write()
     message = _("Agora cannot store anything right now; nothing was saved. Please try again soon.")
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503)
