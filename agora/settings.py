@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "agora.embed",
     "agora.perspective",
     "agora.coral",
+    "agora.imports",
 ]
 
 MIDDLEWARE = [

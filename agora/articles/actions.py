@@ -1,6 +1,9 @@
 """Changes to articles made by Agora itself (the CMS and the admin write the rest)."""
 
 from django.db import transaction
+from django.utils.text import slugify
+
+from agora.articles.models import Article
 
 
 @transaction.atomic
@@ -13,3 +16,32 @@ def confirm(articles) -> int:
         article.confirmed = True
         article.save(update_fields=["confirmed"])
     return len(waiting)
+
+
+def find_or_create_for_import(url: str, title: str, published_at, language: str):
+    """The article at ``url``, or a new one for a thread brought from another comment system.
+
+    Returns (article, created). A new article gets a slug made from its title, made
+    unique with a number, as the old system's threads have no slugs of their own."""
+    existing = Article.objects.filter(url=url).first()
+    if existing is not None:
+        return existing, False
+    title = (title or url)[: Article._meta.get_field("title").max_length]
+    article = Article.objects.create(
+        slug=_free_slug(slugify(title) or "imported"),
+        title=title,
+        url=url,
+        language=language,
+        published_at=published_at,
+    )
+    return article, True
+
+
+def _free_slug(base: str) -> str:
+    base = base[: Article._meta.get_field("slug").max_length - 12]
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +23,9 @@ from agora.comments.models import Comment, Decision, Reason, Status, SubmissionC
 CLAIM_STALE_AFTER = 60
 # How often a retry waiting for the same submission looks for its comment.
 CLAIM_POLL = 0.02
+
+# Decisions brought in by an import note their source and original id after this.
+IMPORT_NOTE_PREFIX = "import: "
 
 ALLOWED_TRANSITIONS = {
     Status.PENDING: {Status.APPROVED, Status.REJECTED},
@@ -124,11 +127,7 @@ def _store(new: NewComment) -> Comment:
     verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
     stored_verdict = verdict.to_dict()
     comment = Comment(
-        article=new.article,
-        parent=new.parent,
-        author_name=new.author_name,
-        author_email=new.author_email,
-        body=new.body,
+        **_written(new),
         idempotency_key=new.idempotency_key or None,
         lang=verdict.lang,
         decision=verdict.decision,
@@ -145,6 +144,53 @@ def _store(new: NewComment) -> Comment:
         elif automatic == "approve":
             _record(comment, Status.APPROVED, None, "", "")
     return comment
+
+
+@dataclass(frozen=True)
+class ImportedComment:
+    """A comment brought from another comment system, as that system last held it."""
+
+    article: Article
+    author_name: str
+    author_email: str
+    body: str
+    created_at: datetime
+    status: str
+    source: str
+    original_id: str
+    parent: Comment | None = None
+    # Why a comment stored as rejected was removed at the source.
+    reason: str = ""
+
+
+def import_comment(imported: ImportedComment) -> Comment:
+    """Store a comment from another system with its original date and status.
+
+    It is not judged by the guideline engine: the source's moderators already decided
+    it. The audit trail gets one decision recording the import, its source and original
+    id, even for a pending comment, so every imported comment says where it came from.
+    Callers hold the transaction that also records the comment's origin.
+    """
+    comment = Comment(**_written(imported))
+    comment.save()
+    # created_at is set on insert (auto_now_add); the original date replaces it in the
+    # same transaction, before anyone can read the comment.
+    Comment.objects.filter(pk=comment.pk).update(created_at=imported.created_at)
+    comment.created_at = imported.created_at
+    note = f"{IMPORT_NOTE_PREFIX}{imported.source} {imported.original_id}"
+    _record(comment, imported.status, None, imported.reason, note)
+    return comment
+
+
+def _written(new: NewComment | ImportedComment) -> dict:
+    """What the reader wrote, where: the fields a comment keeps unchanged for good."""
+    return {
+        "article": new.article,
+        "parent": new.parent,
+        "author_name": new.author_name,
+        "author_email": new.author_email,
+        "body": new.body,
+    }
 
 
 def approve(comment: Comment, moderator, *, expected_status: str | None = None, note: str = ""):
@@ -187,7 +233,8 @@ def _transition(comment, to_status, moderator, reason, note, expected_status) ->
 def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> Decision:
     """Move ``comment`` to ``to_status`` and append the decision to the audit trail.
 
-    ``moderator`` None means the engine decided under the publisher's policy.
+    ``moderator`` None means the engine decided under the publisher's policy, or, with
+    a note starting ``IMPORT_NOTE_PREFIX``, that the decision was imported.
     Callers hold the transaction (and the row lock, for existing comments).
     """
     decision = Decision.objects.create(
@@ -197,7 +244,7 @@ def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> D
         to_status=to_status,
         reason=reason,
         note=note[:500],
-        automatic=moderator is None,
+        automatic=moderator is None and not note.startswith(IMPORT_NOTE_PREFIX),
     )
     Comment.objects.filter(pk=comment.pk).update(status=to_status)
     if Status.APPROVED in (comment.status, to_status):  # what readers see changes

@@ -1,0 +1,246 @@
+"""Bringing another comment system's archive into Agora.
+
+An import reads its file three times, as a stream: first to check it all and decide what
+to keep (a malformed file stops here, before anything is stored), then to store the
+top-level comments, then the replies, each attached to its top-level comment (Agora shows
+one level of replies). Comments are stored in small transactions, each with the record of
+its origin, so an import that stops midway leaves whole comments only, and running it
+again skips what is already there.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import transaction
+from tqdm import tqdm
+
+from agora.articles import actions as article_actions
+from agora.articles.models import Article
+from agora.comments import actions as comment_actions
+from agora.comments.models import NAME_MAX_LENGTH, Reason, Status
+from agora.comments.validators import forbidden_character
+from agora.imports.models import ImportedComment
+from agora.imports.parsers import PARSERS
+from agora.imports.records import ImportFileError, Post, SourceStatus, Thread
+
+BATCH_SIZE = 200
+ANONYMOUS = "Anonymous"
+STATUSES = {SourceStatus.APPROVED: Status.APPROVED, SourceStatus.PENDING: Status.PENDING}
+REMOVED = {SourceStatus.SPAM: Reason.PROMOTION, SourceStatus.DELETED: Reason.OTHER}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    source: str
+    language: str
+    # Spam and deleted comments are stored as rejected instead of being left out.
+    keep_removed: bool = False
+    # Prefix for sources whose threads are paths (Isso, Commento).
+    base_url: str = ""
+    dry_run: bool = False
+    progress: bool = False
+
+
+@dataclass
+class ImportSummary:
+    threads: int = 0
+    articles_created: int = 0
+    articles_matched: int = 0
+    # By Agora status: what the file holds to import, and what this run stored.
+    planned: Counter = field(default_factory=Counter)
+    imported: Counter = field(default_factory=Counter)
+    already_imported: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class _Survey:
+    """What the first reading learnt: the threads, and the parent of every post to keep."""
+
+    threads: dict[str, Thread] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)
+    used_threads: set[str] = field(default_factory=set)
+
+
+def run_import(path, options: ImportOptions) -> ImportSummary:
+    """Import the export at ``path``; with ``dry_run``, only say what would be imported.
+
+    Raises ``ImportFileError`` (with nothing stored) for a file that cannot be read."""
+    if options.source not in PARSERS:
+        raise ImportFileError(
+            f"Unknown source {options.source!r}; use one of {', '.join(PARSERS)}."
+        )
+    summary = ImportSummary()
+    survey = _survey(path, options, summary)
+    summary.threads = len(survey.used_threads)
+    if options.dry_run:
+        _count_planned(survey, options, summary)
+        return summary
+    articles = _Articles(survey.threads, options.language, summary)
+    with tqdm(
+        total=len(survey.kept), unit="comment", disable=not options.progress, desc="Importing"
+    ) as bar:
+        for replies in (False, True):
+            posts = (
+                post
+                for post in _kept_posts(path, options, survey)
+                if (_anchor(post.original_id, survey.kept) is not None) == replies
+            )
+            for batch in _batches(posts):
+                _store(batch, survey, articles, options, summary)
+                bar.update(len(batch))
+    return summary
+
+
+def _survey(path, options: ImportOptions, summary: ImportSummary) -> _Survey:
+    survey = _Survey()
+    for record in PARSERS[options.source](path, _parser_options(options)):
+        if isinstance(record, Thread):
+            survey.threads.setdefault(record.key, record)
+            continue
+        reason = _skip_reason(record, survey, options)
+        if reason:
+            summary.skipped[reason] += 1
+        else:
+            survey.kept[record.original_id] = record.parent_id
+            summary.planned[STATUSES.get(record.status, Status.REJECTED)] += 1
+            survey.used_threads.add(record.thread_key)
+    return survey
+
+
+def _parser_options(options: ImportOptions) -> dict:
+    return {"base_url": options.base_url}
+
+
+def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
+    """Why ``post`` is left out, or "" to import it."""
+    if post.skip_reason:
+        return post.skip_reason
+    if post.status in REMOVED and not options.keep_removed:
+        return str(post.status)
+    if post.original_id in survey.kept:
+        return "repeated id"
+    thread = survey.threads.get(post.thread_key)
+    if thread is None:
+        return "unknown thread"
+    if not thread.url:
+        return "thread without address"
+    if not post.body:
+        return "empty text"
+    if forbidden_character(post.body) or forbidden_character(post.author_name):
+        return "control character"
+    if post.created_at is None:
+        return "unreadable date"
+    return ""
+
+
+def _kept_posts(path, options: ImportOptions, survey: _Survey) -> Iterator[Post]:
+    """The posts the survey kept, read again from the file."""
+    seen = set()
+    for record in PARSERS[options.source](path, _parser_options(options)):
+        if isinstance(record, Post) and record.original_id in survey.kept:
+            if record.original_id not in seen:  # a repeated id keeps its first post
+                seen.add(record.original_id)
+                yield record
+
+
+def _anchor(original_id: str, kept: dict[str, str]) -> str | None:
+    """The top-level comment a reply hangs from: its highest ancestor being imported.
+
+    None for a top-level comment, and for a reply whose parent is not imported (a
+    deleted comment, say): it becomes top-level, its original parent still recorded."""
+    anchor = None
+    current = original_id
+    visited = {current}
+    while (parent := kept.get(current)) and parent in kept and parent not in visited:
+        anchor = current = parent
+        visited.add(parent)
+    return anchor
+
+
+def _batches(posts: Iterator[Post]) -> Iterator[list[Post]]:
+    while batch := list(islice(posts, BATCH_SIZE)):
+        yield batch
+
+
+class _Articles:
+    """The article for each thread, matched by address or created, looked up once."""
+
+    def __init__(self, threads: dict[str, Thread], language: str, summary: ImportSummary):
+        self.threads = threads
+        self.language = language
+        self.summary = summary
+        self.found: dict[str, Article] = {}
+
+    def get(self, key: str, first_comment: Post) -> Article:
+        if key not in self.found:
+            thread = self.threads[key]
+            article, created = article_actions.find_or_create_for_import(
+                thread.url,
+                thread.title,
+                thread.created_at or first_comment.created_at,
+                self.language,
+            )
+            if created:
+                self.summary.articles_created += 1
+            else:
+                self.summary.articles_matched += 1
+            self.found[key] = article
+        return self.found[key]
+
+
+def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> None:
+    ids = [post.original_id for post in batch]
+    anchors = {post.original_id: _anchor(post.original_id, survey.kept) for post in batch}
+    with transaction.atomic():
+        done = _imported(options.source, ids)
+        parents = _imported(options.source, [a for a in anchors.values() if a])
+        for post in batch:
+            if post.original_id in done:
+                summary.already_imported += 1
+                continue
+            anchor = anchors[post.original_id]
+            status = STATUSES.get(post.status, Status.REJECTED)
+            comment = comment_actions.import_comment(
+                comment_actions.ImportedComment(
+                    article=articles.get(post.thread_key, post),
+                    parent=parents[anchor] if anchor else None,
+                    author_name=(post.author_name or ANONYMOUS)[:NAME_MAX_LENGTH],
+                    author_email=post.author_email,
+                    body=post.body,
+                    created_at=post.created_at,
+                    status=status,
+                    source=options.source,
+                    original_id=post.original_id,
+                    reason=REMOVED.get(post.status, ""),
+                )
+            )
+            ImportedComment.objects.create(
+                source=options.source,
+                original_id=post.original_id,
+                original_parent_id=post.parent_id,
+                comment=comment,
+            )
+            summary.imported[status] += 1
+
+
+def _imported(source: str, ids: list[str]) -> dict:
+    """The comments already imported from ``source`` under these original ids."""
+    rows = ImportedComment.objects.filter(source=source, original_id__in=ids).select_related(
+        "comment"
+    )
+    return {row.original_id: row.comment for row in rows}
+
+
+def _count_planned(survey: _Survey, options: ImportOptions, summary: ImportSummary) -> None:
+    """Fill a dry run's summary: what would be stored, and what is there already."""
+    ids = iter(survey.kept)
+    while chunk := list(islice(ids, 1000)):
+        summary.already_imported += ImportedComment.objects.filter(
+            source=options.source, original_id__in=chunk
+        ).count()
+    urls = {survey.threads[key].url for key in survey.used_threads}
+    summary.articles_matched = Article.objects.filter(url__in=urls).count()
+    summary.articles_created = len(urls) - summary.articles_matched

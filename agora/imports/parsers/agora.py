@@ -1,0 +1,2 @@
+def read(path, options):
+    raise NotImplementedError
