@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from agora.articles.models import Article
 from agora.comments import actions as comment_actions
 from agora.comments.models import Comment, Decision, Status
-from agora.imports import actions
+from agora.imports import state
 from agora.imports.actions import ImportOptions, run_import
 from agora.imports.models import ImportedComment
 from agora.imports.records import ImportFileError
@@ -266,7 +266,7 @@ def test_running_again_adds_nothing():
 
 def test_a_failed_import_resumes_without_duplicates(monkeypatch):
     path = SAMPLES / "wordpress/wp-importer-theme-unit-test-data.xml"
-    monkeypatch.setattr(actions, "BATCH_SIZE", 4)
+    monkeypatch.setattr(state, "BATCH_SIZE", 4)
     real_import = comment_actions.import_comment
     calls = []
 

@@ -45,3 +45,10 @@ def _free_slug(base: str) -> str:
         number += 1
         slug = f"{base}-{number}"
     return slug
+
+
+def restore(fields: dict):
+    """The article with ``fields["slug"]``, created from an Agora export if missing.
+
+    Returns (article, created); an existing article is left as the site has it."""
+    return Article.objects.get_or_create(slug=fields["slug"], defaults=fields)

@@ -182,6 +182,46 @@ def import_comment(imported: ImportedComment) -> Comment:
     return comment
 
 
+@dataclass(frozen=True)
+class RestoredDecision:
+    """One audit-trail entry as an exported Agora site recorded it."""
+
+    moderator: object | None
+    from_status: str
+    to_status: str
+    reason: str
+    note: str
+    automatic: bool
+    created_at: datetime
+
+
+def restore_comment(
+    comment: Comment, created_at: datetime, decisions: list[RestoredDecision]
+) -> Comment:
+    """Store an unsaved ``comment`` exported from an Agora site exactly as it was there:
+    its status, the engine's verdict, its date and its whole audit trail.
+
+    Unlike ``import_comment`` it records no import decision: the trail is the site's own.
+    Callers hold the transaction that also records the comment's origin."""
+    comment.save()
+    Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+    comment.created_at = created_at
+    for restored in decisions:
+        decision = Decision.objects.create(
+            comment=comment,
+            moderator=restored.moderator,
+            from_status=restored.from_status,
+            to_status=restored.to_status,
+            reason=restored.reason,
+            note=restored.note[:500],
+            automatic=restored.automatic,
+        )
+        Decision.objects.filter(pk=decision.pk).update(created_at=restored.created_at)
+    if comment.status == Status.APPROVED:
+        threads.invalidate(comment.article_id)
+    return comment
+
+
 def _written(new: NewComment | ImportedComment) -> dict:
     """What the reader wrote, where: the fields a comment keeps unchanged for good."""
     return {

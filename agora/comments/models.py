@@ -169,3 +169,14 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The audit trail is append-only.")
+
+    def as_dict(self) -> dict:
+        """The decision as JSON-ready data (privacy exports, the site export)."""
+        return {
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "reason": self.reason,
+            "note": self.note,
+            "automatic": self.automatic,
+            "created_at": self.created_at.isoformat(),
+        }

@@ -8,7 +8,6 @@ its origin, so an import that stops midway leaves whole comments only, and runni
 again skips what is already there.
 """
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,38 +20,16 @@ from agora.articles.models import Article
 from agora.comments import actions as comment_actions
 from agora.comments.models import NAME_MAX_LENGTH, Reason, Status
 from agora.comments.validators import forbidden_character
+from agora.imports import restore
 from agora.imports.models import ImportedComment
 from agora.imports.parsers import PARSERS
 from agora.imports.records import ImportFileError, Post, SourceStatus, Thread
+from agora.imports.state import ImportOptions, ImportSummary, batches, imported_comments
 
-BATCH_SIZE = 200
+SOURCES = (*PARSERS, restore.SOURCE)
 ANONYMOUS = "Anonymous"
 STATUSES = {SourceStatus.APPROVED: Status.APPROVED, SourceStatus.PENDING: Status.PENDING}
 REMOVED = {SourceStatus.SPAM: Reason.PROMOTION, SourceStatus.DELETED: Reason.OTHER}
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    source: str
-    language: str
-    # Spam and deleted comments are stored as rejected instead of being left out.
-    keep_removed: bool = False
-    # Prefix for sources whose threads are paths (Isso, Commento).
-    base_url: str = ""
-    dry_run: bool = False
-    progress: bool = False
-
-
-@dataclass
-class ImportSummary:
-    threads: int = 0
-    articles_created: int = 0
-    articles_matched: int = 0
-    # By Agora status: what the file holds to import, and what this run stored.
-    planned: Counter = field(default_factory=Counter)
-    imported: Counter = field(default_factory=Counter)
-    already_imported: int = 0
-    skipped: Counter = field(default_factory=Counter)
 
 
 @dataclass
@@ -68,9 +45,11 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
     """Import the export at ``path``; with ``dry_run``, only say what would be imported.
 
     Raises ``ImportFileError`` (with nothing stored) for a file that cannot be read."""
+    if options.source == restore.SOURCE:
+        return restore.run_restore(path, options)
     if options.source not in PARSERS:
         raise ImportFileError(
-            f"Unknown source {options.source!r}; use one of {', '.join(PARSERS)}."
+            f"Unknown source {options.source!r}; use one of {', '.join(SOURCES)}."
         )
     summary = ImportSummary()
     survey = _survey(path, options, summary)
@@ -88,7 +67,7 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
                 for post in _kept_posts(path, options, survey)
                 if (_anchor(post.original_id, survey.kept) is not None) == replies
             )
-            for batch in _batches(posts):
+            for batch in batches(posts):
                 _store(batch, survey, articles, options, summary)
                 bar.update(len(batch))
     return summary
@@ -160,11 +139,6 @@ def _anchor(original_id: str, kept: dict[str, str]) -> str | None:
     return anchor
 
 
-def _batches(posts: Iterator[Post]) -> Iterator[list[Post]]:
-    while batch := list(islice(posts, BATCH_SIZE)):
-        yield batch
-
-
 class _Articles:
     """The article for each thread, matched by address or created, looked up once."""
 
@@ -195,8 +169,8 @@ def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> Non
     ids = [post.original_id for post in batch]
     anchors = {post.original_id: _anchor(post.original_id, survey.kept) for post in batch}
     with transaction.atomic():
-        done = _imported(options.source, ids)
-        parents = _imported(options.source, [a for a in anchors.values() if a])
+        done = imported_comments(options.source, ids)
+        parents = imported_comments(options.source, [a for a in anchors.values() if a])
         for post in batch:
             if post.original_id in done:
                 summary.already_imported += 1
@@ -224,14 +198,6 @@ def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> Non
                 comment=comment,
             )
             summary.imported[status] += 1
-
-
-def _imported(source: str, ids: list[str]) -> dict:
-    """The comments already imported from ``source`` under these original ids."""
-    rows = ImportedComment.objects.filter(source=source, original_id__in=ids).select_related(
-        "comment"
-    )
-    return {row.original_id: row.comment for row in rows}
 
 
 def _count_planned(survey: _Survey, options: ImportOptions, summary: ImportSummary) -> None:

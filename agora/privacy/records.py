@@ -51,14 +51,7 @@ def export(email: str) -> dict:
                     "verdict": comment.verdict,
                 },
                 "decisions": [
-                    {
-                        "from_status": decision.from_status,
-                        "to_status": decision.to_status,
-                        "reason": decision.reason,
-                        "note": decision.note,
-                        "automatic": decision.automatic,
-                        "created_at": decision.created_at.isoformat(),
-                    }
+                    decision.as_dict()
                     for decision in sorted(comment.decisions.all(), key=lambda d: d.id)
                 ],
             }

@@ -3,12 +3,11 @@
 A parser's ``read(path, options)`` yields ``Thread`` and ``Post`` records in file order and
 raises ``ImportFileError`` for a file it cannot read."""
 
-from agora.imports.parsers import agora, commento, disqus, isso, wordpress
+from agora.imports.parsers import commento, disqus, isso, wordpress
 
 PARSERS = {
     "disqus": disqus.read,
     "wordpress": wordpress.read,
     "isso": isso.read,
     "commento": commento.read,
-    "agora": agora.read,
 }

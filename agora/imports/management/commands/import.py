@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from agora.imports.actions import ImportOptions, ImportSummary, run_import
-from agora.imports.parsers import PARSERS
+from agora.imports.actions import SOURCES, ImportOptions, ImportSummary, run_import
 from agora.imports.records import ImportFileError
 
 
@@ -13,8 +12,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("source", choices=sorted(PARSERS))
-        parser.add_argument("file", help="The export file (Isso: its SQLite database).")
+        parser.add_argument("source", choices=SOURCES)
+        parser.add_argument(
+            "file", help="The export file (Isso: its database; agora: `agora export`'s)."
+        )
         parser.add_argument(
             "--language",
             default=settings.LANGUAGE_CODE,

@@ -1,2 +1,0 @@
-def read(path, options):
-    raise NotImplementedError
