@@ -14,6 +14,7 @@ from agora.imports import state
 from agora.imports.actions import ImportOptions, run_import
 from agora.imports.models import ImportedComment
 from agora.imports.records import ImportFileError
+from agora.privacy import records
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "import-samples"
 pytestmark = [
@@ -61,6 +62,8 @@ def test_disqus_threads_comments_replies_and_skips():
     assert reply.parent == imported("disqus", "4")
     assert reply.body == "Hello, World."
     assert reply.author_name == "user" and reply.author_email == "foo@bar.com"
+    # Found by a privacy request like any comment.
+    assert records.comments_by("FOO@bar.com").count() == 3
     assert reply.created_at == datetime(2013, 10, 11, 6, 51, 33, tzinfo=UTC)
     # Its parent was deleted at the source: it stands alone, the parent id still known.
     orphan = ImportedComment.objects.get(source="disqus", original_id="11")
@@ -267,22 +270,23 @@ def test_running_again_adds_nothing():
 def test_a_failed_import_resumes_without_duplicates(monkeypatch):
     path = SAMPLES / "wordpress/wp-importer-theme-unit-test-data.xml"
     monkeypatch.setattr(state, "BATCH_SIZE", 4)
-    real_import = comment_actions.import_comment
+    real_import = comment_actions.import_comments
     calls = []
 
-    def failing_on_the_tenth(imported_comment):
-        calls.append(imported_comment)
-        if len(calls) == 10:
+    def failing_on_the_third_batch(imported_comments):
+        calls.append(imported_comments)
+        if len(calls) == 3:
             raise RuntimeError("database went away")
-        return real_import(imported_comment)
+        return real_import(imported_comments)
 
-    monkeypatch.setattr(comment_actions, "import_comment", failing_on_the_tenth)
+    monkeypatch.setattr(comment_actions, "import_comments", failing_on_the_third_batch)
     with pytest.raises(RuntimeError):
         run("wordpress", path)
     # Two whole batches stored; the third rolled back, origin records with it.
     assert Comment.objects.count() == ImportedComment.objects.count() == 8
+    assert Decision.objects.count() == 8
 
-    monkeypatch.setattr(comment_actions, "import_comment", real_import)
+    monkeypatch.setattr(comment_actions, "import_comments", real_import)
     resumed = run("wordpress", path)
     assert resumed.already_imported == 8
     assert by_status() == {"approved": 26, "pending": 3, "rejected": 0}

@@ -171,33 +171,37 @@ def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> Non
     with transaction.atomic():
         done = imported_comments(options.source, ids)
         parents = imported_comments(options.source, [a for a in anchors.values() if a])
-        for post in batch:
-            if post.original_id in done:
-                summary.already_imported += 1
-                continue
-            anchor = anchors[post.original_id]
-            status = STATUSES.get(post.status, Status.REJECTED)
-            comment = comment_actions.import_comment(
+        new = [post for post in batch if post.original_id not in done]
+        summary.already_imported += len(batch) - len(new)
+        comments = comment_actions.import_comments(
+            [
                 comment_actions.ImportedComment(
                     article=articles.get(post.thread_key, post),
-                    parent=parents[anchor] if anchor else None,
+                    parent=parents[anchors[post.original_id]]
+                    if anchors[post.original_id]
+                    else None,
                     author_name=(post.author_name or ANONYMOUS)[:NAME_MAX_LENGTH],
                     author_email=post.author_email,
                     body=post.body,
                     created_at=post.created_at,
-                    status=status,
+                    status=STATUSES.get(post.status, Status.REJECTED),
                     source=options.source,
                     original_id=post.original_id,
                     reason=REMOVED.get(post.status, ""),
                 )
-            )
-            ImportedComment.objects.create(
+                for post in new
+            ]
+        )
+        ImportedComment.objects.bulk_create(
+            ImportedComment(
                 source=options.source,
                 original_id=post.original_id,
                 original_parent_id=post.parent_id,
                 comment=comment,
             )
-            summary.imported[status] += 1
+            for post, comment in zip(new, comments, strict=True)
+        )
+        summary.imported.update(comment.status for comment in comments)
 
 
 def _count_planned(survey: _Survey, options: ImportOptions, summary: ImportSummary) -> None:
