@@ -178,6 +178,12 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         calibration = calibrate(data_dir=args.data, command=command)
         print(json.dumps(calibration, indent=2))
         return 0
+    if args.thresholds:
+        from agora.guidelines.train import refit_thresholds
+
+        manifest = refit_thresholds(data_dir=args.data, out_dir=args.out, command=command)
+        print(json.dumps({lang: e["thresholds"] for lang, e in manifest["languages"].items()}))
+        return 0
 
     from agora.guidelines.train import train
 
@@ -224,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--relevance",
         action="store_true",
         help="only refit the off_topic calibration and review threshold (about 20 s)",
+    )
+    train.add_argument(
+        "--thresholds",
+        action="store_true",
+        help="only choose the default policy's thresholds again for the committed models",
     )
 
     score = commands.add_parser("score", help="score comments (JSON Lines in and out)")

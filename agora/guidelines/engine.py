@@ -8,10 +8,12 @@ whole batch so the expensive steps (vectorising, model calls) are done once per 
    fallback for short or mixed text);
 2. ``coverage``  - a language no model covers is never approved automatically: verdict
    ``review``, and the reasons say the language is not covered;
-3. ``scoring``   - normalise, score every key the language's model covers, and find the
+3. ``encoding``  - the sentence encoder reads each comment whose language model uses it,
+   once: its chunk vectors serve the guideline scores and relevance alike;
+4. ``scoring``   - normalise, score every key the language's model covers, and find the
    evidence for every score that reaches review;
-4. ``relevance`` - the ``off_topic`` score, when a relevance model is given;
-5. ``policy``    - the decision, the reasons in order of weight, and the queue risk.
+5. ``relevance`` - the ``off_topic`` score, when a relevance model is given;
+6. ``policy``    - the decision, the reasons in order of weight, and the queue risk.
 
 Phases are plain methods listed in :attr:`Engine.phases`, so a new check is one function
 and one line.
@@ -25,7 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from agora.guidelines.calibration import DECIMALS
+from agora.guidelines.encoder import chunk_vectors, pooled
 from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
@@ -84,6 +89,8 @@ class Draft:
     #: Messages for keys left unscored, and the relevance model's message.
     notes: dict[str, str] = field(default_factory=dict)
     verdict: Verdict | None = None
+    #: The encoder's chunk vectors of the comment, where its language model reads them.
+    vectors: np.ndarray | None = None
 
 
 Phase = Callable[[list[Draft]], list[Verdict | None]]
@@ -98,12 +105,19 @@ class Engine:
         policy: Policy,
         model_version: str,
         relevance=None,
+        encoder=None,
     ):
         self.models = models
         self.policy = policy
         self.model_version = model_version
         #: An :class:`agora.guidelines.relevance.Relevance`, or ``None`` for no off_topic.
         self.relevance = relevance
+        #: The transformer whose vectors the encoded language models read (the relevance
+        #: model's, so a comment is embedded once for both).
+        self.encoder = encoder or relevance
+        needing = sorted(lang for lang, model in models.items() if model.encoded)
+        if needing and self.encoder is None:
+            raise ValueError(f"the {', '.join(needing)} model(s) need the sentence encoder")
         #: Whether the relevance model's fast screen holds under this policy's thresholds.
         self.screened = relevance is not None and all(
             relevance.screens_for(policy.threshold(lang, "off_topic").review)
@@ -114,6 +128,7 @@ class Engine:
         self.phases: list[tuple[str, Phase]] = [
             ("language", self._language),
             ("coverage", self._coverage),
+            ("encoding", self._encoding),
             ("scoring", self._scoring),
             ("relevance", self._relevance),
             ("policy", self._policy),
@@ -123,14 +138,30 @@ class Engine:
     def load(
         cls, policy: Policy | None = None, artifacts_dir: Path = ARTIFACTS_DIR, relevance=None
     ) -> Engine:
-        """The committed models (``agora/guidelines/artifacts``) under ``policy``."""
+        """The committed models (``agora/guidelines/artifacts``) under ``policy``.
+
+        Models trained on the sentence encoder's vectors get the relevance model's
+        transformer (``relevance`` itself when given), which must be the one they were
+        trained with.
+        """
         manifest = read_manifest(artifacts_dir)
         models = {
             lang: LanguageModel.load(Path(artifacts_dir) / entry["file"])
             for lang, entry in manifest["languages"].items()
         }
+        encoder = None
+        versions = {e["encoder"] for e in manifest["languages"].values() if e.get("encoder")}
+        if versions:
+            from agora.guidelines.relevance import Relevance
+
+            encoder = relevance or Relevance.load()
+            if versions != {encoder.version}:
+                raise ValueError(
+                    f"the guideline models were trained on encoder {sorted(versions)}, but "
+                    f"the relevance model is {encoder.version}: retrain with `agora train`"
+                )
         policy = policy or Policy.default(artifacts_dir)
-        return cls(models, policy, manifest["model_version"], relevance=relevance)
+        return cls(models, policy, manifest["model_version"], relevance=relevance, encoder=encoder)
 
     def judge(self, comment: CommentInput) -> Verdict:
         return self.judge_many([comment])[0]
@@ -172,6 +203,15 @@ class Engine:
             verdicts.append(self._verdict(draft, "review", reasons, UNKNOWN_RISK))
         return verdicts
 
+    def _encoding(self, drafts: list[Draft]) -> list[Verdict | None]:
+        reading = [draft for draft in drafts if self.models[draft.lang].encoded]
+        if not reading:
+            return [None] * len(drafts)
+        vectors = chunk_vectors(self.encoder, [draft.comment.text for draft in reading])
+        for draft, rows in zip(reading, vectors, strict=True):
+            draft.vectors = rows
+        return [None] * len(drafts)
+
     def _scoring(self, drafts: list[Draft]) -> list[Verdict | None]:
         by_lang: dict[str, list[Draft]] = {}
         for draft in drafts:
@@ -180,8 +220,11 @@ class Engine:
             model = self.models[lang]
             for draft in group:
                 draft.normalized = normalize(draft.comment.text, lang)
+            embeddings = None
+            if model.encoded:
+                embeddings = pooled([draft.vectors for draft in group], self.encoder.dim)
             analyses, probabilities = model.analyze_and_predict(
-                [draft.normalized.text for draft in group]
+                [draft.normalized.text for draft in group], embeddings
             )
             for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
                 scores = model.guideline_scores(row)
@@ -229,6 +272,7 @@ class Engine:
             [self._vectors_of(draft) for draft in drafts],
             [draft.comment.parent_text for draft in drafts],
             screened=self.screened,
+            comment_vectors=[draft.vectors for draft in drafts],
         )
         for draft, result in zip(drafts, results, strict=True):
             draft.scores["off_topic"] = (

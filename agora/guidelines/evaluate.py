@@ -47,12 +47,23 @@ from agora.guidelines import datasets, functional, relevance_eval
 from agora.guidelines.calibration import reliability
 from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import Example, split, validation_halves
+from agora.guidelines.encoder import chunk_vectors, pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.metrics import macro_f1, precision_recall_f1, roc_auc, share
 from agora.guidelines.normalize import normalize
 from agora.guidelines.peers import Peer, peers_for
-from agora.guidelines.train import is_clean, labels_of
+from agora.guidelines.policy import REQUIRED_KEYS
+from agora.guidelines.train import labels_of
+from agora.guidelines.triage import (
+    TABLE_HEADER,
+    TARGETS,
+    is_clean,
+    is_violating,
+    table_lines,
+    triage,
+    triage_rows,
+)
 from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
 
 BATCH_SIZE = 512
@@ -93,7 +104,11 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     model = engine.models[lang]
     auxiliary = [key for key in AUXILIARY_KEYS if key in model.keys]
     if auxiliary:
-        probabilities = model.predict([normalize(row.text, lang).text for row in rows])
+        embeddings = None
+        if model.encoded:
+            vectors = chunk_vectors(engine.encoder, [row.text for row in rows])
+            embeddings = pooled(vectors, engine.encoder.dim)
+        probabilities = model.predict([normalize(row.text, lang).text for row in rows], embeddings)
         for key in auxiliary:
             scores[key] = probabilities[:, model.keys.index(key)]
     peers = peers_for(lang)
@@ -182,30 +197,96 @@ def _key_row(run, key, source, index, y, clean, limits) -> str:
 
 
 def policy_table(run: LanguageRun) -> list[str]:
-    """Markdown rows: the whole policy's outcome per data set and overall."""
+    """Markdown rows: the whole policy's triage per data set (all violations together)."""
     lines = [
-        "| language | data set | clean rows | clean rejected | clean approved "
-        "| violating rows | violations caught |",
-        "|---|---|---|---|---|---|---|",
+        "| language | data set | clean rows | clean approved | clean rejected "
+        "| violating rows | violating approved | violating rejected |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    clean = np.array([is_clean(row) for row in run.rows])
-    violating = np.array([any(v == 1 for v in row.labels.values()) for row in run.rows])
+    clean = np.array([is_clean(row) for row in run.rows], dtype=bool)
+    violating = np.array([is_violating(row) for row in run.rows], dtype=bool)
     sources = np.array([row.source for row in run.rows])
     for source in [*sorted(set(sources)), "all sets"]:
         mask = np.ones(len(run.rows), bool) if source == "all sets" else sources == source
-        c, v = clean & mask, violating & mask
+        t = triage(run.decisions, clean & mask, violating & mask)
         lines.append(
-            f"| {run.lang} | {source} | {c.sum()} | {_pct(share(run.decisions[c] == 'reject'))} "
-            f"| {_pct(share(run.decisions[c] == 'approve'))} | {v.sum()} "
-            f"| {_pct(share(run.decisions[v] != 'approve'))} |"
+            f"| {run.lang} | {source} | {t.clean} | {_pct(t.clean_approved)} "
+            f"| {_pct(t.clean_rejected)} | {t.violating} | {_pct(t.violating_approved)} "
+            f"| {_pct(t.violating_rejected)} |"
         )
     return lines
 
 
+def triage_section(runs: list[LanguageRun], engine: Engine) -> list[str]:
+    """The triage table per language against the targets, then per data set."""
+    targets = TARGETS
+    out = [
+        "## Triage: what the default policy does to a moderator's work",
+        "",
+        f"Targets: at least {targets.clean_approved:.0%} of clean comments approved while at "
+        f"most {targets.violating_approved:.0%} of violating comments are; at least "
+        f"{targets.violating_rejected:.0%} of violating comments rejected while at most "
+        f"{targets.clean_rejected:.0%} of clean comments are. Threats and identity abuse "
+        "also on their own lines (against every clean row).",
+        "",
+        *TABLE_HEADER,
+    ]
+    verdicts = []
+    for run in runs:
+        results = triage_rows(run.rows, run.decisions)
+        out += table_lines(run.lang, results)
+        met = results["all"].meets(targets)
+        verdicts.append(
+            f"- {run.lang}: approval target "
+            f"{_met(met['clean_approved'])}, rejection target {_met(met['violating_rejected'])}."
+        )
+    out += ["", *verdicts, "", *_unvalidated(runs, engine), "", "Per data set:", ""]
+    for run in runs:
+        out += policy_table(run)[(0 if run is runs[0] else 2) :]
+    return out
+
+
+def _unvalidated(runs: list[LanguageRun], engine: Engine) -> list[str]:
+    """Lines naming each required key with no labelled violation in a language's evaluation
+    rows: its score still orders the queue, but nothing here says how good it is."""
+    lines = []
+    for run in runs:
+        model = engine.models[run.lang]
+        for key in REQUIRED_KEYS:
+            if labels_of(run.rows, key)[1].sum():
+                continue
+            how = (
+                f"the `{model.stand_ins[key]}` probability stands in"
+                if key in model.stand_ins
+                else "scored by its own model"
+            )
+            lines.append(
+                f"- {run.lang} `{key}`: no labelled violation to validate on ({how}); "
+                "its score orders the queue."
+            )
+    return lines or ["- Every required key has labelled violations in every language."]
+
+
+def _met(value: bool | None) -> str:
+    return {True: "met", False: "**not met**", None: "not measurable"}[value]
+
+
 def reliability_table(run: LanguageRun, engine: Engine) -> list[str]:
-    """Markdown rows: predicted vs observed frequency per probability bin, per key."""
-    lines = ["| key | bin | rows | mean predicted | observed |", "|---|---|---|---|---|"]
-    for key in engine.models[run.lang].keys:
+    """Markdown rows: how many distinct scores each key gives, then predicted vs observed
+    frequency per probability bin, per key."""
+    keys = engine.models[run.lang].keys
+    lines = [
+        "| key | rows labelled | distinct scores |",
+        "|---|---|---|",
+        *(
+            f"| {key} | {len(index)} | {len(np.unique(run.scores[key][index]))} |"
+            for key, index in ((key, labels_of(run.rows, key)[0]) for key in keys)
+        ),
+        "",
+        "| key | bin | rows | mean predicted | observed |",
+        "|---|---|---|---|---|",
+    ]
+    for key in keys:
         index, y = labels_of(run.rows, key)
         for row in reliability(run.scores[key][index], y):
             lines.append(
@@ -295,10 +376,7 @@ def evaluate(
         out += key_table(run, engine) + [""]
         if run.lang == "en":
             out += ["## en: off_topic (relevance to the article)", ""] + relevance_lines + [""]
-    out += ["## Policy as a whole (default thresholds)", ""]
-    for run in runs:
-        out += policy_table(run)[(0 if run is runs[0] else 2) :]
-    out += [""]
+    out += triage_section(runs, engine) + [""]
     for run in runs:
         out += [f"## {run.lang}: reliability of the calibrated scores", ""]
         out += reliability_table(run, engine) + [""]

@@ -1,8 +1,12 @@
 """One language's guideline model: shared features, a linear scorer and a calibrator per key.
 
-Scoring is ``calibrate(x @ coef + intercept)`` for every key at once, so a batch of
-comments costs one sparse-dense product. Because the scorer is linear, a key's raw score
-splits exactly into per-word contributions (:meth:`LanguageModel.evidence`).
+Scoring is ``calibrate(x @ coef + e @ embedding_coef + intercept)`` for every key at once:
+``x`` are the text's word and character n-grams, ``e`` the sentence encoder's pooled vector
+(:mod:`agora.guidelines.encoder`) for a language the encoder reads. The n-grams catch the
+words (slurs, spellings, contact cues); the encoder reads what the sentence says (a threat
+in plain words, a group named with or without contempt). Because the n-gram part is linear,
+its share of a key's raw score splits exactly into per-word contributions
+(:meth:`LanguageModel.evidence`).
 
 Saved as a single ``.npz`` of plain arrays, loaded with ``allow_pickle=False``.
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -20,17 +24,20 @@ from scipy import sparse
 
 from agora.guidelines.calibration import Calibrator
 from agora.guidelines.features import Analysis, Featurizer
+from agora.guidelines.head import Head
 from agora.guidelines.verdict import SCORE_KEYS
 
 #: Guidelines that an ``offensive`` model scores for a language whose data cannot tell
-#: them apart (offensive = "profanity or a targeted insult" in OffensEval's definition).
-STAND_IN_KEYS = ("profanity", "personal_attack")
+#: them apart: OffensEval's "offensive" is profanity or a targeted offence, insults, threats
+#: and abuse of groups included.
+STAND_IN_KEYS = ("profanity", "personal_attack", "threat", "identity_abuse")
 
 #: A chunk is evidence when it adds at least this much to the raw score (log-odds) ...
 MIN_CONTRIBUTION = 0.25
 #: ... and at least this share of the strongest chunk's contribution.
 RELATIVE_CONTRIBUTION = 0.4
 MAX_EVIDENCE = 5
+HEAD_ARRAYS = tuple(f.name for f in fields(Head))
 
 
 @dataclass
@@ -45,6 +52,18 @@ class LanguageModel:
     calibrators: dict[str, Calibrator]
     #: guideline -> the model key whose probability stands in for it (see STAND_IN_KEYS)
     stand_ins: dict[str, str] = field(default_factory=dict)
+    #: (encoder dimensions, n_keys) weights of the encoder's pooled vector, or None for a
+    #: language the encoder does not read.
+    embedding_coef: np.ndarray | None = None
+    #: Per key, a small neural head on the encoder's vector (:mod:`agora.guidelines.head`)
+    #: whose logit enters the raw score with the weight ``head_coef[key]``.
+    heads: dict[str, Head] = field(default_factory=dict)
+    head_coef: np.ndarray | None = None
+
+    @property
+    def encoded(self) -> bool:
+        """Whether scoring needs the sentence encoder's vectors."""
+        return self.embedding_coef is not None
 
     def guideline_scores(self, probabilities: np.ndarray) -> dict[str, float]:
         """One row of :meth:`predict` as verdict scores: modelled keys and stand-ins."""
@@ -57,25 +76,41 @@ class LanguageModel:
         """The model key that scores guideline ``key`` (itself, or its stand-in)."""
         return self.stand_ins.get(key, key)
 
-    def predict(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities of normalised ``texts``, shape (len(texts), len(keys))."""
-        return self.probabilities(self.featurizer.transform(texts))
+    def predict(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated probabilities of normalised ``texts``, shape (len(texts), len(keys));
+        ``embeddings`` are the texts' pooled encoder vectors when :attr:`encoded`."""
+        return self.probabilities(self.featurizer.transform(texts), embeddings)
 
-    def analyze_and_predict(self, texts: list[str]) -> tuple[list[Analysis], np.ndarray]:
+    def analyze_and_predict(
+        self, texts: list[str], embeddings: np.ndarray | None = None
+    ) -> tuple[list[Analysis], np.ndarray]:
         """Like :meth:`predict`, also returning each text's analysis for :meth:`evidence`."""
         analyses = [self.featurizer.analyze(text) for text in texts]
-        return analyses, self.probabilities(self.featurizer.transform_analyses(analyses))
+        x = self.featurizer.transform_analyses(analyses)
+        return analyses, self.probabilities(x, embeddings)
 
-    def probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
-        raw = self.raw_scores(x)
+    def probabilities(
+        self, x: sparse.csr_matrix, embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        raw = self.raw_scores(x, embeddings)
         probabilities = np.zeros(raw.shape)
         for k, key in enumerate(self.keys):
             probabilities[:, k] = self.calibrators[key](raw[:, k])
         return probabilities
 
-    def raw_scores(self, x: sparse.csr_matrix) -> np.ndarray:
-        """Uncalibrated log-odds of feature rows ``x``, shape (rows, len(keys))."""
-        return np.asarray(x @ self.coef) + self.intercept
+    def raw_scores(self, x: sparse.csr_matrix, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Uncalibrated log-odds of feature rows ``x`` (and their encoder vectors),
+        shape (rows, len(keys))."""
+        raw = np.asarray(x @ self.coef) + self.intercept
+        if self.embedding_coef is None:
+            return raw
+        if embeddings is None or len(embeddings) != x.shape[0]:
+            raise ValueError(f"the {self.lang} model needs one encoder vector per text")
+        raw += embeddings @ self.embedding_coef
+        for k, key in enumerate(self.keys):
+            if key in self.heads:
+                raw[:, k] += self.head_coef[k] * self.heads[key].logits(embeddings)
+        return raw
 
     def evidence(self, analysis: Analysis, keys: list[str]) -> dict[str, list[tuple[int, int]]]:
         """Per model key, the chunks of an analysed text that pushed its score up most.
@@ -115,6 +150,13 @@ class LanguageModel:
         # float16 halves the artifact; the rounding moves a raw score by about 1e-3.
         arrays["coef"] = self.coef.astype(np.float16)
         arrays["intercept"] = self.intercept.astype(np.float32)
+        if self.embedding_coef is not None:
+            arrays["embedding_coef"] = self.embedding_coef.astype(np.float32)
+        if self.heads:
+            arrays["head_coef"] = self.head_coef.astype(np.float32)
+        for key, head in self.heads.items():
+            for name, values in asdict(head).items():
+                arrays[f"head_{name}_{key}"] = values.astype(np.float32)
         for key, calibrator in self.calibrators.items():
             arrays[f"calibration_x_{key}"] = calibrator.xs.astype(np.float32)
             arrays[f"calibration_y_{key}"] = calibrator.ys.astype(np.float32)
@@ -148,6 +190,15 @@ class LanguageModel:
                 intercept=arrays["intercept"].astype(np.float32),
                 calibrators=calibrators,
                 stand_ins=meta["stand_ins"],
+                embedding_coef=(
+                    arrays["embedding_coef"] if "embedding_coef" in arrays.files else None
+                ),
+                heads={
+                    key: Head(**{name: arrays[f"head_{name}_{key}"] for name in HEAD_ARRAYS})
+                    for key in keys
+                    if f"head_w1_{key}" in arrays.files
+                },
+                head_coef=arrays["head_coef"] if "head_coef" in arrays.files else None,
             )
 
 

@@ -136,7 +136,8 @@ def _spans(pattern: re.Pattern[str], text: str):
 
 
 def mask_contacts(text: str) -> str:
-    """Replace e-mail addresses and @handles by "@USER" and links by "URL".
+    """Replace e-mail addresses and @handles by "@USER" and links (spelled-out ones too:
+    "shop[dot]com") by "URL".
 
     The tweet data sets come with mentions and links already replaced by these placeholders;
     the loaders mask the few they missed (so no model learns a person's handle), and the
@@ -144,7 +145,7 @@ def mask_contacts(text: str) -> str:
     """
     text = _EMAIL.sub("@USER", text)
     text = _LINK.sub("URL", _INVITE_LINK.sub("URL", text))
-    return _HANDLE.sub("@USER", text)
+    return _HANDLE.sub("@USER", _SPELLED_LINK.sub("URL", text))
 
 
 # --- Cue phrases, matched in the normalised text ------------------------------------------

@@ -158,6 +158,7 @@ class Relevance:
     """
 
     languages = LANGUAGES
+    dim = DIM
 
     def __init__(
         self,
@@ -400,10 +401,15 @@ class Relevance:
         article_vectors: Sequence[np.ndarray | None],
         parent_texts: Sequence[str | None] | None = None,
         screened: bool = True,
+        comment_vectors: Sequence[np.ndarray | None] | None = None,
     ) -> list[OffTopic]:
         """:meth:`off_topic` for a batch of comments; ``screened=False`` leaves every one to
-        the transformer (see :meth:`screens_for`)."""
+        the transformer (see :meth:`screens_for`). ``comment_vectors`` are comments' chunk
+        embeddings already computed (:meth:`text_vectors`, by the engine's encoding
+        phase), or None where a comment must be embedded here; a comment that has them
+        skips the screen, which would only save that work."""
         parents = list(parent_texts) if parent_texts is not None else [None] * len(texts)
+        given = list(comment_vectors) if comment_vectors is not None else [None] * len(texts)
         results: list[OffTopic | None] = [None] * len(texts)
         todo = []
         for i, (text, lang, article) in enumerate(zip(texts, langs, article_vectors, strict=True)):
@@ -425,7 +431,8 @@ class Relevance:
         for i in todo:
             if not chunks[i]:
                 results[i] = OffTopic(None, "The comment has no text to compare.")
-        unsettled = [i for i in todo if chunks[i]]
+        embedded = [i for i in todo if chunks[i] and given[i] is not None]
+        unsettled = [i for i in todo if chunks[i] and given[i] is None]
         if self.screened and screened:
             comments = self.chunk_vectors([chunks[i] for i in unsettled], self.screen_embed)
             replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.screen_embed)
@@ -442,6 +449,8 @@ class Relevance:
                     "screen",
                 )
         comments = self.chunk_vectors([chunks[i] for i in unsettled], self.embed)
+        comments += [given[i] for i in embedded]
+        unsettled += embedded
         replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.embed)
         for i, comment, parent in zip(unsettled, comments, replied, strict=True):
             score, similarity = self.judge(comment, targets_of(article_vectors[i], MODEL, parent))

@@ -27,28 +27,39 @@ import re
 import sys
 import time
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
 from agora.guidelines import datasets
 from agora.guidelines.calibration import (
-    DECIMALS,
     expected_calibration_error,
     fit_calibrator,
     reliability,
 )
 from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import SEED, Example, split, validation_halves
+from agora.guidelines.encoder import embed_for_training
 from agora.guidelines.features import CHAR_NGRAMS, CHAR_PARAMS, WORD_PARAMS, Featurizer
+from agora.guidelines.head import EPOCHS, FOLDS, HIDDEN, fit_head, fold_of
 from agora.guidelines.manifest import ARTIFACTS_DIR, MANIFEST_NAME, sha256_file
-from agora.guidelines.metrics import roc_auc, share
+from agora.guidelines.metrics import roc_auc
 from agora.guidelines.model import STAND_IN_KEYS, LanguageModel
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS, Policy, Thresholds
+from agora.guidelines.relevance import Relevance
+from agora.guidelines.thresholds import (
+    CLEAN_REJECTED_BUDGET,
+    MIN_REJECT,
+    VIOLATING_APPROVED_BUDGET,
+    choose_thresholds,
+)
+from agora.guidelines.triage import is_clean, is_violating, triage
 from agora.guidelines.verdict import AUXILIARY_KEYS, MODEL_KEYS, SCORE_KEYS
 
 #: Inverse regularisation strength of every key's logistic regression.
@@ -57,10 +68,8 @@ C = 1.0
 MIN_TRAIN_POSITIVES = 40
 #: ... and this many positives and negatives in each validation half.
 MIN_HALF_POSITIVES = 30
-#: Policy targets used to choose the default thresholds on the calibration half.
-REVIEW_RECALL = 0.95
-REJECT_CLEAN_SHARE = 0.002
-MIN_REJECT = 0.5
+#: Weight of the encoder's vector against the n-gram features under one regularisation.
+EMBEDDING_SCALE = 2.0
 #: Keys that get policy thresholds (the identity sub-keys only qualify identity abuse).
 DECISION_KEYS = REQUIRED_KEYS + AUXILIARY_KEYS
 PARAMETERS = {
@@ -79,11 +88,22 @@ PARAMETERS = {
     "comment_domain_weight": datasets.COMMENT_DOMAIN_WEIGHT,
     "min_train_positives": MIN_TRAIN_POSITIVES,
     "min_half_positives": MIN_HALF_POSITIVES,
-    "calibration": "isotonic with >= 300 positives in the calibration half, else Platt",
+    "encoder": {
+        "languages": "those the relevance model's transformer reads",
+        "features": "mean of the comment's chunk embeddings: one linear weight per "
+        "dimension and key, fitted jointly with the n-grams, and the out-of-fold logit of a "
+        "per-key head (one hidden layer, agora/guidelines/head.py) as one more feature",
+        "head": {"hidden": HIDDEN, "epochs": EPOCHS, "folds": FOLDS},
+        "scale": EMBEDDING_SCALE,
+    },
+    "calibration": "Platt's sigmoid on the calibration half, every key",
     "thresholds": {
-        "review": f"highest with recall >= {REVIEW_RECALL} on the calibration half",
-        "reject": f"lowest with <= {REJECT_CLEAN_SHARE:.1%} of the clean rows (breaking "
-        f"nothing they are labelled for) reaching it, and >= {MIN_REJECT}",
+        "method": "greedy, all keys together, on the calibration half "
+        "(agora/guidelines/thresholds.py)",
+        "reject": f">= {MIN_REJECT}, the keys together rejecting at most "
+        f"{CLEAN_REJECTED_BUDGET:.1%} of clean rows",
+        "review": f"the keys together approving at most {VIOLATING_APPROVED_BUDGET:.1%} of "
+        "violating rows",
     },
 }
 
@@ -92,29 +112,6 @@ def labels_of(rows: list[Example], key: str) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the rows that label ``key``, and those labels."""
     index = [i for i, row in enumerate(rows) if row.labels.get(key) is not None]
     return np.array(index, dtype=int), np.array([rows[i].labels[key] for i in index], dtype=int)
-
-
-def is_clean(row: Example) -> bool:
-    """A row its annotators found breaking none of the keys they labelled."""
-    values = [v for v in row.labels.values() if v is not None]
-    return bool(values) and not any(values)
-
-
-def choose_thresholds(p: np.ndarray, y: np.ndarray, p_clean: np.ndarray) -> Thresholds:
-    """Default review and reject thresholds for one key from calibration-half rows.
-
-    ``p`` and ``y`` are the calibrated probabilities and labels of the rows that label the
-    key; ``p_clean`` the key's probabilities on every clean row (labelled or not for this
-    key: a clean comment rejected for any key counts against the target).
-    """
-    positives = np.sort(p[y == 1])
-    review = float(positives[int(np.floor((1 - REVIEW_RECALL) * len(positives)))])
-    negatives = np.sort(p_clean)[::-1]
-    allowed = int(np.floor(REJECT_CLEAN_SHARE * len(negatives)))
-    # Scores have DECIMALS places: the next value above the highest clean score allowed out.
-    above = negatives[allowed] + 10.0**-DECIMALS if allowed < len(negatives) else 0.0
-    reject = round(min(1.0, max(MIN_REJECT, above)), DECIMALS)
-    return Thresholds(review=min(review, reject), reject=reject)
 
 
 def _normalise(rows: list[Example], lang: str, bar: tqdm) -> list[str]:
@@ -156,9 +153,13 @@ def trainable_keys(train: list[Example], halves: tuple[list[Example], ...]) -> l
 
 
 def train_language(
-    lang: str, examples: list[Example], seed: int = SEED
+    lang: str, examples: list[Example], seed: int = SEED, encoder=None
 ) -> tuple[LanguageModel, dict]:
-    """Fit, calibrate and evaluate one language's model; returns it and its manifest entry."""
+    """Fit, calibrate and evaluate one language's model; returns it and its manifest entry.
+
+    ``encoder`` (the relevance model's transformer, for a language it reads) adds its
+    pooled vector of each comment to the features.
+    """
     train_rows, validation_rows = split(examples, seed=seed)
     calibration_rows, evaluation_rows = validation_halves(validation_rows, seed=seed)
     keys = trainable_keys(train_rows, (calibration_rows, evaluation_rows))
@@ -169,56 +170,152 @@ def train_language(
         train_texts = _normalise(train_rows, lang, bar)
         calibration_texts = _normalise(calibration_rows, lang, bar)
         evaluation_texts = _normalise(evaluation_rows, lang, bar)
+    embeddings = {"train": None, "calibration": None, "evaluation": None}
+    if encoder is not None:
+        for name, rows in (
+            ("train", train_rows),
+            ("calibration", calibration_rows),
+            ("evaluation", evaluation_rows),
+        ):
+            texts = [row.text for row in rows]
+            embeddings[name] = embed_for_training(encoder, texts, desc=f"{lang}: embed {name}")
 
     weights = np.array([datasets.source_weight(lang, row.source) for row in train_rows])
     intercept = np.zeros(len(keys), dtype=np.float32)
     with tqdm(total=len(keys) + 1, desc=f"{lang}: fit", unit="model") as bar:
         featurizer, x_train = Featurizer.fit_transform(train_texts)
-        coef = np.zeros((x_train.shape[1], len(keys)), dtype=np.float32)
+        n_grams = x_train.shape[1]
+        if encoder is not None:
+            dense = sparse.csr_matrix(EMBEDDING_SCALE * embeddings["train"])
+            x_train = sparse.hstack([x_train, dense], format="csr")
+        weights_all = np.zeros((x_train.shape[1], len(keys)), dtype=np.float32)
+        heads, head_coef = {}, np.zeros(len(keys), dtype=np.float32)
+        folds = fold_of(train_rows, seed)
         bar.update(1)
         for k, key in enumerate(keys):
             bar.set_postfix_str(key)
             index, y = labels_of(train_rows, key)
-            coef[:, k], intercept[k] = _fit_key(x_train[index], y, weights[index], seed)
+            x_key = x_train[index]
+            if encoder is not None:
+                heads[key], logits = fit_head(embeddings["train"][index], y, folds[index], seed)
+                x_key = sparse.hstack([x_key, sparse.csr_matrix(logits[:, None])], format="csr")
+            coef, intercept[k] = _fit_key(x_key, y, weights[index], seed)
+            weights_all[:, k] = coef[: x_train.shape[1]]
+            if encoder is not None:
+                head_coef[k] = coef[-1]
             bar.update(1)
     del x_train
+    embedding_coef = None
+    if encoder is not None:
+        embedding_coef = EMBEDDING_SCALE * weights_all[n_grams:]
 
-    model = LanguageModel(lang, tuple(keys), featurizer, coef, intercept, calibrators={})
-    raw_calibration = model.raw_scores(featurizer.transform(calibration_texts))
-    clean_calibration = np.array([is_clean(row) for row in calibration_rows])
-    thresholds = {}
+    model = LanguageModel(
+        lang,
+        tuple(keys),
+        featurizer,
+        weights_all[:n_grams],
+        intercept,
+        calibrators={},
+        embedding_coef=embedding_coef,
+        heads=heads,
+        head_coef=head_coef if heads else None,
+    )
+    raw_calibration = model.raw_scores(
+        featurizer.transform(calibration_texts), embeddings["calibration"]
+    )
     for k, key in enumerate(keys):
         index, y = labels_of(calibration_rows, key)
         model.calibrators[key] = fit_calibrator(raw_calibration[index, k], y)
-        if key in DECISION_KEYS:
-            p = model.calibrators[key](raw_calibration[index, k])
-            p_clean = model.calibrators[key](raw_calibration[clean_calibration, k])
-            thresholds[key] = choose_thresholds(p, y, p_clean)
-
     for key in STAND_IN_KEYS:
         if key not in keys and "offensive" in keys:
             model.stand_ins[key] = "offensive"
-            thresholds[key] = thresholds["offensive"]
+    probabilities = np.column_stack(
+        [model.calibrators[key](raw_calibration[:, k]) for k, key in enumerate(keys)]
+    )
+    thresholds = default_thresholds(model, probabilities, calibration_rows)
 
     entry = {
         "keys": list(keys),
         "stand_ins": model.stand_ins,
+        "encoder": getattr(encoder, "version", None),
         "rows": {
             "train": len(train_rows),
             "calibration": len(calibration_rows),
             "evaluation": len(evaluation_rows),
         },
         "thresholds": {k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()},
-        "validation": _validation_report(model, thresholds, evaluation_rows, evaluation_texts),
+        "validation": _validation_report(
+            model, thresholds, evaluation_rows, evaluation_texts, embeddings["evaluation"]
+        ),
     }
     return model, entry
 
 
-def _validation_report(
-    model: LanguageModel, thresholds: dict, rows: list[Example], texts: list[str]
+def default_thresholds(
+    model: LanguageModel, probabilities: np.ndarray, calibration_rows: list[Example]
+) -> dict[str, Thresholds]:
+    """The default policy's thresholds for ``model``'s decision keys and stand-ins, from its
+    ``probabilities`` on the calibration half (:mod:`agora.guidelines.thresholds`)."""
+    thresholds = choose_thresholds(
+        {key: probabilities[:, k] for k, key in enumerate(model.keys) if key in DECISION_KEYS},
+        calibration_rows,
+    )
+    for key, source in model.stand_ins.items():
+        thresholds[key] = thresholds[source]
+    return thresholds
+
+
+def refit_thresholds(
+    data_dir: Path = DEFAULT_DATA_DIR,
+    out_dir: Path = ARTIFACTS_DIR,
+    command: str = "agora train --thresholds",
 ) -> dict:
-    """Figures on the evaluation half: per key AUC and calibration, and policy rates."""
-    probabilities = model.predict(texts)
+    """Choose the default thresholds again for the committed models, without refitting them
+    (minutes instead of the half hour a full training takes): after a change to how
+    thresholds are chosen. The models, their calibration and the model version stay; the
+    manifest's thresholds and validation figures are rewritten."""
+    started = time.monotonic()
+    out_dir = Path(out_dir)
+    manifest = json.loads((out_dir / MANIFEST_NAME).read_text())
+    seed = manifest["parameters"]["seed"]
+    for lang, entry in manifest["languages"].items():
+        model = LanguageModel.load(out_dir / entry["file"])
+        encoder = Relevance.load() if model.encoded else None
+        _, validation_rows = split(datasets.loader(lang)(Path(data_dir)), seed=seed)
+        halves = validation_halves(validation_rows, seed=seed)
+        inputs = []
+        for name, rows in zip(("calibration", "evaluation"), halves, strict=True):
+            texts = [normalize(row.text, lang).text for row in rows]
+            embeddings = None
+            if encoder is not None:
+                raw = [row.text for row in rows]
+                embeddings = embed_for_training(encoder, raw, desc=f"{lang}: embed {name}")
+            inputs.append((rows, texts, embeddings))
+        (calibration_rows, calibration_texts, calibration_embeddings) = inputs[0]
+        probabilities = model.predict(calibration_texts, calibration_embeddings)
+        thresholds = default_thresholds(model, probabilities, calibration_rows)
+        entry["thresholds"] = {
+            k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()
+        }
+        entry["validation"] = _validation_report(model, thresholds, *inputs[1])
+    manifest["thresholds_refitted"] = {
+        "command": command,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    manifest["parameters"]["thresholds"] = PARAMETERS["thresholds"]
+    (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def _validation_report(
+    model: LanguageModel,
+    thresholds: dict,
+    rows: list[Example],
+    texts: list[str],
+    embeddings: np.ndarray | None,
+) -> dict:
+    """Figures on the evaluation half: per key AUC and calibration, and the triage."""
+    probabilities = model.predict(texts, embeddings)
     per_key = {}
     for k, key in enumerate(model.keys):
         index, y = labels_of(rows, key)
@@ -227,6 +324,7 @@ def _validation_report(
             "rows": len(index),
             "positives": int(y.sum()),
             "roc_auc": roc_auc(y, p),
+            "distinct_scores": len(np.unique(p)),
             "calibration": model.calibrators[key].method,
             "expected_calibration_error": expected_calibration_error(p, y),
             "reliability": reliability(p, y),
@@ -238,16 +336,9 @@ def _validation_report(
         scores = dict.fromkeys(SCORE_KEYS) | model.guideline_scores(row_p)
         decisions.append(policy.decide(model.lang, scores))
     decisions = np.array(decisions)
-    clean = np.array([is_clean(row) for row in rows])
-    violating = np.array([any(v == 1 for v in row.labels.values()) for row in rows])
-    return {
-        "keys": per_key,
-        "clean_rows": int(clean.sum()),
-        "clean_rejected": share(decisions[clean] == "reject"),
-        "clean_approved": share(decisions[clean] == "approve"),
-        "violating_rows": int(violating.sum()),
-        "violations_caught": share(decisions[violating] != "approve"),
-    }
+    clean = np.array([is_clean(row) for row in rows], dtype=bool)
+    violating = np.array([is_violating(row) for row in rows], dtype=bool)
+    return {"keys": per_key, "triage": asdict(triage(decisions, clean, violating))}
 
 
 def _licence_notes(folder: Path) -> dict[str, str]:
@@ -304,7 +395,8 @@ def train(
     data = {k: v for k, v in previous.get("data", {}).items() if k.split("/")[0] in entries}
     for lang in languages:
         examples = datasets.loader(lang)(data_dir)
-        model, entry = train_language(lang, examples, seed=seed)
+        encoder = Relevance.load() if lang in Relevance.languages else None
+        model, entry = train_language(lang, examples, seed=seed, encoder=encoder)
         path = out_dir / f"{lang}.npz"
         model.save(path)
         entry = {"file": path.name, "sha256": sha256_file(path), **entry}

@@ -87,7 +87,7 @@ def loaded():
 @pytest.mark.parametrize("lang", ["ar", "tr", "fa"])
 def test_examples_are_well_formed(loaded, lang):
     module = {"ar": arabic, "tr": turkish, "fa": persian}[lang]
-    folders = {source["folder"] for source in module.SOURCES}
+    folders = set(module.LOADERS)
 
     def well_formed(example):
         return (
@@ -97,8 +97,9 @@ def test_examples_are_well_formed(loaded, lang):
             and example.text == example.text.strip()
             and set(example.labels) == LABEL_KEYS
             and set(example.labels.values()) <= {0, 1, None}
-            # No set labels promotion or relevance in these languages.
-            and example.labels["promotion"] is None
+            # Every row says whether it promotes (spam sets label it, the others are
+            # ordinary posts); no set labels relevance in these languages.
+            and example.labels["promotion"] in (0, 1)
             and example.labels["off_topic"] is None
         )
 
@@ -266,7 +267,10 @@ def test_arabic_load_counts_per_source(loaded):
         "ar/osact2022": 10157,
         "ar/lhsab": 5846,
         "ar/vanetik-taxonomy": id2_hostile + 15050 + 5240,
+        "ar/arabic-spam-ham-tweets": 4999,  # the real tweets only
     }
+    spam = [e.labels["promotion"] for e in loaded["ar"] if e.source.endswith("spam-ham-tweets")]
+    assert Counter(spam) == {1: 1941, 0: 3058}
 
 
 # --- Turkish and Persian -----------------------------------------------------------------
@@ -277,13 +281,17 @@ def test_turkish_rows_and_labels(loaded):
     rows = turkish.read_offenseval_tr(DATA_DIR / "tr/offenseval2020")
     assert len(rows) == 31756
     assert count(rows, "subtask_a") == {"NOT": 25625, "OFF": 6131}
-    examples = loaded["tr"]
+    examples = [e for e in loaded["tr"] if e.source == "tr/offenseval2020"]
     for labels in labels_where(examples, rows, lambda r: r["subtask_a"] == "OFF"):
         # Only level A is in the file: profanity and attacks cannot be told apart.
         assert labels["offensive"] == 1 and labels["profanity"] is None
         assert labels["personal_attack"] is None
     for labels in labels_where(examples, rows, lambda r: r["subtask_a"] == "NOT"):
-        assert labels == offensive_labels(0)
+        assert labels == offensive_labels(0) | {"promotion": 0}
+    by_source = Counter(example.source for example in loaded["tr"])
+    assert by_source["tr/jigsaw-multilingual-validation"] == 3000  # the Turkish rows only
+    spam = [e.labels["promotion"] for e in loaded["tr"] if e.source == "tr/turkish-sms-spam"]
+    assert Counter(spam) == {1: 2536, 0: 2215}
 
 
 @requires_data
@@ -291,12 +299,17 @@ def test_persian_rows_labels_and_keywords(loaded):
     rows = persian.read_pars_off(DATA_DIR / "fa/pars-off")
     assert len(rows) == 9506 + 1057
     assert count(rows, "label") == {"NOT": 6642 + 739, "OFF": 2864 + 318}
-    examples = loaded["fa"]
+    examples = [e for e in loaded["fa"] if e.source == "fa/pars-off"]
     for labels in labels_where(examples, rows, lambda r: r["label"] == "OFF"):
         assert labels["offensive"] == 1 and labels["profanity"] is None
     for labels in labels_where(examples, rows, lambda r: r["label"] == "NOT"):
-        assert labels == offensive_labels(0)
+        assert labels == offensive_labels(0) | {"promotion": 0}
     assert not any("@URL" in example.text for example in examples)
+    instagram = [e for e in loaded["fa"] if e.source == "fa/persian-hs-instagram"]
+    assert Counter(e.labels["offensive"] for e in instagram) == {1: 1236, 0: 2211}
+    mail = [e for e in loaded["fa"] if e.source == "fa/sharif-spam-corpus"]
+    assert Counter(e.labels["promotion"] for e in mail) == {1: 500, 0: 500}
+    assert max(len(e.text) for e in mail) <= persian.EMAIL_CHARACTERS
     keywords = persian.read_keywords(DATA_DIR)
     assert len(keywords) == len(set(keywords)) == 1416
 

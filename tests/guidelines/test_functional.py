@@ -36,40 +36,47 @@ from agora.guidelines.policy import Thresholds
 #
 # and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
 MUST_PASS = {
-    ("profanity", "direct"): 0.90,  # measured 14/14
+    ("profanity", "direct"): 0.83,  # measured 13/14
     ("profanity", "spelling_evasion"): 0.90,  # measured 6/6
     ("profanity", "shouted_capitals"): 0.90,  # measured 5/5
-    ("profanity", "negation"): 0.40,  # measured 2/4
+    ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
+    ("profanity", "innocent_use"): 0.46,  # measured 5/9
+    ("profanity", "neutral_control"): 0.57,  # measured 4/6
+    ("threat", "direct"): 0.57,  # measured 6/9
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
-    ("threat", "spelling_evasion"): 0.55,  # measured 2/3
-    ("threat", "shouted_capitals"): 0.90,  # measured 3/3
-    ("threat", "negation"): 0.65,  # measured 3/4
+    ("threat", "shouted_capitals"): 0.57,  # measured 2/3
+    ("threat", "negation"): 0.40,  # measured 2/4
+    ("threat", "reporting"): 0.50,  # measured 3/5
     ("personal_attack", "direct"): 0.75,  # measured 11/13
-    ("personal_attack", "polite_insult"): 0.75,  # measured 6/7
+    ("personal_attack", "polite_insult"): 0.76,  # measured 6/7
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4
     ("personal_attack", "shouted_capitals"): 0.90,  # measured 3/3
-    ("personal_attack", "counter_speech"): 0.90,  # measured 2/2
-    ("personal_attack", "reporting"): 0.55,  # measured 2/3
-    ("personal_attack", "disagreement"): 0.40,  # measured 4/8
-    ("identity_abuse", "direct"): 0.55,  # measured 8/12
-    ("identity_abuse", "implicit"): 0.50,  # measured 3/5
+    ("personal_attack", "self_directed"): 0.57,  # measured 2/3
+    ("personal_attack", "disagreement"): 0.52,  # measured 5/8
+    ("personal_attack", "praise"): 0.57,  # measured 2/3
+    ("identity_abuse", "direct"): 0.90,  # measured 12/12
+    ("identity_abuse", "implicit"): 0.70,  # measured 4/5
     ("identity_abuse", "dehumanisation"): 0.90,  # measured 5/5
     ("identity_abuse", "slur"): 0.90,  # measured 4/4
     ("identity_abuse", "spelling_evasion"): 0.90,  # measured 2/2
     ("identity_abuse", "shouted_capitals"): 0.90,  # measured 2/2
-    ("identity_abuse", "reporting"): 0.90,  # measured 3/3
-    ("promotion", "link_spam"): 0.40,  # measured 3/6
-    ("promotion", "channel_promotion"): 0.55,  # measured 4/6
-    ("promotion", "spelling_evasion"): 0.40,  # measured 1/2
+    ("identity_abuse", "reporting"): 0.57,  # measured 2/3
+    ("promotion", "link_spam"): 0.90,  # measured 6/6
+    ("promotion", "dm_solicitation"): 0.61,  # measured 5/7
+    ("promotion", "discount_code"): 0.90,  # measured 4/4
+    ("promotion", "crypto_scam"): 0.40,  # measured 2/4
+    ("promotion", "channel_promotion"): 0.57,  # measured 4/6
+    ("promotion", "spelling_evasion"): 0.90,  # measured 2/2
     ("promotion", "shouted_capitals"): 0.90,  # measured 2/2
-    ("promotion", "negation"): 0.40,  # measured 1/2
-    ("promotion", "counter_speech"): 0.90,  # measured 2/2
+    ("promotion", "negation"): 0.90,  # measured 2/2
+    ("promotion", "counter_speech"): 0.40,  # measured 1/2
     ("promotion", "reporting"): 0.40,  # measured 1/2
+    ("promotion", "source_link"): 0.61,  # measured 5/7
+    ("promotion", "product_in_context"): 0.73,  # measured 5/6
     ("off_topic", "unrelated_topic"): 0.75,  # measured 17/20
-    ("off_topic", "on_topic"): 0.40,  # measured 6/12
-    ("off_topic", "on_topic_critical"): 0.40,  # measured 2/4
-    ("off_topic", "generic_reaction"): 0.70,  # measured 4/5
+    ("off_topic", "on_topic_critical"): 0.90,  # measured 4/4
+    ("off_topic", "generic_reaction"): 0.90,  # measured 5/5
 }
 
 #: What the suite must test for each key, whatever the engine does with it.

@@ -28,7 +28,13 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from agora.guidelines.datasets.common import Example, clean_labels, make_labels
+from agora.guidelines.datasets.common import (
+    Example,
+    clean_labels,
+    load_sets,
+    make_labels,
+    not_promotion,
+)
 from agora.guidelines.promotion_cues import mask_contacts
 
 LANG = "ar"
@@ -37,31 +43,6 @@ _OSACT2022_FILES = ("train_data2022.csv", "dev_data2022.csv")
 _VANETIK_FILES = {
     file_id: f"arabic_off_lang_dataset_{file_id}.xlsx" for file_id in ("ID2", "ID4", "ID14")
 }
-#: Folders, files and licence notes, as stated in each folder's SOURCE.md (for the manifest).
-SOURCES = (
-    {
-        "folder": "ar/osact2020",
-        "files": _OSACT2020_FILES,
-        "licence": "none stated; OSACT4/OffensEval 2020 organisers' research data "
-        "(treat as research-only)",
-    },
-    {
-        "folder": "ar/osact2022",
-        "files": _OSACT2022_FILES,
-        "licence": "none stated; OSACT5 2022 shared-task organisers' research data (QCRI)",
-    },
-    {
-        "folder": "ar/lhsab",
-        "files": ("L-HSAB",),
-        "licence": "none stated; the authors ask users to cite the paper",
-    },
-    {
-        "folder": "ar/vanetik-taxonomy",
-        "files": tuple(_VANETIK_FILES.values()),
-        "licence": "repository GNU GPL v3; the original data sets' own terms still apply",
-    },
-)
-
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -202,27 +183,32 @@ def _load_lhsab(folder: Path) -> list[Example]:
 # --- Vanetik taxonomy: ID2 (MLMA Arabic), ID4 (Alakrot YouTube), ID14 (Let-Mi) ------------
 
 
-def read_vanetik(folder: Path, file_id: str) -> list[dict]:
-    """Rows of one spreadsheet as dicts; 'null' cells become ``None``, rows without text go.
+def read_sheet(path: Path) -> list[dict]:
+    """Rows of a spreadsheet's first sheet as dicts; 'null' cells become ``None``.
 
-    Header names carry stray spaces ("text ID ", "target presense "); they are stripped.
+    Header names carry stray spaces in some files ("text ID ", "target presense "); they are
+    stripped.
     """
-    workbook = load_workbook(folder / _VANETIK_FILES[file_id], read_only=True)
+    workbook = load_workbook(path, read_only=True)
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [str(name).strip() if name is not None else "" for name in next(rows)]
-        records = []
-        for values in rows:
-            record = {
+        return [
+            {
                 name: (None if value == "null" else value)
                 for name, value in zip(header, values, strict=False)
                 if name
             }
-            if record.get("text") is not None:
-                records.append(record)
-        return records
+            for values in rows
+        ]
     finally:
         workbook.close()
+
+
+def read_vanetik(folder: Path, file_id: str) -> list[dict]:
+    """Rows of one Vanetik spreadsheet; rows without text go."""
+    rows = read_sheet(folder / _VANETIK_FILES[file_id])
+    return [row for row in rows if row.get("text") is not None]
 
 
 _MLMA_IDENTITY = ("racism", "xenophobia", "homophobia", "sexism")
@@ -280,17 +266,34 @@ def _load_vanetik(folder: Path) -> list[Example]:
     return examples
 
 
+# --- Arabic spam and ham tweets (Kaddoura & Henno): the real-tweet subset ------------------
+
+
+def _load_spam(folder: Path) -> list[Example]:
+    # Only the real tweets: the augmented file's spam rows are word-swapped copies of these.
+    # The ham rows are news headlines (a label leak the SOURCE.md warns of); the other sets'
+    # ordinary tweets are negatives for promotion too (:func:`load`), so "not news" does not
+    # read as spam.
+    return [
+        _example(
+            str(row["Tweet Text"]),
+            "ar/arabic-spam-ham-tweets",
+            offensive_labels(None, promotion=int(row["Label"] == "Spam")),
+        )
+        for row in read_sheet(folder / "Dataset_of_Arabic_Spam_and_Ham_Tweets.xlsx")
+        if row.get("Tweet Text")
+    ]
+
+
 LOADERS = {
     "ar/osact2020": _load_osact2020,
     "ar/osact2022": _load_osact2022,
     "ar/lhsab": _load_lhsab,
     "ar/vanetik-taxonomy": _load_vanetik,
+    "ar/arabic-spam-ham-tweets": _load_spam,
 }
 
 
 def load(data_dir: Path) -> list[Example]:
     """All Arabic examples, set by set, in a fixed order."""
-    examples = []
-    for source, loader in LOADERS.items():
-        examples += loader(Path(data_dir) / source)
-    return examples
+    return not_promotion(load_sets(LOADERS, data_dir))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
 
@@ -61,10 +63,15 @@ def dedup(examples: list[Example]) -> list[Example]:
     return kept
 
 
-def _bucket(value: str, seed: int) -> float:
+def bucket(value: str, seed: int) -> float:
     """Stable pseudo-random number in [0, 1) from a string, independent of Python's hash seed."""
     digest = hashlib.sha256(f"{seed}:{value}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def unit_of(ex: Example) -> str:
+    """What keeps related rows together: the row's group, else its normalised text."""
+    return f"{ex.source}|group|{ex.group}" if ex.group else dedup_key(ex.text)
 
 
 def split(
@@ -80,9 +87,8 @@ def split(
     side_of_text: dict[str, bool] = {}
     for ex in dedup(examples):
         text = dedup_key(ex.text)
-        unit = f"{ex.source}|group|{ex.group}" if ex.group else text
         # A text seen before follows its first copy, even across sources and groups.
-        is_valid = side_of_text.setdefault(text, _bucket(unit, seed) < validation)
+        is_valid = side_of_text.setdefault(text, bucket(unit_of(ex), seed) < validation)
         (valid if is_valid else train).append(ex)
     return train, valid
 
@@ -119,3 +125,26 @@ def validation_halves(
     reported figure comes from the second, which played no part in fitting anything.
     """
     return split(validation_rows, seed=seed + 1, validation=0.5)
+
+
+def not_promotion(examples: list[Example]) -> list[Example]:
+    """``examples`` with promotion 0 where their set said nothing about it.
+
+    The abuse sets were collected from ordinary posts and comments, not from advertising;
+    as negatives for promotion they keep a spam set's own negatives (news headlines, private
+    SMS) from becoming what "not promotion" means.
+    """
+    return [
+        replace(ex, labels=ex.labels | {"promotion": 0})
+        if ex.labels.get("promotion") is None
+        else ex
+        for ex in examples
+    ]
+
+
+def load_sets(loaders: dict[str, Callable[[Path], list[Example]]], data_dir: Path) -> list[Example]:
+    """Every set's examples, in the order of ``loaders`` (folder -> its loader)."""
+    examples = []
+    for source, loader in loaders.items():
+        examples += loader(Path(data_dir) / source)
+    return examples

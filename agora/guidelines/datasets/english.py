@@ -23,7 +23,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from agora.guidelines.datasets.common import Example, clean_labels, make_labels
+from agora.guidelines.datasets.common import Example, clean_labels, load_sets, make_labels
 
 LANG = "en"
 #: Sets of comments like a news site's (not tweets or SMS); training weighs them up.
@@ -35,6 +35,7 @@ COMMENT_DOMAIN = (
     "en/kaggle-insults",
     "en/fox-news-comments",
     "en/youtube-spam",
+    "en/reddit-misogyny-eacl2021",
 )
 
 
@@ -293,6 +294,85 @@ def _load_fox_news(folder: Path) -> list[Example]:
     return examples
 
 
+# HatemojiBuild's group codes (DynaHate shorthand) -> the identity sub-key they fall under.
+_HATEMOJI_SUBKEYS = {
+    "sexism": re.compile(r"wom$|^wom|^trans$"),
+    "homophobia": re.compile(r"^gay|^lgbtqa$|^bis$|^trans$"),
+    "racism": re.compile(r"^bla|^asi|^arab|^hisp|^ethmin|^mix\.race|^african|^indig|^abo|^mex"),
+    "xenophobia": re.compile(r"^immig|^ref$|^for$|^asy$|^nat\.|^europe|^trav"),
+}
+
+
+def _hatemoji_labels(row: dict[str, str]) -> dict[str, int | None]:
+    # Not-hateful rows are often the contrast pair of a hateful one (counter-speech, a
+    # neutral mention of the group, or the same words aimed at something that is not a
+    # group): negatives for identity abuse, and nothing more can be said of them.
+    if row["label_gold"] == "0":
+        return make_labels(identity_abuse=0)
+    groups = [g.strip(" '") for g in row["target"].strip("[]").split(",")]
+    subkeys = {
+        key: 1 if any(pattern.search(group) for group in groups) else None
+        for key, pattern in _HATEMOJI_SUBKEYS.items()
+    }
+    # A hateful entry has exactly one type, so only the threatening ones are threats.
+    return make_labels(
+        identity_abuse=1, threat=int(row["type"] == "threateninglanguage"), **subkeys
+    )
+
+
+def _load_hatemoji(folder: Path) -> list[Example]:
+    source = "en/hatemojibuild"
+    examples = []
+    for name in ("train.csv", "validation.csv", "test.csv"):
+        for row in _csv_rows(folder / name):
+            # An entry and its contrast perturbation differ by a few words: keep them on one
+            # side of the split.
+            pair = "-".join(sorted([row["entry_id"], row["matched_id"]]))
+            examples.append(Example(row["text"], LANG, source, _hatemoji_labels(row), group=pair))
+    return examples
+
+
+_REDDIT_NON_TEXT = {"[removed]", "[deleted]", ""}
+
+
+def _load_reddit_misogyny(folder: Path) -> list[Example]:
+    # One row per (entry, label): gather each entry's labels first.
+    entries: dict[str, dict] = {}
+    for row in _csv_rows(folder / "final_labels.csv"):
+        body = row["body"] or ""
+        if row["image"] not in ("", "Yes"):  # export shifted text after a comma into `image`
+            body = f"{body},{row['image']}"
+        entry = entries.setdefault(
+            row["entry_id"], {"text": body.strip(), "thread": row["link_id"], "labels": set()}
+        )
+        entry["labels"].update({row["level_1"], row["level_2"], row["level_3"]})
+    examples = []
+    for entry in entries.values():
+        if entry["text"] in _REDDIT_NON_TEXT:
+            continue
+        labels = entry["labels"]
+        misogynistic = int("Misogynistic" in labels)
+        attack = int(any(label.endswith("personal_attack") for label in labels))
+        threat = 1 if any(label.startswith("Threatening") for label in labels) else None
+        examples.append(
+            Example(
+                entry["text"],
+                LANG,
+                "en/reddit-misogyny-eacl2021",
+                # Only misogyny was annotated: a sexist entry is identity abuse, any other
+                # entry says nothing about abuse of other groups.
+                make_labels(
+                    sexism=misogynistic,
+                    personal_attack=attack,
+                    threat=threat,
+                    promotion=0,
+                ),
+                group=entry["thread"],
+            )
+        )
+    return examples
+
+
 LOADERS = {
     "en/davidson-hsol": _load_davidson,
     "en/olid": _load_olid,
@@ -307,12 +387,11 @@ LOADERS = {
     "en/wiki-context-toxicity-cat": _load_wiki_context,
     "en/wiki-toxicity-identity-testset": _load_wiki_identity,
     "en/fox-news-comments": _load_fox_news,
+    "en/hatemojibuild": _load_hatemoji,
+    "en/reddit-misogyny-eacl2021": _load_reddit_misogyny,
 }
 
 
 def load(data_dir: Path) -> list[Example]:
     """All English examples, set by set, in a fixed order."""
-    examples = []
-    for source, loader in LOADERS.items():
-        examples += loader(Path(data_dir) / source)
-    return examples
+    return load_sets(LOADERS, data_dir)

@@ -1,9 +1,14 @@
-"""Turkish training data: OffensEval 2020 Turkish (Çöltekin 2020), training file only.
+"""Turkish training data: OffensEval 2020 Turkish, Jigsaw's Turkish talk-page comments and
+the Turkish SMS spam collection.
 
-Only the top-level label is in this copy: OFF (profanity or a targeted offence) or NOT. The
-corpus annotates targeted/untargeted and the target's type too, but the shared task kept
-level A only, so profanity and personal attacks cannot be told apart in Turkish: both stay
-``None`` on offensive rows and the row's ``offensive`` label carries the decision.
+* OffensEval 2020 (Çöltekin 2020), training file only. Only the top-level label is in this
+  copy: OFF (profanity or a targeted offence, threats included) or NOT. Which guideline an
+  offensive row breaks is unknown, so its ``offensive`` label carries the decision.
+* Jigsaw Multilingual's validation file, Turkish rows: Wikipedia talk-page comments (the
+  comment domain) labelled toxic or not, read as offensive or not.
+* TurkishSMSCollection: spam (mostly betting, loans and retail offers) or normal SMS, for
+  promotion. The comment sets are negatives for promotion too
+  (:func:`~agora.guidelines.datasets.common.not_promotion`).
 """
 
 from __future__ import annotations
@@ -12,19 +17,12 @@ import csv
 from pathlib import Path
 
 from agora.guidelines.datasets.arabic import offensive_labels, tidy_text
-from agora.guidelines.datasets.common import Example
+from agora.guidelines.datasets.common import Example, load_sets, not_promotion
 
 LANG = "tr"
 _FILES = ("offenseval-tr-training-v1.tsv",)
-#: Folder, files and licence note, as stated in SOURCE.md (for the manifest).
-SOURCES = (
-    {
-        "folder": "tr/offenseval2020",
-        "files": _FILES,
-        "licence": "none stated in the repository or the official readme; the Hugging Face "
-        "card coltekin/offenseval2020_tr says CC-BY-2.0",
-    },
-)
+#: Sets of comments like a news site's (not tweets or SMS); training weighs them up.
+COMMENT_DOMAIN = ("tr/jigsaw-multilingual-validation",)
 
 
 def read_offenseval_tr(folder: Path) -> list[dict[str, str]]:
@@ -33,15 +31,52 @@ def read_offenseval_tr(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def load(data_dir: Path) -> list[Example]:
-    """All Turkish examples, in file order."""
-    source = SOURCES[0]["folder"]
+def _example(text: str, source: str, labels: dict[str, int | None]) -> Example:
+    return Example(text=tidy_text(text), lang=LANG, source=source, labels=labels)
+
+
+def _load_offenseval(folder: Path) -> list[Example]:
     return [
-        Example(
-            text=tidy_text(row["tweet"]),
-            lang=LANG,
-            source=source,
-            labels=offensive_labels(int(row["subtask_a"] == "OFF")),
+        _example(
+            row["tweet"], "tr/offenseval2020", offensive_labels(int(row["subtask_a"] == "OFF"))
         )
-        for row in read_offenseval_tr(Path(data_dir) / source)
+        for row in read_offenseval_tr(folder)
     ]
+
+
+def _load_jigsaw(folder: Path) -> list[Example]:
+    with (folder / "validation.csv").open(encoding="utf-8", newline="") as handle:
+        return [
+            _example(
+                row["comment_text"],
+                "tr/jigsaw-multilingual-validation",
+                offensive_labels(int(row["toxic"])),
+            )
+            for row in csv.DictReader(handle)
+            if row["lang"] == "tr"
+        ]
+
+
+def _load_sms_spam(folder: Path) -> list[Example]:
+    with (folder / "TurkishSMSCollection.csv").open(encoding="utf-8", newline="") as handle:
+        return [
+            _example(
+                row["Message"],
+                "tr/turkish-sms-spam",
+                offensive_labels(None, promotion=int(row["Group"] == "1")),
+            )
+            for row in csv.DictReader(handle, delimiter=";")
+            if row["Message"] and row["Group"] in ("1", "2")
+        ]
+
+
+LOADERS = {
+    "tr/offenseval2020": _load_offenseval,
+    "tr/jigsaw-multilingual-validation": _load_jigsaw,
+    "tr/turkish-sms-spam": _load_sms_spam,
+}
+
+
+def load(data_dir: Path) -> list[Example]:
+    """All Turkish examples, set by set, in a fixed order."""
+    return not_promotion(load_sets(LOADERS, data_dir))

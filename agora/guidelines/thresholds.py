@@ -1,0 +1,184 @@
+"""The default policy's thresholds, chosen for what they do to a moderator's work.
+
+A comment is rejected when any key reaches its reject threshold, approved when no key
+reaches its review threshold, and reviewed otherwise. Thresholds are chosen together, on
+the calibration half, against the triage targets (:mod:`agora.guidelines.triage`):
+
+1. **Reject thresholds** (never below ``MIN_REJECT``, more likely than not): start with no
+   key rejecting anything, then repeatedly lower the threshold of the key whose next step
+   rejects the most violating rows per clean row it rejects, as long as all keys together
+   reject at most ``CLEAN_REJECTED_BUDGET`` of the clean rows.
+2. **Review thresholds**: start with no key flagging anything, then repeatedly lower the
+   threshold of the key whose next step sends the most of its own still-approved
+   violations to review per clean row it takes from approval, until at most
+   ``VIOLATING_APPROVED_BUDGET`` of violating rows are approved, and of threats and of
+   identity abuse on their own (where the calibration half has enough of them).
+
+Each step moves one key to the next of its candidate thresholds (quantiles of its scores).
+A key that ranks its violations well is lowered far; one whose violations look like clean
+comments is lowered only as far as the budget needs, instead of every key being held to
+the same recall. Both budgets sit inside the targets so that the evaluation half, which
+the thresholds never saw, has room to differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agora.guidelines.calibration import DECIMALS
+from agora.guidelines.datasets.common import Example
+from agora.guidelines.policy import Thresholds
+from agora.guidelines.triage import SPOTLIGHT_KEYS, TARGETS, is_clean, is_violating
+
+#: Reject thresholds never go below this probability: more likely than not.
+MIN_REJECT = 0.5
+#: Shares of the calibration half the default thresholds allow (inside the targets).
+VIOLATING_APPROVED_BUDGET = 0.75 * TARGETS.violating_approved
+CLEAN_REJECTED_BUDGET = 0.6 * TARGETS.clean_rejected
+#: Candidate thresholds per key: this many quantiles of its scores.
+STEPS = 400
+#: A step's cost counts this many clean rows more, so that among steps that cost no clean
+#: row the one that gains most goes first.
+SMOOTHING = 0.5
+#: A key is held to the approval budget on its own only with this many positives on the
+#: calibration half (fewer cannot measure a share of 1.5%).
+MIN_KEY_POSITIVES = 30
+#: Each key's review threshold flags at least this share of its own violations.
+REASON_RECALL = 0.7
+#: A step closes at least this share of the rows (or runs out of candidates): single
+#: candidates often close nothing new, and comparing keys on one or two rows is noise.
+MIN_STEP_SHARE = 0.002
+
+
+def _candidates(scores: np.ndarray, floor: float) -> np.ndarray:
+    """Descending thresholds to try for one key: quantiles of its scores at or above
+    ``floor``, on the score grid."""
+    above = scores[scores >= floor]
+    if not len(above):
+        return np.array([], dtype=float)
+    grid = np.unique(np.round(np.quantile(above, np.linspace(0, 1, STEPS)), DECIMALS))
+    return grid[::-1]
+
+
+def _lower_greedily(
+    scores: np.ndarray,
+    floor: float,
+    open_rows: np.ndarray,
+    gain_rows: np.ndarray,
+    cost_rows: np.ndarray,
+    verdict,
+) -> np.ndarray:
+    """Thresholds (one per column of ``scores``, ``inf`` = off) lowered step by step.
+
+    Rows stay "open" until some key's threshold reaches them. Each step lowers, among the
+    keys ``verdict`` still wants lowered, the one whose next candidate closes the most of
+    its own ``gain_rows`` (one column per key: the rows that key should catch) per
+    ``cost_rows`` among the open rows. ``verdict(open_rows)`` judges the state a step would
+    leave: ``("go", keys)`` takes it and goes on with those keys (``None``: every key),
+    ``("stop", None)`` takes it and stops, ``("refuse", None)`` leaves it and stops that key.
+    """
+    n_keys = scores.shape[1]
+    grids = [_candidates(scores[:, k], floor) for k in range(n_keys)]
+    position = [0] * n_keys
+    thresholds = np.full(n_keys, np.inf)
+    open_rows = open_rows.copy()
+    stopped = [not len(grid) for grid in grids]
+    wanted = None
+    min_rows = max(1, int(MIN_STEP_SHARE * len(scores)))
+    while not all(stopped):
+        best, best_ratio, best_rows, best_next = None, -1.0, None, 0
+        for k in range(n_keys):
+            if stopped[k] or (wanted is not None and k not in wanted):
+                continue
+            own = gain_rows[:, k]
+            if not (open_rows & own).any():  # nothing left for this key to catch
+                stopped[k] = True
+                continue
+            # The next candidate that closes enough open rows, one of them a gain, or the
+            # last one.
+            for next_position in range(position[k], len(grids[k])):
+                closing = open_rows & (scores[:, k] >= grids[k][next_position])
+                if closing.sum() >= min_rows and (closing & own).any():
+                    break
+            ratio = (closing & own).sum() / ((closing & cost_rows).sum() + SMOOTHING)
+            if ratio > best_ratio:
+                best, best_ratio, best_rows, best_next = k, ratio, closing, next_position
+        if best is None:
+            break
+        outcome, keys = verdict(open_rows & ~best_rows)
+        if outcome == "refuse":
+            stopped[best] = True
+            continue
+        thresholds[best] = grids[best][best_next]
+        open_rows &= ~best_rows
+        position[best] = best_next + 1
+        stopped[best] = position[best] >= len(grids[best])
+        if outcome == "stop":
+            break
+        wanted = keys
+    return thresholds
+
+
+def choose_thresholds(
+    probabilities: dict[str, np.ndarray], rows: list[Example]
+) -> dict[str, Thresholds]:
+    """Review and reject thresholds of the decision keys in ``probabilities`` (each key's
+    calibrated score on every one of ``rows``, the calibration half)."""
+    keys = list(probabilities)
+    clean = np.array([is_clean(row) for row in rows], dtype=bool)
+    violating = np.array([is_violating(row) for row in rows], dtype=bool)
+    own = np.column_stack(
+        [violating & np.array([row.labels.get(key) == 1 for row in rows]) for key in keys]
+    )
+    scores = np.column_stack([probabilities[key] for key in keys])
+
+    clean_allowed = int(np.floor(CLEAN_REJECTED_BUDGET * clean.sum()))
+
+    def within_clean_budget(open_rows):
+        return ("refuse" if (clean & ~open_rows).sum() > clean_allowed else "go"), None
+
+    reject = _lower_greedily(
+        scores,
+        MIN_REJECT,
+        np.ones(len(rows), dtype=bool),
+        np.repeat(violating[:, None], len(keys), axis=1),
+        clean,
+        within_clean_budget,
+    )
+    rejected = (scores >= reject).any(axis=1)
+
+    # Each key's review threshold comes down to catch its own violations (a key flagging
+    # other keys' violations only by chance would buy them with clean rows), until the
+    # violations approved are within the budget both together and, for threats and identity
+    # abuse where there are enough positives to tell, on their own: a rare, harmful kind
+    # must not hide in the total.
+    allowed = np.floor(VIOLATING_APPROVED_BUDGET * own.sum(axis=0))
+    spotlight = np.array([key in SPOTLIGHT_KEYS for key in keys])
+    judged = spotlight & (own.sum(axis=0) >= MIN_KEY_POSITIVES)
+    total_allowed = np.floor(VIOLATING_APPROVED_BUDGET * violating.sum())
+
+    def within_approval_budget(open_rows):
+        over = judged & ((own & open_rows[:, None]).sum(axis=0) > allowed)
+        if (violating & open_rows).sum() > total_allowed:
+            return "go", None
+        return ("go", set(np.flatnonzero(over))) if over.any() else ("stop", None)
+
+    review = reject.copy()
+    if within_approval_budget(~rejected)[0] != "stop":
+        review = _lower_greedily(scores, 0.0, ~rejected, own, clean, within_approval_budget)
+    # A key flags at least REASON_RECALL of its own violations, so that the reason a
+    # moderator reads names what the comment breaks (not only a key that caught it by
+    # chance).
+    for k in range(len(keys)):
+        positives = np.sort(scores[own[:, k], k])
+        if len(positives) >= MIN_KEY_POSITIVES:
+            floor_index = int(np.floor((1 - REASON_RECALL) * len(positives)))
+            review[k] = min(review[k], positives[floor_index])
+    review = np.minimum(review, reject)
+    return {
+        key: Thresholds(
+            review=float(min(review[k], 1.0)),
+            reject=float(min(reject[k], 1.0)),
+        )
+        for k, key in enumerate(keys)
+    }

@@ -1,0 +1,128 @@
+"""What the engine's decisions do to a moderator's work: the triage table.
+
+A moderator reads what the engine sends to review. The engine helps by approving clean
+comments and rejecting clear violations, and harms by approving violations (they reach
+readers) or rejecting clean comments (a reader is silenced). Four shares say all of it:
+
+* of clean comments (breaking nothing their annotators labelled), the share approved and
+  the share rejected;
+* of violating comments (breaking at least one labelled key), the share approved and the
+  share rejected.
+
+:data:`TARGETS` are the figures a newsroom can switch automation on with. Training chooses
+the default thresholds on the calibration half to meet them (:mod:`agora.guidelines.train`)
+and ``agora evaluate`` reports them on the evaluation half, which played no part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from agora.guidelines.datasets.common import Example
+from agora.guidelines.metrics import share
+
+
+@dataclass(frozen=True)
+class Targets:
+    """At least ``clean_approved`` of clean comments approved while at most
+    ``violating_approved`` of violations are; at least ``violating_rejected`` of violations
+    rejected while at most ``clean_rejected`` of clean comments are."""
+
+    clean_approved: float = 0.70
+    violating_approved: float = 0.02
+    violating_rejected: float = 0.50
+    clean_rejected: float = 0.01
+
+
+TARGETS = Targets()
+#: Keys that get a line of their own: the rarest and most harmful violations.
+SPOTLIGHT_KEYS = ("threat", "identity_abuse")
+
+
+def is_clean(row: Example) -> bool:
+    """A row its annotators found breaking none of the keys they labelled."""
+    values = [v for v in row.labels.values() if v is not None]
+    return bool(values) and not any(values)
+
+
+def is_violating(row: Example, key: str | None = None) -> bool:
+    """A row labelled as breaking ``key`` (any key when ``key`` is None)."""
+    if key is not None:
+        return row.labels.get(key) == 1
+    return any(v == 1 for v in row.labels.values())
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The four shares over one group of rows (``None`` where the group is empty)."""
+
+    clean: int
+    violating: int
+    clean_approved: float | None
+    clean_rejected: float | None
+    violating_approved: float | None
+    violating_rejected: float | None
+
+    def meets(self, targets: Targets = TARGETS) -> dict[str, bool | None]:
+        """Which targets these shares meet (``None`` where there are no rows to tell)."""
+
+        def at_most(value, limit):
+            return None if value is None else value <= limit
+
+        def at_least(value, limit):
+            return None if value is None else value >= limit
+
+        return {
+            "clean_approved": at_least(self.clean_approved, targets.clean_approved)
+            and at_most(self.violating_approved, targets.violating_approved),
+            "violating_rejected": at_least(self.violating_rejected, targets.violating_rejected)
+            and at_most(self.clean_rejected, targets.clean_rejected),
+        }
+
+
+def triage(decisions: np.ndarray, clean: np.ndarray, violating: np.ndarray) -> Triage:
+    """The shares of ``decisions`` (``approve``/``review``/``reject`` per row)."""
+    decisions = np.asarray(decisions)
+    return Triage(
+        clean=int(clean.sum()),
+        violating=int(violating.sum()),
+        clean_approved=share(decisions[clean] == "approve"),
+        clean_rejected=share(decisions[clean] == "reject"),
+        violating_approved=share(decisions[violating] == "approve"),
+        violating_rejected=share(decisions[violating] == "reject"),
+    )
+
+
+def triage_rows(rows: list[Example], decisions: np.ndarray) -> dict[str, Triage]:
+    """``"all"`` violations, then each spotlight key's, all against every clean row."""
+    clean = np.array([is_clean(row) for row in rows], dtype=bool)
+    groups = {"all": np.array([is_violating(row) for row in rows], dtype=bool)}
+    for key in SPOTLIGHT_KEYS:
+        groups[key] = np.array([is_violating(row, key) for row in rows], dtype=bool)
+    return {name: triage(decisions, clean, mask) for name, mask in groups.items()}
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+TABLE_HEADER = [
+    "| language | violations | clean rows | clean approved | clean rejected "
+    "| violating rows | violating approved | violating rejected |",
+    "|---|---|---|---|---|---|---|---|",
+]
+
+
+def table_lines(lang: str, results: dict[str, Triage]) -> list[str]:
+    """Markdown rows of :data:`TABLE_HEADER` for one language."""
+    lines = []
+    for name, t in results.items():
+        label = "all" if name == "all" else f"{name} only"
+        lines.append(
+            f"| {lang} | {label} | {t.clean} | {_pct(t.clean_approved)} "
+            f"| {_pct(t.clean_rejected)} | {t.violating} | {_pct(t.violating_approved)} "
+            f"| {_pct(t.violating_rejected)} |"
+        )
+    return lines
