@@ -301,9 +301,10 @@ def test_the_encoder_reads_a_comment_once_for_guidelines_and_relevance(engine):
     (alone,) = relevance.off_topic_many([text], ["en"], [vectors], screened=False)
     assert verdict.scores["off_topic"] == pytest.approx(alone.score, abs=1e-4)
     # The guideline scores are those of the engine without relevance.
-    assert verdict.scores["threat"] == engine.judge(CommentInput(text=text, lang="en")).scores[
-        "threat"
-    ]
+    assert (
+        verdict.scores["threat"]
+        == engine.judge(CommentInput(text=text, lang="en")).scores["threat"]
+    )
 
 
 def test_models_that_read_the_encoder_cannot_run_without_it(engine):
