@@ -300,3 +300,10 @@ def test_dry_run_stores_nothing_and_says_what_it_would_do(capsys):
     assert not Comment.objects.exists() and not Article.objects.exists()
     assert "Would import comments in 2 threads (0 matching existing articles, 2 new)" in out
     assert "approved: 4" in out and "deleted: 1" in out and "unknown thread: 1" in out
+
+
+def test_progress_bar_counts_the_comments_to_store(capsys):
+    run("disqus", SAMPLES / "disqus/isso-tests-disqus.xml", progress=True)
+
+    bar = capsys.readouterr().err
+    assert "Importing" in bar and "4/4" in bar

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from agora.articles import actions as article_actions
@@ -28,6 +28,7 @@ from agora.imports.state import ImportOptions, ImportSummary, batches, imported_
 
 SOURCES = (*PARSERS, restore.SOURCE)
 ANONYMOUS = "Anonymous"
+URL_MAX_LENGTH = Article._meta.get_field("url").max_length
 STATUSES = {SourceStatus.APPROVED: Status.APPROVED, SourceStatus.PENDING: Status.PENDING}
 REMOVED = {SourceStatus.SPAM: Reason.PROMOTION, SourceStatus.DELETED: Reason.OTHER}
 
@@ -70,6 +71,7 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
             for batch in batches(posts):
                 _store(batch, survey, articles, options, summary)
                 bar.update(len(batch))
+                reset_queries()  # with DEBUG on, Django keeps every query; archives make millions
     return summary
 
 
@@ -106,6 +108,8 @@ def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
         return "unknown thread"
     if not thread.url:
         return "thread without address"
+    if len(thread.url) > URL_MAX_LENGTH:
+        return "thread address too long"
     if not post.body:
         return "empty text"
     if forbidden_character(post.body) or forbidden_character(post.author_name):

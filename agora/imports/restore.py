@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from agora.articles import actions as article_actions
@@ -46,6 +46,7 @@ def run_restore(path, options: ImportOptions) -> ImportSummary:
         for batch in batches(comments):
             _store(batch, articles, summary)
             bar.update(len(batch))
+            reset_queries()  # with DEBUG on, Django keeps every query; archives make millions
     return summary
 
 

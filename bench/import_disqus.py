@@ -1,0 +1,87 @@
+"""Importing a generated Disqus export: comments per second and peak memory.
+
+Writes a Disqus XML export of ``--comments`` comments over ``--threads`` threads (one in
+three a reply, many to a reply, one in fifty spam, each with an HTML paragraph and a link),
+then times ``agora import disqus`` on it, in a process of its own, against a fresh SQLite
+database (or the empty PostgreSQL database ``--database-url`` names). Prints the rate over
+the whole command (reading the file three times included) and its peak resident memory.
+
+    .venv/bin/python bench/import_disqus.py [--comments 1000000] [--threads 20000]
+        [--database-url postgres://...]
+
+Targets: at least 5,000 comments/s without scoring; memory below 300 MB whatever the size.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
+)
+
+
+def write_export(path: Path, comments: int, threads: int) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for t in range(threads):
+            out.write(
+                f'<thread dsq:id="t{t}"><link>https://news.example/story-{t}</link>'
+                f"<title>Story {t}</title><createdAt>2020-01-01T00:00:00Z</createdAt></thread>\n"
+            )
+        for n in range(comments):
+            reply = n >= threads and n % 3 == 0
+            parent = f'<parent dsq:id="p{n - threads}"/>' if reply else ""
+            spam = "true" if n % 50 == 0 else "false"
+            out.write(
+                f'<post dsq:id="p{n}"><message><![CDATA[<p>Comment {n} on the story, with '
+                f'<a href="https://example.org/{n}">a link</a>.</p>]]></message>'
+                "<createdAt>2021-05-01T10:00:00Z</createdAt><isDeleted>false</isDeleted>"
+                f"<isSpam>{spam}</isSpam><author><name>Reader {n % 997}</name>"
+                f"<email>r{n % 997}@example.org</email></author>"
+                f'<thread dsq:id="t{n % threads}"/>{parent}</post>\n'
+            )
+        out.write("</disqus>\n")
+
+
+def agora(*args: str, env: dict) -> str:
+    command = [sys.executable, "-m", "agora", *args]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=20_000)
+    parser.add_argument("--database-url", help="An empty database (default: a new SQLite file).")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "disqus.xml"
+        write_export(export, options.comments, options.threads)
+        database = options.database_url or f"sqlite:///{folder}/agora.sqlite3"
+        env = {**os.environ, "DATABASE_URL": database}
+        agora("migrate", "--verbosity", "0", env=env)
+        start = time.perf_counter()
+        summary = agora("import", "disqus", str(export), "--no-progress", env=env)
+        seconds = time.perf_counter() - start
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        size_mb = export.stat().st_size / 1e6
+    stored = options.comments - options.comments // 50
+    print(summary)
+    print("| database | comments | file (MB) | seconds | comments/s | peak memory (MB) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    kind = database.split(":", 1)[0]
+    print(
+        f"| {kind} | {stored:,} | {size_mb:,.0f} | {seconds:,.1f} | "
+        f"{stored / seconds:,.0f} | {peak_mb:,.0f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
