@@ -45,8 +45,10 @@ SMOOTHING = 0.5
 MIN_KEY_POSITIVES = 30
 #: Each key's review threshold flags at least this share of its own violations.
 REASON_RECALL = 0.7
-#: A step closes at least this share of the rows (or runs out of candidates): single
+#: A review step closes at least this share of the rows (or runs out of candidates): single
 #: candidates often close nothing new, and comparing keys on one or two rows is noise.
+#: Reject steps go one candidate at a time: the clean budget is a few dozen rows, and a
+#: coarse step that overshoots it would stop that key from rejecting anything.
 MIN_STEP_SHARE = 0.002
 
 
@@ -67,6 +69,7 @@ def _lower_greedily(
     gain_rows: np.ndarray,
     cost_rows: np.ndarray,
     verdict,
+    min_rows: int = 1,
 ) -> np.ndarray:
     """Thresholds (one per column of ``scores``, ``inf`` = off) lowered step by step.
 
@@ -76,6 +79,7 @@ def _lower_greedily(
     ``cost_rows`` among the open rows. ``verdict(open_rows)`` judges the state a step would
     leave: ``("go", keys)`` takes it and goes on with those keys (``None``: every key),
     ``("stop", None)`` takes it and stops, ``("refuse", None)`` leaves it and stops that key.
+    A step closes at least ``min_rows`` open rows (or runs out of candidates).
     """
     n_keys = scores.shape[1]
     grids = [_candidates(scores[:, k], floor) for k in range(n_keys)]
@@ -84,7 +88,6 @@ def _lower_greedily(
     open_rows = open_rows.copy()
     stopped = [not len(grid) for grid in grids]
     wanted = None
-    min_rows = max(1, int(MIN_STEP_SHARE * len(scores)))
     while not all(stopped):
         best, best_ratio, best_rows, best_next = None, -1.0, None, 0
         for k in range(n_keys):
@@ -165,7 +168,15 @@ def choose_thresholds(
 
     review = reject.copy()
     if within_approval_budget(~rejected)[0] != "stop":
-        review = _lower_greedily(scores, 0.0, ~rejected, own, clean, within_approval_budget)
+        review = _lower_greedily(
+            scores,
+            0.0,
+            ~rejected,
+            own,
+            clean,
+            within_approval_budget,
+            min_rows=max(1, int(MIN_STEP_SHARE * len(rows))),
+        )
     # A key flags at least REASON_RECALL of its own violations, so that the reason a
     # moderator reads names what the comment breaks (not only a key that caught it by
     # chance).
