@@ -56,6 +56,7 @@ from agora.guidelines.relevance import Relevance
 from agora.guidelines.thresholds import (
     CLEAN_REJECTED_BUDGET,
     MIN_REJECT,
+    REASON_RECALL,
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
 )
@@ -102,8 +103,9 @@ PARAMETERS = {
         "(agora/guidelines/thresholds.py)",
         "reject": f">= {MIN_REJECT}, the keys together rejecting at most "
         f"{CLEAN_REJECTED_BUDGET:.1%} of clean rows",
-        "review": f"the keys together approving at most {VIOLATING_APPROVED_BUDGET:.1%} of "
-        "violating rows",
+        "review": f"at most {VIOLATING_APPROVED_BUDGET:.1%} of violating rows approved, all "
+        f"keys together and threats and identity abuse each; every key flagging at least "
+        f"{REASON_RECALL:.0%} of its own violations",
     },
 }
 
