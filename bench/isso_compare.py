@@ -390,11 +390,8 @@ def main(argv: list[str] | None = None) -> int:
         isso.stop()
     posted = Comment.objects.filter(article__slug="compare-posts")
     scored = posted.exclude(model_version="").count()
-    screened = None if args.no_relevance else settled_by_screen(posted)
     cache = env.get("AGORA_CACHE_URL", "each worker's memory (locmem)")
-    report = render(
-        args, results, memory, headers, isso_version, load_average, scored, cache, screened
-    )
+    report = render(args, results, memory, headers, isso_version, load_average, scored, cache)
     if args.append and RESULTS.exists():
         report = (
             RESULTS.read_text() + "\n" + report.replace("# Agora and Isso", "## Agora and Isso")
@@ -405,24 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def settled_by_screen(posted) -> tuple[int, int]:
-    """How many of the posted comments the relevance model's fast screen settles, of how
-    many it was asked about (every one but reactions and non-English): scored again here,
-    in-process, with the same model and the article's vectors as stored by the server."""
-    from agora.comments import screening
-
-    relevance = screening.engine().relevance
-    article = posted.first().article
-    vectors = screening.stored_article_vectors(article)
-    bodies = list(posted.values_list("body", flat=True))
-    results = relevance.off_topic_many(bodies, ["en"] * len(bodies), [vectors] * len(bodies))
-    asked = [r for r in results if r.scored_by]
-    return sum(r.scored_by == "screen" for r in asked), len(asked)
-
-
-def render(
-    args, results, memory, headers, isso_version, load_average, scored, cache, screened
-) -> str:
+def render(args, results, memory, headers, isso_version, load_average, scored, cache) -> str:
     agora, isso = results["agora"], results["isso"]
 
     def rate(row):
@@ -528,11 +508,11 @@ def render(
             f"- Agora posts scored by the guideline engine during the run: {scored} of "
             f"{args.posts * args.rounds}."
             + (
-                f" The relevance model's fast screen settled {screened[0]} of the "
-                f"{screened[1]} it scored; the transformer judged the rest (the posts cycle "
-                f"through {len(posting.TEXTS)} comments written for the bench, "
-                f"{len(posting.TEXTS) - 2} on the article's story and 2 about something else)."
-                if screened
+                " The sentence encoder read each of them once, for the guideline models and "
+                f"relevance alike (the posts cycle through {len(posting.TEXTS)} comments "
+                f"written for the bench, {len(posting.TEXTS) - 2} on the article's story and 2 "
+                "about something else)."
+                if not args.no_relevance
                 else ""
             ),
             *(f"- Non-success answers: {p}" for p in problems),
