@@ -3,7 +3,8 @@
 The relevance model's transformer (:class:`agora.guidelines.relevance.Relevance`) embeds
 every comment it judges. The guideline models of the languages it reads use the same
 embedding as features, so a comment goes through the transformer once: the engine embeds
-it before scoring (:func:`chunk_vectors`) and hands the same chunk vectors to relevance.
+it before scoring (``Relevance.text_vectors``) and hands the same chunk vectors to
+relevance.
 
 A comment longer than one chunk is read chunk by chunk; the guideline models see the mean
 of its chunk vectors (:func:`pooled`), relevance sees every chunk.
@@ -21,11 +22,6 @@ import numpy as np
 
 #: Texts embedded per call while embedding training data (a progress step).
 TRAINING_BATCH = 256
-
-
-def chunk_vectors(encoder, texts: Sequence[str]) -> list[np.ndarray]:
-    """Each text's chunk embeddings, ``(n_chunks, DIM)``; an empty text has no rows."""
-    return encoder.text_vectors(list(texts))
 
 
 def pooled(per_text: Sequence[np.ndarray], dim: int) -> np.ndarray:
@@ -58,7 +54,7 @@ def embed_for_training(encoder, texts: Sequence[str], desc: str = "embed") -> np
     with tqdm(total=len(texts), desc=desc, unit="text", file=sys.stderr) as bar:
         for start in range(0, len(texts), TRAINING_BATCH):
             batch = texts[start : start + TRAINING_BATCH]
-            out[start : start + len(batch)] = pooled(chunk_vectors(encoder, batch), DIM)
+            out[start : start + len(batch)] = pooled(encoder.text_vectors(batch), DIM)
             bar.update(len(batch))
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, out, allow_pickle=False)

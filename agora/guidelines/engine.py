@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from agora.guidelines.calibration import DECIMALS
-from agora.guidelines.encoder import chunk_vectors, pooled
+from agora.guidelines.encoder import pooled
 from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
@@ -207,7 +207,7 @@ class Engine:
         reading = [draft for draft in drafts if self.models[draft.lang].encoded]
         if not reading:
             return [None] * len(drafts)
-        vectors = chunk_vectors(self.encoder, [draft.comment.text for draft in reading])
+        vectors = self.encoder.text_vectors([draft.comment.text for draft in reading])
         for draft, rows in zip(reading, vectors, strict=True):
             draft.vectors = rows
         return [None] * len(drafts)

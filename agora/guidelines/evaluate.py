@@ -47,7 +47,7 @@ from agora.guidelines import datasets, functional, relevance_eval
 from agora.guidelines.calibration import reliability
 from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.datasets.common import Example, split, validation_halves
-from agora.guidelines.encoder import chunk_vectors, pooled
+from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.metrics import macro_f1, precision_recall_f1, roc_auc, share
@@ -106,7 +106,7 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     if auxiliary:
         embeddings = None
         if model.encoded:
-            vectors = chunk_vectors(engine.encoder, [row.text for row in rows])
+            vectors = engine.encoder.text_vectors([row.text for row in rows])
             embeddings = pooled(vectors, engine.encoder.dim)
         probabilities = model.predict([normalize(row.text, lang).text for row in rows], embeddings)
         for key in auxiliary:

@@ -172,15 +172,11 @@ def train_language(
         train_texts = _normalise(train_rows, lang, bar)
         calibration_texts = _normalise(calibration_rows, lang, bar)
         evaluation_texts = _normalise(evaluation_rows, lang, bar)
-    embeddings = {"train": None, "calibration": None, "evaluation": None}
-    if encoder is not None:
-        for name, rows in (
-            ("train", train_rows),
-            ("calibration", calibration_rows),
-            ("evaluation", evaluation_rows),
-        ):
-            texts = [row.text for row in rows]
-            embeddings[name] = embed_for_training(encoder, texts, desc=f"{lang}: embed {name}")
+    embeddings = {
+        "train": _embedded(encoder, train_rows),
+        "calibration": _embedded(encoder, calibration_rows),
+        "evaluation": _embedded(encoder, evaluation_rows),
+    }
 
     weights = np.array([datasets.source_weight(lang, row.source) for row in train_rows])
     intercept = np.zeros(len(keys), dtype=np.float32)
@@ -253,6 +249,13 @@ def train_language(
     return model, entry
 
 
+def _embedded(encoder, rows: list[Example]) -> np.ndarray | None:
+    """The encoder's pooled vectors of ``rows`` (None without an encoder)."""
+    if encoder is None:
+        return None
+    return embed_for_training(encoder, [row.text for row in rows])
+
+
 def default_thresholds(
     model: LanguageModel, probabilities: np.ndarray, calibration_rows: list[Example]
 ) -> dict[str, Thresholds]:
@@ -285,21 +288,16 @@ def refit_thresholds(
         encoder = Relevance.load() if model.encoded else None
         _, validation_rows = split(datasets.loader(lang)(Path(data_dir)), seed=seed)
         halves = validation_halves(validation_rows, seed=seed)
-        inputs = []
-        for name, rows in zip(("calibration", "evaluation"), halves, strict=True):
-            texts = [normalize(row.text, lang).text for row in rows]
-            embeddings = None
-            if encoder is not None:
-                raw = [row.text for row in rows]
-                embeddings = embed_for_training(encoder, raw, desc=f"{lang}: embed {name}")
-            inputs.append((rows, texts, embeddings))
-        (calibration_rows, calibration_texts, calibration_embeddings) = inputs[0]
-        probabilities = model.predict(calibration_texts, calibration_embeddings)
-        thresholds = default_thresholds(model, probabilities, calibration_rows)
+        calibration, evaluation = (
+            (rows, [normalize(row.text, lang).text for row in rows], _embedded(encoder, rows))
+            for rows in halves
+        )
+        probabilities = model.predict(*calibration[1:])
+        thresholds = default_thresholds(model, probabilities, calibration[0])
         entry["thresholds"] = {
             k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()
         }
-        entry["validation"] = _validation_report(model, thresholds, *inputs[1])
+        entry["validation"] = _validation_report(model, thresholds, *evaluation)
     manifest["thresholds_refitted"] = {
         "command": command,
         "seconds": round(time.monotonic() - started, 1),
