@@ -13,6 +13,9 @@ the calibration half, against the triage targets (:mod:`agora.guidelines.triage`
    violations to review per clean row it takes from approval, until at most
    ``VIOLATING_APPROVED_BUDGET`` of violating rows are approved, and of threats and of
    identity abuse on their own (where the calibration half has enough of them).
+3. Then every key's review threshold comes down, where needed, until it flags at least
+   ``REASON_RECALL`` of its own violations, so that the reason a moderator reads names what
+   the comment breaks, not only a key that caught it by chance.
 
 Each step moves one key to the next of its candidate thresholds (quantiles of its scores).
 A key that ranks its violations well is lowered far; one whose violations look like clean
@@ -183,7 +186,7 @@ def choose_thresholds(
     for k in range(len(keys)):
         positives = np.sort(scores[own[:, k], k])
         if len(positives) >= MIN_KEY_POSITIVES:
-            floor_index = int(np.floor((1 - REASON_RECALL) * len(positives)))
+            floor_index = min(int((1 - REASON_RECALL) * len(positives)), len(positives) - 1)
             review[k] = min(review[k], positives[floor_index])
     review = np.minimum(review, reject)
     return {

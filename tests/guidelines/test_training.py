@@ -31,6 +31,7 @@ from agora.guidelines.model import LanguageModel
 from agora.guidelines.thresholds import (
     CLEAN_REJECTED_BUDGET,
     MIN_REJECT,
+    REASON_RECALL,
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
 )
@@ -160,6 +161,18 @@ def test_thresholds_meet_the_triage_budgets_on_the_rows_they_were_chosen_on():
     assert result.clean_rejected <= CLEAN_REJECTED_BUDGET
     # The review thresholds are no lower than the budget needs: most clean rows pass.
     assert result.clean_approved > 0.5
+
+
+def test_a_key_whose_violations_another_key_catches_still_flags_its_own():
+    # Every threat also scores high on promotion here, so promotion alone would keep threats
+    # from being approved; the threat key must still flag most of its own violations.
+    rng = np.random.default_rng(3)
+    rows, scores = _two_key_rows(rng)
+    threats = np.array([row.labels.get("threat") == 1 for row in rows])
+    scores["promotion"][threats] = rng.beta(8, 1, threats.sum())
+    scores["threat"][threats] = rng.beta(2, 5, threats.sum())  # the threat key ranks badly
+    limits = choose_thresholds(scores, rows)
+    assert (scores["threat"][threats] >= limits["threat"].review).mean() >= REASON_RECALL
 
 
 # --- features -----------------------------------------------------------------------------
