@@ -34,7 +34,7 @@ def pooled(per_text: Sequence[np.ndarray], dim: int) -> np.ndarray:
     return out
 
 
-def embed_for_training(encoder, texts: Sequence[str], desc: str = "embed") -> np.ndarray:
+def embed_for_training(encoder, texts: Sequence[str]) -> np.ndarray:
     """:func:`pooled` vectors of many texts, cached on disk by encoder version and texts.
 
     Embedding a language's training data takes minutes; a rerun of training with the same
@@ -51,7 +51,7 @@ def embed_for_training(encoder, texts: Sequence[str], desc: str = "embed") -> np
     from agora.guidelines.relevance import DIM
 
     out = np.zeros((len(texts), DIM), dtype=np.float32)
-    with tqdm(total=len(texts), desc=desc, unit="text", file=sys.stderr) as bar:
+    with tqdm(total=len(texts), desc="embed", unit="text", file=sys.stderr) as bar:
         for start in range(0, len(texts), TRAINING_BATCH):
             batch = texts[start : start + TRAINING_BATCH]
             out[start : start + len(batch)] = pooled(encoder.text_vectors(batch), DIM)

@@ -50,7 +50,7 @@ from agora.guidelines.datasets.common import Example, split, validation_halves
 from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
-from agora.guidelines.metrics import macro_f1, precision_recall_f1, roc_auc, share
+from agora.guidelines.metrics import macro_f1, percent, precision_recall_f1, roc_auc, share
 from agora.guidelines.normalize import normalize
 from agora.guidelines.peers import Peer, peers_for
 from agora.guidelines.policy import REQUIRED_KEYS
@@ -142,10 +142,6 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None or np.isnan(value) else f"{value:.{digits}f}"
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
 def key_table(run: LanguageRun, engine: Engine) -> list[str]:
     """Markdown rows: one per (key, data set) plus an "all sets" row per key."""
     peer_names = [peer.name for peer in run.peers]
@@ -186,8 +182,8 @@ def _key_row(run, key, source, index, y, clean, limits) -> str:
         precision, recall, f1 = precision_recall_f1(y, s >= limits.reject)
         caught = share(s[y == 1] >= limits.review)
         clean_rows = clean[index] & (y == 0)
-        cells += [_fmt(precision), _fmt(recall), _fmt(f1), _pct(caught)]
-        cells += [_pct(share(s[clean_rows] >= limits.reject))]
+        cells += [_fmt(precision), _fmt(recall), _fmt(f1), percent(caught)]
+        cells += [percent(share(s[clean_rows] >= limits.reject))]
     likely = s >= 0.5
     cells += [_fmt(precision_recall_f1(y, likely)[2]), _fmt(macro_f1(y, likely))]
     for peer in run.peers:
@@ -209,11 +205,7 @@ def policy_table(run: LanguageRun) -> list[str]:
     for source in [*sorted(set(sources)), "all sets"]:
         mask = np.ones(len(run.rows), bool) if source == "all sets" else sources == source
         t = triage(run.decisions, clean & mask, violating & mask)
-        lines.append(
-            f"| {run.lang} | {source} | {t.clean} | {_pct(t.clean_approved)} "
-            f"| {_pct(t.clean_rejected)} | {t.violating} | {_pct(t.violating_approved)} "
-            f"| {_pct(t.violating_rejected)} |"
-        )
+        lines.append(f"| {run.lang} | {source} | {t.cells()} |")
     return lines
 
 

@@ -34,3 +34,8 @@ def macro_f1(y: np.ndarray, flagged: np.ndarray) -> float:
     """Mean of the F1 on positives and the F1 on negatives of a 0/1 decision."""
     y, flagged = np.asarray(y).astype(bool), np.asarray(flagged).astype(bool)
     return (precision_recall_f1(y, flagged)[2] + precision_recall_f1(~y, ~flagged)[2]) / 2
+
+
+def percent(value: float | None) -> str:
+    """A share as a table cell: one decimal and a percent sign, "-" for no rows."""
+    return "-" if value is None else f"{100 * value:.1f}%"

@@ -425,14 +425,14 @@ class Relevance:
                 results[i] = OffTopic(0.0, "A short generic reaction; not off topic.")
             else:
                 todo.append(i)
-        # Each text is cut into chunks once, for the screen and the transformer alike.
-        chunks = {i: self.chunks(texts[i]) for i in todo}
+        # Each text is cut into chunks once, for the screen and the transformer alike; a
+        # comment whose chunk vectors are given was cut and embedded by the caller.
+        chunks = {i: self.chunks(texts[i]) for i in todo if given[i] is None}
         parent_chunks = {i: self.chunks(parents[i] or "") for i in todo}
-        for i in todo:
-            if not chunks[i]:
-                results[i] = OffTopic(None, "The comment has no text to compare.")
-        embedded = [i for i in todo if chunks[i] and given[i] is not None]
-        unsettled = [i for i in todo if chunks[i] and given[i] is None]
+        embedded = [i for i in todo if given[i] is not None and len(given[i])]
+        unsettled = [i for i in todo if given[i] is None and chunks[i]]
+        for i in set(todo) - set(embedded) - set(unsettled):
+            results[i] = OffTopic(None, "The comment has no text to compare.")
         if self.screened and screened:
             comments = self.chunk_vectors([chunks[i] for i in unsettled], self.screen_embed)
             replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.screen_embed)

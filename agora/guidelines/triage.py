@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agora.guidelines.datasets.common import Example
-from agora.guidelines.metrics import share
+from agora.guidelines.metrics import percent, share
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,20 @@ class Triage:
     violating_approved: float | None
     violating_rejected: float | None
 
+    def cells(self) -> str:
+        """Markdown cells: clean rows, their shares approved and rejected, then the same for
+        violating rows."""
+        return " | ".join(
+            [
+                str(self.clean),
+                percent(self.clean_approved),
+                percent(self.clean_rejected),
+                str(self.violating),
+                percent(self.violating_approved),
+                percent(self.violating_rejected),
+            ]
+        )
+
     def meets(self, targets: Targets = TARGETS) -> dict[str, bool | None]:
         """Which targets these shares meet (``None`` where there are no rows to tell)."""
 
@@ -104,10 +118,6 @@ def triage_rows(rows: list[Example], decisions: np.ndarray) -> dict[str, Triage]
     return {name: triage(decisions, clean, mask) for name, mask in groups.items()}
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
 TABLE_HEADER = [
     "| language | violations | clean rows | clean approved | clean rejected "
     "| violating rows | violating approved | violating rejected |",
@@ -120,9 +130,5 @@ def table_lines(lang: str, results: dict[str, Triage]) -> list[str]:
     lines = []
     for name, t in results.items():
         label = "all" if name == "all" else f"{name} only"
-        lines.append(
-            f"| {lang} | {label} | {t.clean} | {_pct(t.clean_approved)} "
-            f"| {_pct(t.clean_rejected)} | {t.violating} | {_pct(t.violating_approved)} "
-            f"| {_pct(t.violating_rejected)} |"
-        )
+        lines.append(f"| {lang} | {label} | {t.cells()} |")
     return lines
