@@ -194,7 +194,8 @@ class Relevance:
         self._lock = threading.Lock()
         # One run of the model at a time: it is sized to ``threads`` cores, and a server
         # worker's threads running it side by side only fight over the cores and their
-        # caches (the README's benchmarks give the posts per second with and without).
+        # caches (docs/decisions/0002-post-cost-history.md gives the posts per second with
+        # and without).
         self._running = threading.Lock()
 
     @cached_property
