@@ -6,10 +6,10 @@ BIN = $(VENV)/bin
 
 .PHONY: demo embeddemo test lint install messages bench-load bench-crash bench-isso
 
+# `make demo PORT=8080` serves elsewhere; the demo runs its own task worker.
+PORT ?= 8000
 demo: install
-	$(BIN)/agora migrate --no-input
-	$(BIN)/agora loaddemo
-	$(BIN)/agora runserver 127.0.0.1:8000
+	$(BIN)/agora demo --port $(PORT)
 
 # The cross-origin embed demo: a fictional publisher's site on port 8001 that
 # shows Agora's comments; run it next to `make demo`.

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "agora.perspective",
     "agora.coral",
     "agora.imports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +221,21 @@ def _policy_from_env() -> dict:
 AGORA_POLICY = _policy_from_env()
 # Relevance to the article (the off_topic guideline) with the bundled MiniLM model.
 AGORA_RELEVANCE = env_bool("AGORA_RELEVANCE", True)
+
+# Where a new comment is judged: "background" (the default) stores it at once as being
+# checked and a task worker (`agora db_worker`) stores the verdict and any automatic
+# decision; "request" judges it inside the posting request, so no worker is needed.
+AGORA_SCORING = os.environ.get("AGORA_SCORING", "background")
+if AGORA_SCORING not in ("background", "request"):
+    raise ImproperlyConfigured('AGORA_SCORING must be "background" or "request".')
+# Background work (checking comments) goes through Django's tasks framework. The database
+# backend needs no other service; a site with several machines may name another backend
+# (a Redis- or Celery-backed one) in AGORA_TASKS_BACKEND: see docs/production.md.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("AGORA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # Largest request body the JSON API reads; bigger ones get 413 (agora/api/gate.py).
 AGORA_API_MAX_BODY_BYTES = int(os.environ.get("AGORA_API_MAX_BODY_BYTES", str(64 * 1024)))

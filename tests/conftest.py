@@ -22,6 +22,15 @@ def moderator(db, django_user_model):
 
 
 @pytest.fixture(autouse=True)
+def scoring_in_request(settings):
+    """Tests judge a comment inside the posting request, as AGORA_SCORING="request" does,
+    and run any other background task at once; tests of background checking (with a real
+    worker) say so themselves."""
+    settings.AGORA_SCORING = "request"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Cached threads and pages live in the cache, which outlives a test: start each empty."""
     from django.core.cache import cache

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -123,27 +125,85 @@ def _claim(key: str) -> bool:
 
 
 def _store(new: NewComment) -> Comment:
+    comment = Comment(**_written(new), idempotency_key=new.idempotency_key or None)
+    if settings.AGORA_SCORING == "background":
+        comment.awaiting_verdict = True
+        with transaction.atomic():
+            comment.save()
+            # The check is enqueued once the comment is surely stored; a comment whose
+            # task is lost is still in the queue, and `agora check_comments` finds it.
+            transaction.on_commit(partial(_enqueue_check, comment.pk), robust=True)
+        return comment
     # Scored before the transaction opens, so the write lock is held only for the insert.
     verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
-    stored_verdict = verdict.to_dict()
-    comment = Comment(
-        **_written(new),
-        idempotency_key=new.idempotency_key or None,
-        lang=verdict.lang,
-        decision=verdict.decision,
-        risk=verdict.risk,
-        verdict=stored_verdict,
-        model_version=verdict.model_version,
-        flags=screening.flags_of(stored_verdict),
-    )
-    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
+    _take_verdict(comment, verdict)
     with transaction.atomic():
         comment.save()
-        if automatic == "reject":
-            _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
-        elif automatic == "approve":
-            _record(comment, Status.APPROVED, None, "", "")
+        _decide_automatically(comment, verdict)
     return comment
+
+
+def _enqueue_check(comment_id: int) -> None:
+    from agora.comments.tasks import check_comment
+
+    check_comment.enqueue(comment_id)
+
+
+def check_comments(comment_ids: list[int]) -> int:
+    """Judge the comments among ``comment_ids`` still awaiting their verdict (posted while
+    comments are checked in the background), store each verdict, and take the automatic
+    decision the publisher's policy asks for; return how many were stored here.
+
+    Judged together, in one pass of the engine. A comment another worker stored meanwhile
+    is left as it is; one a moderator decided meanwhile gets its verdict but no automatic
+    decision: the moderator's stands."""
+    waiting = list(
+        Comment.objects.filter(pk__in=comment_ids, awaiting_verdict=True)
+        .select_related("article", "parent")
+        .order_by("pk")
+    )
+    if not waiting:
+        return 0
+    verdicts = screening.judge_many(waiting)
+    stored = 0
+    for comment, verdict in zip(waiting, verdicts, strict=True):
+        with transaction.atomic():
+            locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+            if locked is None or not locked.awaiting_verdict:
+                continue
+            _take_verdict(locked, verdict)
+            Comment.objects.filter(pk=locked.pk).update(
+                awaiting_verdict=False,
+                **{field: getattr(locked, field) for field in VERDICT_FIELDS},
+            )
+            if locked.status == Status.PENDING:
+                _decide_automatically(locked, verdict)
+            stored += 1
+    return stored
+
+
+# The columns a verdict fills in (see _take_verdict).
+VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags")
+
+
+def _take_verdict(comment: Comment, verdict) -> None:
+    stored_verdict = verdict.to_dict()
+    comment.lang = verdict.lang
+    comment.decision = verdict.decision
+    comment.risk = verdict.risk
+    comment.verdict = stored_verdict
+    comment.model_version = verdict.model_version
+    comment.flags = screening.flags_of(stored_verdict)
+
+
+def _decide_automatically(comment: Comment, verdict) -> None:
+    """Record the decision the publisher's policy lets the engine take on its own, if any.
+    Callers hold the transaction."""
+    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
+    if automatic == "reject":
+        _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
+    elif automatic == "approve":
+        _record(comment, Status.APPROVED, None, "", "")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,9 @@ class Comment(models.Model):
     # same key returns the first comment instead of storing a second one.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
+    # True from posting until the guideline engine's verdict is stored, when comments are
+    # checked in the background (settings.AGORA_SCORING): the queue shows "being checked".
+    awaiting_verdict = models.BooleanField(default=False, db_index=True)
     # What the guideline engine said when the comment was posted.
     lang = models.CharField(max_length=8, blank=True)
     decision = models.CharField(max_length=10, blank=True)

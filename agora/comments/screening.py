@@ -58,14 +58,35 @@ def reset_engine() -> None:
 
 def judge(article, body: str, parent_body: str | None = None) -> Verdict:
     """The engine's verdict on ``body`` posted under ``article`` (and under a parent)."""
-    context = ArticleContext(
+    return engine().judge(
+        CommentInput(text=body, article=_context(article), parent_text=parent_body)
+    )
+
+
+def judge_many(comments) -> list[Verdict]:
+    """The engine's verdicts on stored comments, in one pass (each article read once)."""
+    contexts = {}
+    inputs = []
+    for comment in comments:
+        if comment.article_id not in contexts:
+            contexts[comment.article_id] = _context(comment.article)
+        parent_body = comment.parent.body if comment.parent_id else None
+        inputs.append(
+            CommentInput(
+                text=comment.body, article=contexts[comment.article_id], parent_text=parent_body
+            )
+        )
+    return engine().judge_many(inputs)
+
+
+def _context(article) -> ArticleContext:
+    return ArticleContext(
         title=article.title,
         standfirst=article.standfirst,
         body=article.body,
         lang=article.language,
         vectors=stored_article_vectors(article),
     )
-    return engine().judge(CommentInput(text=body, article=context, parent_text=parent_body))
 
 
 def stored_article_vectors(article) -> np.ndarray | None:

@@ -1,0 +1,155 @@
+"""Comments checked in the background: stored at once, judged by a real task worker."""
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from agora.comments import actions, screening
+from agora.comments.models import Comment, Decision, Status
+from agora.guidelines import GUIDELINES
+
+CLEAN = "Thank you for explaining why the council chose to rebuild the dam."
+ABUSIVE = "You are a fucking idiot and everyone knows it."
+
+
+@pytest.fixture
+def background(settings):
+    """Checking off the request, through the database task backend, as by default."""
+    settings.AGORA_SCORING = "background"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    screening.reset_engine()
+    yield settings
+    screening.reset_engine()
+
+
+def post(article, body, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment, _ = actions.post_comment(
+            actions.NewComment(
+                article=article, author_name="Reader", author_email="r@example.org", body=body
+            )
+        )
+    return comment
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def test_a_comment_is_stored_at_once_and_judged_by_the_worker(
+    article, background, django_capture_on_commit_callbacks
+):
+    comment = post(article, ABUSIVE, django_capture_on_commit_callbacks)
+
+    stored = Comment.objects.get(pk=comment.pk)
+    assert stored.awaiting_verdict and stored.verdict is None and stored.status == Status.PENDING
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+    run_worker()
+
+    stored.refresh_from_db()
+    assert not stored.awaiting_verdict
+    assert stored.decision in {"review", "reject"}
+    assert stored.lang == "en" and stored.model_version == screening.engine().model_version
+    assert stored.flags and stored.risk > 0.5
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    # Judged as in the request: the same verdict for the same words.
+    assert stored.verdict == screening.judge(article, ABUSIVE).to_dict()
+
+
+def test_the_automatic_decision_is_taken_when_the_verdict_is_stored(
+    article, background, django_capture_on_commit_callbacks
+):
+    background.AGORA_POLICY = {
+        "auto_reject": {"profanity": True, "personal_attack": True},
+        "auto_approve": dict.fromkeys(GUIDELINES, True),
+    }
+    abusive = post(article, ABUSIVE, django_capture_on_commit_callbacks)
+    clean = post(article, CLEAN, django_capture_on_commit_callbacks)
+    assert not Decision.objects.exists()
+
+    run_worker()
+
+    abusive.refresh_from_db()
+    clean.refresh_from_db()
+    assert abusive.status == Status.REJECTED and clean.status == Status.APPROVED
+    rejection = Decision.objects.get(comment=abusive)
+    assert rejection.automatic and rejection.reason in {"profanity", "personal_attack"}
+    assert Decision.objects.get(comment=clean).automatic
+
+
+def test_a_moderators_decision_taken_while_checking_stands(
+    article, background, moderator, django_capture_on_commit_callbacks
+):
+    background.AGORA_POLICY = {"auto_reject": {"profanity": True, "personal_attack": True}}
+    comment = post(article, ABUSIVE, django_capture_on_commit_callbacks)
+    actions.approve(comment, moderator)
+
+    run_worker()
+
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    assert comment.verdict is not None and not comment.awaiting_verdict
+    assert [d.automatic for d in Decision.objects.filter(comment=comment)] == [False]
+
+
+def test_one_task_checks_every_waiting_comment_and_the_others_find_nothing_left(
+    article, background, django_capture_on_commit_callbacks, monkeypatch
+):
+    batches = []
+    judge_many = screening.judge_many
+    monkeypatch.setattr(
+        screening,
+        "judge_many",
+        lambda comments: batches.append(len(comments)) or judge_many(comments),
+    )
+    for number in range(5):
+        post(article, f"{CLEAN} Point {number}.", django_capture_on_commit_callbacks)
+
+    run_worker()
+
+    assert batches == [5]
+    assert not Comment.objects.filter(awaiting_verdict=True).exists()
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 5
+
+
+def test_check_comments_judges_what_a_lost_task_left_waiting(
+    article, background, django_capture_on_commit_callbacks
+):
+    first = post(article, CLEAN, django_capture_on_commit_callbacks)
+    second = post(article, ABUSIVE, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()  # the worker's queue was lost
+
+    call_command("check_comments", verbosity=0)
+
+    assert set(Comment.objects.filter(awaiting_verdict=False).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    assert all(c.verdict for c in Comment.objects.all())
+
+
+def test_a_comment_is_not_enqueued_when_storing_it_fails(
+    article, background, django_capture_on_commit_callbacks
+):
+    class Refused(Exception):
+        pass
+
+    class refusing_guard:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    with pytest.raises(Refused), django_capture_on_commit_callbacks(execute=True):
+        with refusing_guard():
+            actions.post_comment(
+                actions.NewComment(
+                    article=article, author_name="R", author_email="r@example.org", body=CLEAN
+                )
+            )
+            raise Refused
+    # Stored, so its check is enqueued; a comment refused before storing has none.
+    assert DBTaskResult.objects.count() == Comment.objects.count() == 1
+
