@@ -1,4 +1,4 @@
-"""The cached thread (agora/comments/threads.py): fresh at once after every decision,
+"""The cached thread (agora/comments/reading.py): fresh at once after every decision,
 never showing a pending comment, revalidated by ETag / Last-Modified, and cheap when warm."""
 
 import json
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agora.articles.models import Article
-from agora.comments import actions, threads
+from agora.comments import actions, reading
 from agora.comments.models import Comment
 from agora.privacy import records
 
@@ -208,14 +208,14 @@ def test_a_slow_reader_storing_rows_read_before_a_decision_cannot_hide_it(
 ):
     waiting = pending(article, 1)
     # A reader looks up the thread, and reads the rows as they were ...
-    key = threads.rows_key(article.pk)
-    version, entry = threads.lookup(article.pk, key)
-    stale_tag = version.tag(key, article.published_at)
+    entry = reading.thread_cache.find(
+        article.pk, "rows", *reading.THREAD_FIELDS, article.pk, depends_on=(article.published_at,)
+    )
     stale_rows = []
     # ... a moderator approves meanwhile ...
     actions.approve(waiting, moderator)
     # ... and only then does the slow reader store what it read.
-    assert threads.cached(key, stale_tag, entry, lambda: stale_rows) == []
+    assert entry.value(lambda: stale_rows) == []
 
     assert page_bodies(client) == [waiting.body]
 
@@ -225,13 +225,13 @@ def test_a_slow_reader_storing_markup_rendered_before_a_decision_cannot_hide_it(
 ):
     waiting = pending(article, 1)
     # A reader reads the (empty) thread and its version ...
-    comments, version = threads.approved_comments(article)
+    comments, version = reading.approved_comments(article)
     assert comments == []
     # ... a moderator approves meanwhile ...
     actions.approve(waiting, moderator)
     # ... and the slow reader then renders and stores markup from what it read.
     parts = ("oldest", "en", "UTC")
-    stale = threads.rendered(article, version, parts, lambda: "<ol>stale</ol>")
+    stale = reading.rendered(article, version, parts, lambda: "<ol>stale</ol>")
     assert stale == "<ol>stale</ol>"
 
     html = client.get(ARTICLE).content.decode()
@@ -329,7 +329,7 @@ def test_the_etag_changes_with_every_decision_and_with_the_query(client, article
 def test_last_modified_is_the_time_of_the_latest_decision(client, article, moderator):
     waiting = pending(article, 1)
     clock = SimpleNamespace(time=lambda: 1_900_000_000.25)
-    with mock.patch.object(threads, "time", clock):
+    with mock.patch.object(reading, "time", clock):
         actions.approve(waiting, moderator)
         # Within the second of the change, a date could not tell this state from
         # one a moment later: only the ETag is offered.

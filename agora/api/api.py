@@ -41,12 +41,18 @@ from agora.api.schemas import (
     ValidationErrorsOut,
 )
 from agora.articles.models import Article
-from agora.comments import threads
 from agora.comments.actions import ConflictError, ModerationError, NewComment, post_comment
 from agora.comments.actions import approve as approve_comment
 from agora.comments.actions import reject as reject_comment
 from agora.comments.forms import CommentForm
 from agora.comments.models import Comment, Decision, Status
+from agora.comments.reading import (
+    Entry,
+    approved_count,
+    public_comments,
+    thread_cache,
+    with_comment_counts,
+)
 from agora.protection import readonly
 from agora.protection.posting import PostingRefused, guard_posting
 
@@ -205,21 +211,22 @@ def rendered(request, schema, data: dict) -> bytes:
     return response.content
 
 
-def revalidated(request, tag: str, version: threads.Version, body: Callable[[], bytes]):
-    """A 200 with ``body()``, or a 304 when the client's copy (ETag / date) is current."""
+def revalidated(request, entry: Entry, build: Callable[[], bytes]):
+    """A 200 with ``entry``'s value (``build()`` when the cache has none current), or a 304
+    when the client's copy (ETag / date) is current."""
     response = HttpResponse(
         content_type=f"{api.renderer.media_type}; charset={api.renderer.charset}"
     )
-    response["ETag"] = f'"{tag}"'
+    response["ETag"] = f'"{entry.tag}"'
     response["Cache-Control"] = REVALIDATE
-    modified = version.last_modified()
+    modified = entry.version.last_modified()
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
     answer = get_conditional_response(
         request, etag=response["ETag"], last_modified=modified, response=response
     )
     if answer is response:
-        response.content = body()
+        response.content = entry.value(build)
     return answer
 
 
@@ -241,20 +248,16 @@ def list_articles(request, limit: int = Limit, cursor: str | None = Cursor):
 
     Served from the cache until a comment is published or withdrawn or an
     article changes; send the ETag back in If-None-Match to get a 304."""
-    key = threads.entry_key("articles", limit, cursor_checked(ARTICLE_ORDER, cursor))
-    version, entry = threads.lookup(None, key)
-    tag = version.tag(key)
+    entry = thread_cache.find(None, "articles", limit, cursor_checked(ARTICLE_ORDER, cursor))
 
     def build() -> bytes:
-        rows = (
-            Article.objects.listed()
-            .annotate(comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
-            .values(*ARTICLE_FIELDS, "comment_count")
+        rows = with_comment_counts(Article.objects.listed()).values(
+            *ARTICLE_FIELDS, "comment_count"
         )
         articles, next_cursor = paginate(rows, ARTICLE_ORDER, limit, cursor)
         return rendered(request, ArticleListOut, {"articles": articles, "next": next_cursor})
 
-    return revalidated(request, tag, version, lambda: threads.cached(key, tag, entry, build))
+    return revalidated(request, entry, build)
 
 
 @public.get(
@@ -273,27 +276,30 @@ def list_comments(
     Served from the cache until a comment on the article is published or
     withdrawn; send the ETag back in If-None-Match to get a 304."""
     article = article_or_404(slug, *ARTICLE_FIELDS)
-    key = threads.entry_key(
-        "comments", article.id, order, limit, cursor_checked(THREAD_ORDERS[order], cursor)
-    )
-    version, entry = threads.lookup(article.id, key)
     # The article is read fresh each time: an edit shows, and changes the ETag, at once.
-    tag = version.tag(key, *article_dict(article).values())
+    entry = thread_cache.find(
+        article.id,
+        "comments",
+        article.id,
+        order,
+        limit,
+        cursor_checked(THREAD_ORDERS[order], cursor),
+        depends_on=article_dict(article).values(),
+    )
 
     def build() -> bytes:
-        approved = Comment.objects.approved().filter(article=article)
         comments, next_cursor = paginate(
-            approved.values(*COMMENT_FIELDS), THREAD_ORDERS[order], limit, cursor
+            public_comments(article, COMMENT_FIELDS), THREAD_ORDERS[order], limit, cursor
         )
         thread = {
             "article": article_dict(article),
-            "count": approved.count(),
+            "count": approved_count(article),
             "comments": comments,
             "next": next_cursor,
         }
         return rendered(request, ThreadOut, thread)
 
-    return revalidated(request, tag, version, lambda: threads.cached(key, tag, entry, build))
+    return revalidated(request, entry, build)
 
 
 @public.get(

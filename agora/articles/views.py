@@ -1,9 +1,8 @@
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import render
 
 from agora.articles.models import Article
-from agora.comments.models import Status
+from agora.comments.reading import with_comment_counts
 from agora.comments.views import section_context
 
 ARTICLES_PER_PAGE = 20
@@ -11,12 +10,11 @@ ARTICLES_PER_PAGE = 20
 
 def index(request):
     """The home page: newest articles first, each with its number of published comments."""
-    articles = (
-        Article.objects.listed()
-        .only("slug", "title", "standfirst", "byline", "language", "published_at")
-        .annotate(comment_count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
-        .order_by("-published_at", "-id")
-    )
+    articles = with_comment_counts(
+        Article.objects.listed().only(
+            "slug", "title", "standfirst", "byline", "language", "published_at"
+        )
+    ).order_by("-published_at", "-id")
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "articles/index.html", {"page": page})
 

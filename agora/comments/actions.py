@@ -17,8 +17,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
-from agora.comments import screening, threads
+from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
+from agora.comments.reading import thread_cache
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
 # timeout is 30 s): another may take the claim over.
@@ -253,7 +254,7 @@ def import_comments(batch: list[ImportedComment]) -> list[Comment]:
         for comment, imported in zip(comments, batch, strict=True)
     )
     for article_id in {c.article_id for c in comments if c.status == Status.APPROVED}:
-        threads.invalidate(article_id)
+        thread_cache.invalidate(article_id)
     return comments
 
 
@@ -308,7 +309,7 @@ def restore_comment(
         )
         Decision.objects.filter(pk=decision.pk).update(created_at=restored.created_at)
     if comment.status == Status.APPROVED:
-        threads.invalidate(comment.article_id)
+        thread_cache.invalidate(comment.article_id)
     return comment
 
 
@@ -377,6 +378,6 @@ def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> D
     )
     Comment.objects.filter(pk=comment.pk).update(status=to_status)
     if Status.APPROVED in (comment.status, to_status):  # what readers see changes
-        threads.invalidate(comment.article_id)
+        thread_cache.invalidate(comment.article_id)
     comment.status = to_status
     return decision

@@ -18,44 +18,13 @@ from django.views.decorators.http import require_http_methods
 from agora.articles.models import Article
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
-from agora.comments.threads import ThreadComment, Version, approved_comments, rendered
+from agora.comments.reading import NEWEST, ThreadComment, Version, approved_thread, rendered
 from agora.protection.posting import PostingRefused, guard_posting
-
-NEWEST = "newest"
 
 
 def read_order(request) -> str:
     """Oldest first unless the reader asked for ``?order=newest``."""
     return NEWEST if request.GET.get("order") == NEWEST else "oldest"
-
-
-def approved_thread(
-    article: Article, order: str
-) -> tuple[list[ThreadComment], dict[int, ThreadComment], Version]:
-    """The approved comments of an article as top-level comments with their replies.
-
-    One query, or none when the cache holds the current thread (see ``agora.comments.threads``).
-    Each top-level comment gets ``thread_replies`` (oldest first, so a
-    conversation reads in order whatever the top-level order). A reply whose parent
-    is no longer approved is shown at the top level with ``orphaned`` set, so the
-    count always equals what the reader sees. Returns the threads, an id index and the
-    version of the thread they were read under.
-    """
-    comments, version = approved_comments(article)
-    by_id = {comment.id: comment for comment in comments}
-    threads = []
-    for comment in comments:
-        parent = by_id.get(comment.parent_id) if comment.parent_id else None
-        if parent is not None:
-            # Replies are one level deep; a reply to a reply joins the top-level thread.
-            root = by_id.get(parent.parent_id, parent) if parent.parent_id else parent
-            root.thread_replies.append(comment)
-        else:
-            comment.orphaned = comment.parent_id is not None
-            threads.append(comment)
-    if order == NEWEST:
-        threads.reverse()
-    return threads, by_id, version
 
 
 def thread_html(

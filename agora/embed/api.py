@@ -17,7 +17,6 @@ The thread itself is read and posted through the public endpoints
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import get_language_bidi, gettext
@@ -26,7 +25,7 @@ from ninja.responses import Status as WithStatus
 
 from agora.api.schemas import CleanStr, ErrorOut, Input, ValidationErrorsOut
 from agora.articles.models import Article
-from agora.comments.models import Status
+from agora.comments.reading import with_comment_counts
 from agora.embed import origins, signing, strings
 from agora.embed.forms import EmbeddedArticleForm
 from agora.protection import ratelimit
@@ -108,13 +107,9 @@ def article_out(article: Article) -> dict:
 @router.get("/articles/{slug:slug}", response={200: EmbedSetupOut, 404: ErrorOut})
 def setup(request, slug: str, lang: str = ""):
     """Language, messages, date format, count and article for an embed on one article."""
-    article = (
-        Article.objects.filter(slug=slug)
-        .annotate(count=Count("comments", filter=Q(comments__status=Status.APPROVED)))
-        .first()
-    )
+    article = with_comment_counts(Article.objects.filter(slug=slug)).first()
     language = chosen_language(lang[:20].lower(), article)
-    count = article.count if article else 0
+    count = article.comment_count if article else 0
     with translation.override(language):
         return {
             "lang": language,

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connections, transaction
 
-from agora.comments import threads
 from agora.comments.models import Comment, Decision, email_key
+from agora.comments.reading import thread_cache
 from agora.protection import ratelimit
 
 
@@ -86,7 +86,7 @@ def erase(email: str) -> dict[str, int]:
         # Cached threads must not keep showing erased comments, nor replies
         # under a parent that is gone.
         for article_id in {article_id for _, article_id in rows}:
-            threads.invalidate(article_id)
+            thread_cache.invalidate(article_id)
         # Detaching is the one change ever made to a stored comment, and only
         # because the comment it answered no longer exists.
         replies_detached = others_replies.update(parent=None)
