@@ -336,7 +336,7 @@ def test_an_unexpected_failure_is_a_json_500(client, article, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("agora.api.api.paginate", broken)
+    monkeypatch.setattr("agora.comments.api.paginate", broken)
     response = client.get(THREAD)
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")

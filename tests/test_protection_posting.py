@@ -5,7 +5,9 @@ import json
 import pytest
 from django.test import RequestFactory
 
+from agora.api.api import api_error
 from agora.comments.actions import NewComment, post_comment
+from agora.comments.api import refused_error
 from agora.comments.models import Comment
 from agora.protection.posting import PostingRefused, guard_posting
 
@@ -45,7 +47,7 @@ def test_a_filled_honeypot_is_refused_and_nothing_is_stored(article, settings):
     assert refused.value.status_code == 400
     assert refused.value.code == "bot"
     assert refused.value.headers == {}
-    assert json.loads(refused.value.json_response().content) == {
+    assert json.loads(api_error(request, refused_error(refused.value)).content) == {
         "errors": {"__all__": [refused.value.message]}
     }
     assert not Comment.objects.exists()
@@ -65,7 +67,7 @@ def test_too_many_postings_from_one_email_get_429_with_retry_after(article, tigh
     error = refused.value
     assert (error.status_code, error.code) == (429, "rate_limited")
     assert 1 <= error.retry_after <= 60
-    response = error.json_response()
+    response = api_error(form_post(), refused_error(error))
     assert response.status_code == 429
     assert response["Retry-After"] == str(error.retry_after)
     assert json.loads(response.content) == {

@@ -14,9 +14,14 @@ from operator import or_
 from django.core import signing
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from ninja import Query
 
 SALT = "agora.api.cursor"
 MAX_CURSOR_LENGTH = 500
+
+# The paging parameters of every listing endpoint.
+Limit = Query(50, ge=1, le=200, description="Page size, 1 to 200.")
+Cursor = Query(None, description="The `next` value of the previous page.")
 
 
 class InvalidCursor(ValueError):
@@ -42,6 +47,10 @@ class Ordering:
         return reduce(or_, clauses)
 
 
+# Rows by creation, the oldest first: threads and the moderation queue both offer it.
+OLDEST_FIRST = Ordering("oldest", (("created_at", False), ("id", False)))
+
+
 def encode_cursor(ordering: Ordering, row: dict) -> str:
     # Django parses ISO strings back for DateTimeField lookups.
     values = [
@@ -65,6 +74,14 @@ def decode_cursor(ordering: Ordering, cursor: str) -> list:
             % {"order": payload["o"]}
         )
     return payload["k"]
+
+
+def cursor_checked(ordering: Ordering, cursor: str | None) -> str | None:
+    """``cursor``, checked now: a bad cursor is a 400 even when a conditional request
+    would otherwise get a 304."""
+    if cursor:
+        decode_cursor(ordering, cursor)
+    return cursor
 
 
 def paginate(queryset, ordering: Ordering, limit: int, cursor: str | None):

@@ -1,6 +1,6 @@
 """Changes to articles made by Agora itself (the CMS and the admin write the rest)."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from agora.articles.models import Article
@@ -16,6 +16,25 @@ def confirm(articles) -> int:
         article.confirmed = True
         article.save(update_fields=["confirmed"])
     return len(waiting)
+
+
+def announce(fields: dict, *, signed: bool, existing: Article | None = None):
+    """Store the article an embed announced (``fields``: slug, title, url, language),
+    or correct ``existing`` with them. Returns (article, created).
+
+    Signed by the site it is confirmed, that is published at once; unsigned it stays
+    off the public lists until a moderator confirms it (:func:`confirm`)."""
+    article = existing if existing is not None else Article()
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.confirmed = signed
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        # Two first readers at once: the other request created it.
+        return Article.objects.get(slug=fields["slug"]), False
+    return article, existing is None
 
 
 def find_or_create_for_import(url: str, title: str, published_at, language: str):
@@ -52,3 +71,11 @@ def restore(fields: dict):
 
     Returns (article, created); an existing article is left as the site has it."""
     return Article.objects.get_or_create(slug=fields["slug"], defaults=fields)
+
+
+def set_comments_open(article: Article, open_: bool) -> None:
+    """Open or close comments on ``article`` (a moderator's choice; the automatic closing
+    after ``AGORA_CLOSE_COMMENTS_AFTER_DAYS`` needs no action). Saved through the model so
+    the cached thread, whose reply links depend on it, is rebuilt."""
+    article.comments_open = open_
+    article.save(update_fields=["comments_open"])

@@ -16,14 +16,14 @@ The thread itself is read and posted through the public endpoints
 """
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import get_language_bidi, gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status as WithStatus
 
-from agora.api.schemas import CleanStr, ErrorOut, Input, ValidationErrorsOut
+from agora.api.errors import BAD_INPUT, ApiError
+from agora.api.schemas import CleanStr, ErrorOut, Input
+from agora.articles import actions
 from agora.articles.models import Article
 from agora.comments.reading import with_comment_counts
 from agora.embed import origins, signing, strings
@@ -121,12 +121,8 @@ def setup(request, slug: str, lang: str = ""):
         }
 
 
-def refused(message: str) -> JsonResponse:
-    return JsonResponse({"detail": message}, status=403)
-
-
-def bad_input(errors: dict[str, list[str]]):
-    return WithStatus(400, {"errors": errors})
+def refused(message: str) -> ApiError:
+    return ApiError(403, message)
 
 
 @router.post(
@@ -134,7 +130,7 @@ def bad_input(errors: dict[str, list[str]]):
     response={
         200: EmbedArticleOut,
         201: EmbedArticleOut,
-        400: ValidationErrorsOut,
+        **BAD_INPUT,
         403: ErrorOut,
         429: ErrorOut,
     },
@@ -146,46 +142,33 @@ def create_article(request, payload: EmbedArticleIn):
     moderator confirms it. A signed announcement also confirms (and corrects) an
     article an unsigned one created."""
     if not settings.AGORA_EMBED_AUTOCREATE:
-        return refused(gettext("This Agora server does not create articles from embeds."))
+        raise refused(gettext("This Agora server does not create articles from embeds."))
     origin = request.headers.get("Origin")
     if not origins.is_allowed(origin):
-        return refused(gettext("Articles can only be created from the publisher's own sites."))
+        raise refused(gettext("Articles can only be created from the publisher's own sites."))
     signed = bool(payload.signature)
     if signed and not signing.is_valid(
         origin, payload.signature, payload.slug, payload.title, payload.url, payload.language
     ):
-        return refused(gettext("The article's signature does not match its data attributes."))
+        raise refused(gettext("The article's signature does not match its data attributes."))
     existing = Article.objects.filter(slug=payload.slug).first()
     if existing is not None and (existing.confirmed or not signed):
         return WithStatus(200, article_out(existing))
     # A signed announcement replaces what an unsigned one said about the same slug.
     form = EmbeddedArticleForm(data=payload.dict(exclude={"signature"}), instance=existing)
     if not form.is_valid():
-        errors = form.errors.get_json_data()
-        return bad_input({field: [e["message"] for e in items] for field, items in errors.items()})
+        raise ApiError.invalid_form(form)
     url = form.cleaned_data["url"]
     if url and origins.origin_of(url) != origins.normalize(origin):
-        return bad_input(
+        raise ApiError.bad_input(
             {"url": [gettext("The article's address must be on the site that embeds it.")]}
         )
-    if settings.AGORA_RATELIMIT_ENABLED:
-        rates = settings.AGORA_RATELIMITS["embed-article"]
-        wait = ratelimit.hit("embed-article", ratelimit.client_ip(request), rates)
-        if wait:
-            response = JsonResponse(
-                {"detail": gettext("Too many new articles from this address; try again later.")},
-                status=429,
-            )
-            response["Retry-After"] = str(wait)
-            return response
-    form.instance.confirmed = signed
-    try:
-        with transaction.atomic():
-            article = form.save()
-    except IntegrityError:
-        # Two first readers at once: the other request created it.
-        article = Article.objects.get(slug=form.cleaned_data["slug"])
-        return WithStatus(200, article_out(article))
-    if existing is not None:
-        return WithStatus(200, article_out(article))
-    return WithStatus(201, article_out(article))
+    wait = ratelimit.limit("embed-article", ratelimit.client_ip(request))
+    if wait:
+        raise ApiError(
+            429,
+            gettext("Too many new articles from this address; try again later."),
+            headers={"Retry-After": str(wait)},
+        )
+    article, created = actions.announce(form.cleaned_data, signed=signed, existing=existing)
+    return WithStatus(201 if created else 200, article_out(article))

@@ -10,10 +10,11 @@ idempotency key)::
         comment, created = post_comment(new, guard_posting(request, email=email, body=body))
     except PostingRefused as refused:
         ...  # HTML: form.add_error(None, refused.message), answer with
-        ...  # refused.status_code and refused.headers; API: return refused.json_response()
+        ...  # refused.status_code and refused.headers; the API answers with the same
 
 The guard refuses (raises ``PostingRefused``) when the honeypot field is
-filled, when the sender's address or email posted too often, or when the same
+filled, when the moderators banned or suspended the sender's email
+(agora/commenters), when the sender's address or email posted too often, or when the same
 text floods in. The block inside it runs only when the posting is allowed; if
 the block fails (the comment was not stored) the flood counters are taken back,
 so a reader retrying after an error is not refused. A duplicate is only ever
@@ -25,9 +26,9 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.utils.translation import gettext, ngettext
 
+from agora.commenters import rules as commenter_rules
 from agora.comments.models import email_key
 from agora.protection import flood, honeypot, ratelimit
 
@@ -38,22 +39,14 @@ class PostingRefused(Exception):
     def __init__(self, message: str, *, code: str, status_code: int, retry_after: int | None):
         super().__init__(message)
         self.message = message
-        self.code = code  # "bot", "rate_limited", "duplicate" or "flood"
+        # "bot", "banned", "suspended", "rate_limited", "duplicate" or "flood"
+        self.code = code
         self.status_code = status_code
         self.retry_after = retry_after
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
-
-    def json_response(self) -> JsonResponse:
-        """The API's error: 400 ``{"errors": {"__all__": [message]}}``, otherwise
-        ``{"detail": message, "retry_after": seconds}`` with a Retry-After header."""
-        if self.status_code == 400:
-            body = {"errors": {"__all__": [self.message]}}
-        else:
-            body = {"detail": self.message, "retry_after": self.retry_after}
-        return JsonResponse(body, status=self.status_code, headers=self.headers)
 
 
 @contextmanager
@@ -68,25 +61,21 @@ def guard_posting(request, *, email: str, body: str):
             status_code=400,
             retry_after=None,
         )
+    barred = commenter_rules.refusal(email)
+    if barred is not None:
+        code, message = barred
+        raise PostingRefused(message, code=code, status_code=403, retry_after=None)
     ip = ratelimit.client_ip(request)
     now = time.time()
-    if settings.AGORA_RATELIMIT_ENABLED:
-        limits = settings.AGORA_RATELIMITS
-        wait = ratelimit.hit_all(
-            [
-                ("post-ip", ip, limits["post-ip"]),
-                ("post-email", email_key(email), limits["post-email"]),
-            ],
-            now,
+    wait = ratelimit.limit_all([("post-ip", ip), ("post-email", email_key(email))], now)
+    if wait:
+        raise PostingRefused(
+            gettext("You have sent many comments in a short time. Please wait %(wait)s.")
+            % {"wait": _duration(wait)},
+            code="rate_limited",
+            status_code=429,
+            retry_after=wait,
         )
-        if wait:
-            raise PostingRefused(
-                gettext("You have sent many comments in a short time. Please wait %(wait)s.")
-                % {"wait": _duration(wait)},
-                code="rate_limited",
-                status_code=429,
-                retry_after=wait,
-            )
     counted = None
     if settings.AGORA_FLOOD["enabled"]:
         wait = flood.duplicate_wait(email, body)

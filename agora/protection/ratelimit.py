@@ -65,6 +65,20 @@ def client_ip(request) -> str:
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
+def limit(scope: str, identity: str, now: float | None = None) -> int:
+    """:func:`hit` at the rates ``settings.AGORA_RATELIMITS`` gives ``scope``, or 0
+    without counting when rate limiting is off (AGORA_RATELIMIT)."""
+    return limit_all([(scope, identity)], now)
+
+
+def limit_all(scoped: Sequence[tuple[str, str]], now: float | None = None) -> int:
+    """:func:`limit` for several ``(scope, identity)`` pairs in one statement."""
+    if not settings.AGORA_RATELIMIT_ENABLED:
+        return 0
+    rates = settings.AGORA_RATELIMITS
+    return hit_all([(scope, identity, rates[scope]) for scope, identity in scoped], now)
+
+
 def hit(scope: str, identity: str, rates: Sequence[Rate], now: float | None = None) -> int:
     """Count one event; return the seconds to wait if any rate is exceeded, else 0."""
     return hit_all([(scope, identity, rates)], now)
