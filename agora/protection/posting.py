@@ -13,8 +13,7 @@ idempotency key)::
         ...  # refused.status_code and refused.headers; the API answers with the same
 
 The guard refuses (raises ``PostingRefused``) when the honeypot field is
-filled, when the moderators banned or suspended the sender's email
-(agora/commenters), when the sender's address or email posted too often, or when the same
+filled, when the sender's address or email posted too often, or when the same
 text floods in. The block inside it runs only when the posting is allowed; if
 the block fails (the comment was not stored) the flood counters are taken back,
 so a reader retrying after an error is not refused. A duplicate is only ever
@@ -28,7 +27,6 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.utils.translation import gettext, ngettext
 
-from agora.commenters import rules as commenter_rules
 from agora.comments.models import email_key
 from agora.protection import flood, honeypot, ratelimit
 
@@ -39,8 +37,7 @@ class PostingRefused(Exception):
     def __init__(self, message: str, *, code: str, status_code: int, retry_after: int | None):
         super().__init__(message)
         self.message = message
-        # "bot", "banned", "suspended", "rate_limited", "duplicate" or "flood"
-        self.code = code
+        self.code = code  # "bot", "rate_limited", "duplicate" or "flood"
         self.status_code = status_code
         self.retry_after = retry_after
 
@@ -61,10 +58,6 @@ def guard_posting(request, *, email: str, body: str):
             status_code=400,
             retry_after=None,
         )
-    barred = commenter_rules.refusal(email)
-    if barred is not None:
-        code, message = barred
-        raise PostingRefused(message, code=code, status_code=403, retry_after=None)
     ip = ratelimit.client_ip(request)
     now = time.time()
     wait = ratelimit.limit_all([("post-ip", ip), ("post-email", email_key(email))], now)
