@@ -226,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
 
     server = loopback.agora_server(env, port, work / "server.log")
     server.start("/api/v1/articles")
+    worker = loopback.TaskWorker(env, work / "worker.log")
+    worker.start()
     posting = Posting(run_id)
     load_average = loopback.load_average()
     cpu_before = loopback.client_cpu_seconds()
@@ -234,8 +236,11 @@ def main(argv: list[str] | None = None) -> int:
             load(port, slug, posting, args.comments, args.posters, args.readers, args.max_seconds)
         )
         memory = server.worker_memory()
+        # Every comment accepted is checked by the task worker before the audit.
+        loopback.wait_until_checked()
     finally:
         server.stop()
+        worker.stop()
     client_cpu = loopback.client_cpu_seconds() - cpu_before
     result = audit(slug, posting)
 

@@ -373,6 +373,37 @@ def agora_server(env: dict[str, str], port: int, log: Path) -> Server:
     return Server(argv, env, port, log, REPO)
 
 
+class TaskWorker(Server):
+    """Agora's task worker (`agora db_worker`), which checks posted comments against the
+    guidelines off the request (AGORA_SCORING=background, the default)."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        argv = [sys.executable, "-m", "agora", "db_worker", "--interval", "0.05"]
+        super().__init__([*argv, "--no-reload", "--no-startup-delay"], env, 0, log, REPO)
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+
+def wait_until_checked(timeout: float = 600) -> None:
+    """Return once no posted comment waits for its verdict (Django set up here)."""
+    from agora.comments.models import Comment
+
+    deadline = time.monotonic() + timeout
+    while Comment.objects.filter(awaiting_verdict=True).exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"comments still waiting for their verdict after {timeout} s")
+        time.sleep(0.05)
+
+
 def server_arguments(description: str, *, comments: int, readers: int):
     """The command-line options every loopback load benchmark takes."""
     parser = argparse.ArgumentParser(description=description)

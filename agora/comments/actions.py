@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -133,7 +132,7 @@ def _store(new: NewComment) -> Comment:
             comment.save()
             # The check is enqueued once the comment is surely stored; a comment whose
             # task is lost is still in the queue, and `agora check_comments` finds it.
-            transaction.on_commit(partial(_enqueue_check, comment.pk), robust=True)
+            transaction.on_commit(_schedule_check, robust=True)
         return comment
     # Scored before the transaction opens, so the write lock is held only for the insert.
     verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
@@ -144,10 +143,10 @@ def _store(new: NewComment) -> Comment:
     return comment
 
 
-def _enqueue_check(comment_id: int) -> None:
-    from agora.comments.tasks import check_comment
+def _schedule_check() -> None:
+    from agora.comments.tasks import schedule_check  # the tasks module imports this one
 
-    check_comment.enqueue(comment_id)
+    schedule_check()
 
 
 def check_comments(comment_ids: list[int]) -> int:
@@ -181,6 +180,11 @@ def check_comments(comment_ids: list[int]) -> int:
                 _decide_automatically(locked, verdict)
             stored += 1
     return stored
+
+
+def give_up_checking(comment_id: int) -> None:
+    """Leave a comment the engine cannot judge to the moderators, without a verdict."""
+    Comment.objects.filter(pk=comment_id, awaiting_verdict=True).update(awaiting_verdict=False)
 
 
 # The columns a verdict fills in (see _take_verdict).

@@ -1,24 +1,65 @@
 """Background work on comments, run by a task worker (`agora db_worker` by default)."""
 
+import logging
+
+from django.core.cache import cache
 from django_tasks import task
 
 from agora.comments import actions
 from agora.comments.models import Comment
 
-# Comments judged together by one task: the engine's phases run once per batch, so a
-# worker behind a burst of posts catches up faster than one comment at a time.
+logger = logging.getLogger(__name__)
+
+# Comments judged together: the engine's phases run once per batch, so a worker behind a
+# burst of posts catches up faster than one comment at a time.
 CHECK_BATCH = 32
+# Set while a check is enqueued and not yet started; a check that was lost (its worker
+# killed before it started) stops holding back new ones after this many seconds.
+CHECK_SCHEDULED = "agora:comments:check-scheduled"
+CHECK_SCHEDULED_FOR = 60
+
+
+def schedule_check() -> None:
+    """Make sure a check will run that sees every comment stored so far.
+
+    A check enqueued but not started will see them all (it reads the waiting comments
+    only once it has started), so a burst of posts enqueues one task, not one per post:
+    each task costs the worker several queries of its own."""
+    if not cache.add(CHECK_SCHEDULED, True, CHECK_SCHEDULED_FOR):
+        return
+    try:
+        check_waiting_comments.enqueue()
+    except Exception:
+        cache.delete(CHECK_SCHEDULED)
+        raise
 
 
 @task()
-def check_comment(comment_id: int) -> int:
-    """Store the verdict of comment ``comment_id`` and of other comments still waiting
-    for theirs (oldest first, up to ``CHECK_BATCH``); return how many were stored. The
-    tasks of comments checked this way find nothing left to do."""
-    others = (
-        Comment.objects.filter(awaiting_verdict=True)
-        .exclude(pk=comment_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[: CHECK_BATCH - 1]
-    )
-    return actions.check_comments([comment_id, *others])
+def check_waiting_comments() -> int:
+    """Store the verdict of every comment waiting for one, oldest first, a batch at a
+    time, until none is left; return how many were stored."""
+    # Cleared before the first read: a comment stored from now on gets a check of its own.
+    cache.delete(CHECK_SCHEDULED)
+    waiting = Comment.objects.filter(awaiting_verdict=True).order_by("pk")
+    stored = 0
+    while batch := list(waiting.values_list("pk", flat=True)[:CHECK_BATCH]):
+        stored += check_batch(batch)
+    return stored
+
+
+def check_batch(comment_ids: list[int]) -> int:
+    """Check ``comment_ids`` together; if the engine fails on the batch, one at a time,
+    and a comment it cannot judge at all is left to the moderators without a verdict (it
+    must not hold back every comment behind it)."""
+    try:
+        return actions.check_comments(comment_ids)
+    except Exception:
+        logger.exception("checking comments %s together failed; checking each alone", comment_ids)
+    stored = 0
+    for comment_id in comment_ids:
+        try:
+            stored += actions.check_comments([comment_id])
+        except Exception:
+            logger.exception("the guideline engine cannot judge comment %s", comment_id)
+            actions.give_up_checking(comment_id)
+    return stored

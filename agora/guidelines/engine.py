@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from agora.guidelines.calibration import DECIMALS
 from agora.guidelines.encoder import pooled
@@ -144,6 +145,11 @@ class Engine:
         transformer (``relevance`` itself when given), which must be the one they were
         trained with.
         """
+        # Scoring is many small matrix products, a batch of comments at a time: threads of
+        # the BLAS library only wait on one another there, and a server worker has a core of
+        # its own. Measured on a busy 2-core machine, one key's head took 10x as long with
+        # them.
+        threadpool_limits(limits=1, user_api="blas")
         manifest = read_manifest(artifacts_dir)
         models = {
             lang: LanguageModel.load(Path(artifacts_dir) / entry["file"])
