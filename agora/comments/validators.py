@@ -1,5 +1,6 @@
 """Characters a comment may not contain, checked by the HTML form and the API alike."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 # Line breaks and tabs are how readers lay out a comment; every other control
 # character is invisible junk at best and breaks PostgreSQL (NUL) at worst.
 ALLOWED_CONTROL_CHARACTERS = frozenset("\n\r\t")
+# Every control (Cc) and surrogate (Cs) code point but those: one regular expression
+# scans a text far faster than asking the category of each character (imports check
+# millions of comments).
+_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def forbidden_character(value: str) -> tuple[str, str] | None:
@@ -16,6 +21,8 @@ def forbidden_character(value: str) -> tuple[str, str] | None:
     kind is "control_character" or "surrogate" (an unpaired UTF-16 half, which
     is not a character at all and cannot be stored as UTF-8).
     """
+    if _SUSPECT.search(value) is None:
+        return None
     for char in value:
         category = unicodedata.category(char)
         if category == "Cc" and char not in ALLOWED_CONTROL_CHARACTERS:

@@ -1,14 +1,13 @@
 """Bringing another comment system's archive into Agora.
 
-An import reads its file three times, as a stream: first to check it all and decide what
-to keep (a malformed file stops here, before anything is stored), then to store the
-top-level comments, then the replies, each attached to its top-level comment (Agora shows
-one level of replies). Comments are stored in small transactions, each with the record of
-its origin, so an import that stops midway leaves whole comments only, and running it
-again skips what is already there.
+An import reads its file once, as a stream, to check it all and decide what to keep (a
+malformed file stops here, before anything is stored), keeping the parsed posts in a
+temporary spool; it then stores the top-level comments, then the replies, each attached
+to its top-level comment (Agora shows one level of replies). Comments are stored in
+transactions of a batch each, with the record of their origin, so an import that stops
+midway leaves whole comments only, and running it again skips what is already there.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -18,12 +17,14 @@ from tqdm import tqdm
 from agora.articles import actions as article_actions
 from agora.articles.models import Article
 from agora.comments import actions as comment_actions
+from agora.comments import bulk
 from agora.comments.models import NAME_MAX_LENGTH, Reason, Status
 from agora.comments.validators import forbidden_character
 from agora.imports import restore
 from agora.imports.models import ImportedComment
 from agora.imports.parsers import PARSERS
 from agora.imports.records import ImportFileError, Post, SourceStatus, Thread
+from agora.imports.spool import Spool
 from agora.imports.state import ImportOptions, ImportSummary, batches, imported_comments
 
 SOURCES = (*PARSERS, restore.SOURCE)
@@ -53,31 +54,34 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
             f"Unknown source {options.source!r}; use one of {', '.join(SOURCES)}."
         )
     summary = ImportSummary()
-    survey = _survey(path, options, summary)
-    summary.threads = len(survey.used_threads)
-    if options.dry_run:
-        _count_planned(survey, options, summary)
-        return summary
-    articles = _Articles(survey.threads, options.language, summary)
-    with tqdm(
-        total=len(survey.kept), unit="comment", disable=not options.progress, desc="Importing"
-    ) as bar:
-        for replies in (False, True):
-            posts = (
-                post
-                for post in _kept_posts(path, options, survey)
-                if (_anchor(post.original_id, survey.kept) is not None) == replies
-            )
-            for batch in batches(posts):
-                _store(batch, survey, articles, options, summary)
-                bar.update(len(batch))
-                reset_queries()  # with DEBUG on, Django keeps every query; archives make millions
+    with Spool() as spool:
+        survey = _survey(path, options, summary, spool)
+        summary.threads = len(survey.used_threads)
+        if options.dry_run:
+            _count_planned(survey, options, summary)
+            return summary
+        articles = _Articles(survey.threads, options.language, summary)
+        with tqdm(
+            total=len(survey.kept), unit="comment", disable=not options.progress, desc="Importing"
+        ) as bar:
+            for replies in (False, True):
+                posts = (
+                    post
+                    for post in spool
+                    if (_anchor(post.original_id, survey.kept) is not None) == replies
+                )
+                for batch in batches(posts):
+                    _store(batch, survey, articles, options, summary)
+                    bar.update(len(batch))
+                    # With DEBUG on, Django keeps every query; archives make millions.
+                    reset_queries()
     return summary
 
 
-def _survey(path, options: ImportOptions, summary: ImportSummary) -> _Survey:
+def _survey(path, options: ImportOptions, summary: ImportSummary, spool: Spool) -> _Survey:
+    """Read the whole file, deciding what to keep; the posts kept go to ``spool``."""
     survey = _Survey()
-    for record in PARSERS[options.source](path, _parser_options(options)):
+    for record in PARSERS[options.source](path, {"base_url": options.base_url}):
         if isinstance(record, Thread):
             survey.threads.setdefault(record.key, record)
             continue
@@ -86,13 +90,10 @@ def _survey(path, options: ImportOptions, summary: ImportSummary) -> _Survey:
             summary.skipped[reason] += 1
         else:
             survey.kept[record.original_id] = record.parent_id
+            spool.add(record)
             summary.planned[STATUSES.get(record.status, Status.REJECTED)] += 1
             survey.used_threads.add(record.thread_key)
     return survey
-
-
-def _parser_options(options: ImportOptions) -> dict:
-    return {"base_url": options.base_url}
 
 
 def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
@@ -117,16 +118,6 @@ def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
     if post.created_at is None:
         return "unreadable date"
     return ""
-
-
-def _kept_posts(path, options: ImportOptions, survey: _Survey) -> Iterator[Post]:
-    """The posts the survey kept, read again from the file."""
-    seen = set()
-    for record in PARSERS[options.source](path, _parser_options(options)):
-        if isinstance(record, Post) and record.original_id in survey.kept:
-            if record.original_id not in seen:  # a repeated id keeps its first post
-                seen.add(record.original_id)
-                yield record
 
 
 def _anchor(original_id: str, kept: dict[str, str]) -> str | None:
@@ -177,35 +168,37 @@ def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> Non
         parents = imported_comments(options.source, [a for a in anchors.values() if a])
         new = [post for post in batch if post.original_id not in done]
         summary.already_imported += len(batch) - len(new)
-        comments = comment_actions.import_comments(
+        statuses = [STATUSES.get(post.status, Status.REJECTED) for post in new]
+        comment_ids = comment_actions.import_comments(
             [
                 comment_actions.ImportedComment(
                     article=articles.get(post.thread_key, post),
-                    parent=parents[anchors[post.original_id]]
-                    if anchors[post.original_id]
-                    else None,
+                    parent_id=parents.get(anchors[post.original_id]),
                     author_name=(post.author_name or ANONYMOUS)[:NAME_MAX_LENGTH],
                     author_email=post.author_email,
                     body=post.body,
                     created_at=post.created_at,
-                    status=STATUSES.get(post.status, Status.REJECTED),
+                    status=status,
                     source=options.source,
                     original_id=post.original_id,
                     reason=REMOVED.get(post.status, ""),
                 )
-                for post in new
+                for post, status in zip(new, statuses, strict=True)
             ]
         )
-        ImportedComment.objects.bulk_create(
-            ImportedComment(
-                source=options.source,
-                original_id=post.original_id,
-                original_parent_id=post.parent_id,
-                comment=comment,
-            )
-            for post, comment in zip(new, comments, strict=True)
+        bulk.insert(
+            ImportedComment,
+            [
+                {
+                    "source": options.source,
+                    "original_id": post.original_id,
+                    "original_parent_id": post.parent_id,
+                    "comment_id": comment_id,
+                }
+                for post, comment_id in zip(new, comment_ids, strict=True)
+            ],
         )
-        summary.imported.update(comment.status for comment in comments)
+        summary.imported.update(statuses)
 
 
 def _count_planned(survey: _Survey, options: ImportOptions, summary: ImportSummary) -> None:

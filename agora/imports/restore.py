@@ -132,7 +132,7 @@ def _store(batch: list[dict], articles: dict, summary: ImportSummary) -> None:
             }
             comment = comment_actions.restore_comment(
                 Comment(
-                    article=articles[record["article"]], parent=parents.get(parent_id), **fields
+                    article=articles[record["article"]], parent_id=parents.get(parent_id), **fields
                 ),
                 datetime.fromisoformat(record["created_at"]),
                 [
@@ -150,7 +150,7 @@ def _store(batch: list[dict], articles: dict, summary: ImportSummary) -> None:
                 comment=comment,
             )
             summary.imported[record["status"]] += 1
-            parents[original_id] = comment  # its replies may follow in this batch
+            parents[original_id] = comment.pk  # its replies may follow in this batch
 
 
 def _with_accounts(decisions: list[dict], moderators: dict) -> list[dict]:

@@ -7,7 +7,7 @@ from itertools import islice
 
 from agora.imports.models import ImportedComment
 
-BATCH_SIZE = 200
+BATCH_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,7 @@ def batches(records: Iterable) -> Iterator[list]:
         yield batch
 
 
-def imported_comments(source: str, ids: list[str]) -> dict:
-    """The comments already imported from ``source`` under these original ids."""
-    rows = ImportedComment.objects.filter(source=source, original_id__in=ids).select_related(
-        "comment"
-    )
-    return {row.original_id: row.comment for row in rows}
+def imported_comments(source: str, ids: list[str]) -> dict[str, int]:
+    """The ids of the comments already imported from ``source`` under these original ids."""
+    rows = ImportedComment.objects.filter(source=source, original_id__in=ids)
+    return dict(rows.values_list("original_id", "comment_id"))
