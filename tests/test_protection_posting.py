@@ -1,6 +1,7 @@
 """The one call posting views make (agora/protection/posting.py)."""
 
 import json
+from functools import partial
 
 import pytest
 from django.test import RequestFactory
@@ -8,8 +9,10 @@ from django.test import RequestFactory
 from agora.api.api import api_error
 from agora.comments.actions import NewComment, post_comment
 from agora.comments.api import refused_error
-from agora.comments.models import Comment
-from agora.protection.posting import PostingRefused, guard_posting
+from agora.comments.models import Comment, email_key
+from agora.protection import honeypot
+from agora.protection.posting import Posting, PostingRefused, guard_posting
+from agora.protection.ratelimit import client_ip
 
 
 @pytest.fixture
@@ -26,12 +29,24 @@ def form_post(data=None, ip="192.0.2.10"):
     return RequestFactory().post("/articles/x/comments/", data or {}, REMOTE_ADDR=ip)
 
 
+def guard(request, email, body):
+    """The guard a posting view builds from its valid form (CommentForm.guard)."""
+    posting = Posting(
+        ip=client_ip(request),
+        email_key=email_key(email),
+        body=body,
+        trap_filled=honeypot.is_filled(request.POST),
+        sent_since=partial(Comment.objects.sent_since, email_key(email)),
+    )
+    return guard_posting(posting)
+
+
 def post(article, request, email, body, key=None):
     """What a posting view does once its form is valid."""
     new = NewComment(
         article=article, author_name="Reader", author_email=email, body=body, idempotency_key=key
     )
-    comment, _ = post_comment(new, guard_posting(request, email=email, body=body))
+    comment, _ = post_comment(new, guard(request, email, body))
     return comment
 
 
@@ -133,7 +148,7 @@ def test_a_posting_that_failed_to_store_is_not_refused_on_retry(article, setting
     text = "The vote was overdue."
     for _ in range(settings.AGORA_FLOOD["per_ip"]):
         with pytest.raises(RuntimeError):
-            with guard_posting(request, email="a@example.org", body=text):
+            with guard(request, "a@example.org", text):
                 raise RuntimeError("database went away")
     post(article, request, "a@example.org", text)
     assert Comment.objects.count() == 1
@@ -141,7 +156,7 @@ def test_a_posting_that_failed_to_store_is_not_refused_on_retry(article, setting
 
 def test_a_posting_counted_but_never_stored_is_not_called_a_duplicate(article):
     # The server was killed between counting and storing: nothing took the count back.
-    with guard_posting(form_post(), email="a@example.org", body="The vote was overdue."):
+    with guard(form_post(), "a@example.org", "The vote was overdue."):
         pass
     post(article, form_post(), "a@example.org", "The vote was overdue.")
     assert Comment.objects.count() == 1

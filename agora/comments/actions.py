@@ -10,16 +10,17 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
+from agora.commenters import rules as commenter_rules
 from agora.comments import bulk, screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
+from agora.wordlists import ruling as wordlists
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
 # timeout is 30 s): another may take the claim over.
@@ -70,7 +71,7 @@ def post_comment(
     submissions arriving together wait for the first one's comment (``_claimed``):
     only that one is judged and counted by ``guard``.
 
-    ``guard`` (not yet entered; the views pass ``agora.protection.posting.guard_posting``)
+    ``guard`` (not yet entered; the views pass ``CommentForm.guard``, built from plain data)
     is entered for a new comment only, around its scoring and storing: it may refuse it,
     and it takes back its counts if storing fails. A retry of a stored comment skips it,
     so a reader whose answer was lost is never refused their own comment.
@@ -133,7 +134,7 @@ def _store(new: NewComment) -> Comment:
             comment.save()
             # The check is enqueued once the comment is surely stored; a comment whose
             # task is lost is still in the queue, and `agora check_comments` finds it.
-            transaction.on_commit(partial(_enqueue_check, comment.pk), robust=True)
+            transaction.on_commit(_schedule_check, robust=True)
         return comment
     # Scored before the transaction opens, so the write lock is held only for the insert.
     verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
@@ -144,10 +145,10 @@ def _store(new: NewComment) -> Comment:
     return comment
 
 
-def _enqueue_check(comment_id: int) -> None:
-    from agora.comments.tasks import check_comment
+def _schedule_check() -> None:
+    from agora.comments.tasks import schedule_check  # the tasks module imports this one
 
-    check_comment.enqueue(comment_id)
+    schedule_check()
 
 
 def check_comments(comment_ids: list[int]) -> int:
@@ -183,14 +184,20 @@ def check_comments(comment_ids: list[int]) -> int:
     return stored
 
 
+def give_up_checking(comment_id: int) -> None:
+    """Leave a comment the engine cannot judge to the moderators, without a verdict."""
+    Comment.objects.filter(pk=comment_id, awaiting_verdict=True).update(awaiting_verdict=False)
+
+
 # The columns a verdict fills in (see _take_verdict).
 VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags")
 
 
 def _take_verdict(comment: Comment, verdict) -> None:
-    stored_verdict = verdict.to_dict()
+    # The publisher's word lists mark their matches and may raise the decision.
+    stored_verdict = wordlists.mark(comment.body, verdict.to_dict())
     comment.lang = verdict.lang
-    comment.decision = verdict.decision
+    comment.decision = stored_verdict["decision"]
     comment.risk = verdict.risk
     comment.verdict = stored_verdict
     comment.model_version = verdict.model_version
@@ -200,9 +207,14 @@ def _take_verdict(comment: Comment, verdict) -> None:
 def _decide_automatically(comment: Comment, verdict) -> None:
     """Record the decision the publisher's policy lets the engine take on its own, if any.
     Callers hold the transaction."""
-    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
+    automatic, reason, note = wordlists.overrule(
+        comment.verdict,
+        screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
+        screening.top_reason(verdict),
+    )
+    automatic = commenter_rules.automatic_action(comment.author_email, automatic, comment.decision)
     if automatic == "reject":
-        _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
+        _record(comment, Status.REJECTED, None, reason, note)
     elif automatic == "approve":
         _record(comment, Status.APPROVED, None, "", "")
 
@@ -339,6 +351,19 @@ def reject(
         valid = ", ".join(Reason.values)
         raise ModerationError(f"Unknown reason code {reason!r}; use one of {valid}.")
     return _transition(comment, Status.REJECTED, moderator, reason, note, expected_status)
+
+
+def withdraw(comment: Comment, note: str) -> Decision | None:
+    """Take a published comment out of the public thread until a moderator decides: it
+    goes back to pending, recorded as an automatic decision (readers reported it, say).
+    None when it is no longer published."""
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status != Status.APPROVED:
+            return None
+        decision = _record(locked, Status.PENDING, None, "", note)
+    comment.status = Status.PENDING
+    return decision
 
 
 def _transition(comment, to_status, moderator, reason, note, expected_status) -> Decision:

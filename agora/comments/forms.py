@@ -1,12 +1,24 @@
 import hashlib
+from contextlib import AbstractContextManager
+from functools import partial
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from agora.commenters import rules as commenter_rules
 from agora.comments.actions import NewComment
-from agora.comments.models import BODY_MAX_LENGTH, BODY_MIN_LENGTH, NAME_MAX_LENGTH, Comment, Status
+from agora.comments.models import (
+    BODY_MAX_LENGTH,
+    BODY_MIN_LENGTH,
+    NAME_MAX_LENGTH,
+    Comment,
+    Status,
+    email_key,
+)
 from agora.comments.validators import validate_characters
+from agora.protection import honeypot
+from agora.protection.posting import Posting, guard_posting
 
 
 class CommentForm(forms.Form):
@@ -43,6 +55,8 @@ class CommentForm(forms.Form):
         self.article = article
         # The approved top-level comment a valid reply attaches to (set by clean_parent_id).
         self.parent = None
+        # Empty on the API, whose bodies accept only the fields above.
+        self.fields[honeypot.field_name()] = honeypot.TrapField()
 
     def clean_parent_id(self):
         parent_id = self.cleaned_data.get("parent_id")
@@ -62,7 +76,7 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.article.comments_open:
+        if not self.article.accepts_comments:
             raise forms.ValidationError(_("Comments are closed on this article."), code="closed")
         return cleaned
 
@@ -76,6 +90,22 @@ class CommentForm(forms.Form):
             body=data["body"],
             parent=self.parent,
             idempotency_key=idempotency_key,
+        )
+
+    def guard(self, ip: str) -> AbstractContextManager:
+        """The guard ``actions.post_comment`` enters before storing this valid submission,
+        sent from address ``ip`` (agora.protection.posting)."""
+        data = self.cleaned_data
+        key = email_key(data["author_email"])
+        return guard_posting(
+            Posting(
+                ip=ip,
+                email_key=key,
+                body=data["body"],
+                trap_filled=data[honeypot.field_name()],
+                sent_since=partial(Comment.objects.sent_since, key),
+                barred=partial(commenter_rules.refusal, data["author_email"]),
+            )
         )
 
 

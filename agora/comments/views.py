@@ -19,7 +19,8 @@ from agora.articles.models import Article
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
 from agora.comments.reading import NEWEST, ThreadComment, Version, approved_thread, rendered
-from agora.protection.posting import PostingRefused, guard_posting
+from agora.protection.posting import PostingRefused
+from agora.protection.ratelimit import client_ip
 
 
 def read_order(request) -> str:
@@ -98,7 +99,7 @@ def post(request, slug):
         return render(request, "articles/detail.html", context, status=400)
     new = form.new_comment(idempotency_key=form.idempotency_key())
     try:
-        post_comment(new, guard_posting(request, email=new.author_email, body=new.body))
+        post_comment(new, form.guard(client_ip(request)))
     except PostingRefused as refused:
         form.add_error(None, refused.message)
         context = section_context(request, article, form)

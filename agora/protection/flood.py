@@ -10,32 +10,29 @@ Two counters per text (agora/protection/ratelimit.py):
 - per IP address: a little room, for people sharing one address who agree;
 - site-wide: many senders posting one text in a short time is a campaign.
 
-A duplicate from one email address is found in the database instead
-(:func:`already_sent`): a counter would also count a posting that was counted
-but never stored (the server was killed in between), and the reader's retry
-would then be refused as a "duplicate" of a comment that does not exist.
+A duplicate from one email address is found among the comments it stored
+instead (:func:`duplicate_wait`, asking the comments app): a counter would also
+count a posting that was counted but never stored (the server was killed in
+between), and the reader's retry would then be refused as a "duplicate" of a
+comment that does not exist.
 """
 
 import hashlib
 import math
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
 
-from agora.comments.models import Comment, email_key
 from agora.guidelines.normalize import normalize
 from agora.protection import ratelimit
 
-# A sender's comments within the window, newest first, through the (email_key,
-# created_at) index. Bounded: the per-email rate limit keeps far fewer in a window.
-SENT_QUERY = (
-    f"SELECT id, body, created_at FROM {Comment._meta.db_table} WHERE email_key = %s"
-    " AND created_at >= %s ORDER BY created_at DESC LIMIT 200"
-)
+#: The texts a sender stored since a moment, newest first, as ``(text, stored at)``;
+#: the comments app answers it (``Comment.objects.sent_since`` for one address).
+SentSince = Callable[[datetime], Iterable[tuple[str, datetime]]]
 
 
 @dataclass(frozen=True)
@@ -57,31 +54,21 @@ def fingerprint(text: str) -> str:
     return letters or " ".join(text.split())
 
 
-def duplicate_wait(email: str, text: str) -> int:
-    """Seconds until this email (in any spelling: ``Comment.email_key``) may send this
-    text (by its :func:`fingerprint`) again; 0 if it has not stored it within the
+def duplicate_wait(sent_since: SentSince, text: str) -> int:
+    """Seconds until the sender whose stored texts ``sent_since`` reads may send this
+    text (by its :func:`fingerprint`) again; 0 if they have not stored it within the
     sender window.
 
-    The index on (email_key, created_at) finds the email's comments in the window,
-    and each one's text is compared: the cost grows with how many the email sent in
-    the window, which the per-email rate limit keeps small (30 an hour by default)."""
+    Each of the sender's texts in the window is compared: the cost grows with how many
+    they sent in the window, which the per-email rate limit keeps small (30 an hour by
+    default)."""
     window = timedelta(seconds=settings.AGORA_FLOOD["sender_window"])
     now = timezone.now()
-    # A raw query, as every post asks it: Django takes 0.4 ms to build this one as a
-    # queryset.
-    since = connections[Comment.objects.db].ops.adapt_datetimefield_value(now - window)
     wanted = fingerprint(text)
-    sent = next(
-        (
-            comment
-            for comment in Comment.objects.raw(SENT_QUERY, [email_key(email), since])
-            if fingerprint(comment.body) == wanted
-        ),
-        None,
+    sent_at = next(
+        (at for body, at in sent_since(now - window) if fingerprint(body) == wanted), None
     )
-    return (
-        0 if sent is None else max(1, math.ceil((sent.created_at + window - now).total_seconds()))
-    )
+    return 0 if sent_at is None else max(1, math.ceil((sent_at + window - now).total_seconds()))
 
 
 def count_posting(ip: str, text: str, now: float) -> tuple[int, FloodCount]:
