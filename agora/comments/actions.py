@@ -10,17 +10,16 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
-from agora.commenters import rules as commenter_rules
-from agora.comments import bulk, screening
+from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
-from agora.wordlists import ruling as wordlists
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
 # timeout is 30 s): another may take the claim over.
@@ -134,7 +133,7 @@ def _store(new: NewComment) -> Comment:
             comment.save()
             # The check is enqueued once the comment is surely stored; a comment whose
             # task is lost is still in the queue, and `agora check_comments` finds it.
-            transaction.on_commit(_schedule_check, robust=True)
+            transaction.on_commit(partial(_enqueue_check, comment.pk), robust=True)
         return comment
     # Scored before the transaction opens, so the write lock is held only for the insert.
     verdict = screening.judge(new.article, new.body, new.parent.body if new.parent else None)
@@ -145,10 +144,10 @@ def _store(new: NewComment) -> Comment:
     return comment
 
 
-def _schedule_check() -> None:
-    from agora.comments.tasks import schedule_check  # the tasks module imports this one
+def _enqueue_check(comment_id: int) -> None:
+    from agora.comments.tasks import check_comment
 
-    schedule_check()
+    check_comment.enqueue(comment_id)
 
 
 def check_comments(comment_ids: list[int]) -> int:
@@ -184,20 +183,14 @@ def check_comments(comment_ids: list[int]) -> int:
     return stored
 
 
-def give_up_checking(comment_id: int) -> None:
-    """Leave a comment the engine cannot judge to the moderators, without a verdict."""
-    Comment.objects.filter(pk=comment_id, awaiting_verdict=True).update(awaiting_verdict=False)
-
-
 # The columns a verdict fills in (see _take_verdict).
 VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags")
 
 
 def _take_verdict(comment: Comment, verdict) -> None:
-    # The publisher's word lists mark their matches and may raise the decision.
-    stored_verdict = wordlists.mark(comment.body, verdict.to_dict())
+    stored_verdict = verdict.to_dict()
     comment.lang = verdict.lang
-    comment.decision = stored_verdict["decision"]
+    comment.decision = verdict.decision
     comment.risk = verdict.risk
     comment.verdict = stored_verdict
     comment.model_version = verdict.model_version
@@ -207,14 +200,9 @@ def _take_verdict(comment: Comment, verdict) -> None:
 def _decide_automatically(comment: Comment, verdict) -> None:
     """Record the decision the publisher's policy lets the engine take on its own, if any.
     Callers hold the transaction."""
-    automatic, reason, note = wordlists.overrule(
-        comment.verdict,
-        screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
-        screening.top_reason(verdict),
-    )
-    automatic = commenter_rules.automatic_action(comment.author_email, automatic, comment.decision)
+    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
     if automatic == "reject":
-        _record(comment, Status.REJECTED, None, reason, note)
+        _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
     elif automatic == "approve":
         _record(comment, Status.APPROVED, None, "", "")
 
@@ -231,55 +219,58 @@ class ImportedComment:
     status: str
     source: str
     original_id: str
-    parent_id: int | None = None
+    parent: Comment | None = None
     # Why a comment stored as rejected was removed at the source.
     reason: str = ""
 
 
-def import_comments(batch: list[ImportedComment]) -> list[int]:
-    """Store comments from another system with their original dates and statuses; return
-    their ids, in order.
+def import_comments(batch: list[ImportedComment]) -> list[Comment]:
+    """Store comments from another system with their original dates and statuses.
 
     They are not judged by the guideline engine: the source's moderators already decided
     them. The audit trail gets one decision per comment recording the import, its source
     and original id, even for a pending comment, so every imported comment says where it
-    came from. Stored a batch at a time, without a model instance per row (an archive
-    holds millions); parents must be stored already. Callers hold the transaction that
-    also records the comments' origin.
+    came from. Stored a batch at a time (an archive holds millions); parents must be
+    stored already. Callers hold the transaction that also records the comments' origin.
     """
-    ids = bulk.insert(
-        Comment,
-        [
-            {
-                "article_id": imported.article.pk,
-                "parent_id": imported.parent_id,
-                "author_name": imported.author_name,
-                "author_email": imported.author_email,
-                "email_key": email_key(imported.author_email),
-                "body": imported.body,
-                "status": imported.status,
-                "created_at": imported.created_at,
-            }
-            for imported in batch
-        ],
-        returning_ids=True,
+    comments = [
+        Comment(
+            **_written(imported), status=imported.status, email_key=email_key(imported.author_email)
+        )
+        for imported in batch
+    ]
+    Comment.objects.bulk_create(comments)
+    for comment, imported in zip(comments, batch, strict=True):
+        comment.created_at = imported.created_at
+    _restore_dates(comments)
+    Decision.objects.bulk_create(
+        Decision(
+            comment=comment,
+            from_status=Status.PENDING,
+            to_status=imported.status,
+            reason=imported.reason,
+            note=f"{IMPORT_NOTE_PREFIX}{imported.source} {imported.original_id}"[:500],
+        )
+        for comment, imported in zip(comments, batch, strict=True)
     )
-    bulk.insert(
-        Decision,
-        [
-            {
-                "comment_id": comment_id,
-                "from_status": Status.PENDING,
-                "to_status": imported.status,
-                "reason": imported.reason,
-                "note": f"{IMPORT_NOTE_PREFIX}{imported.source} {imported.original_id}"[:500],
-            }
-            for comment_id, imported in zip(ids, batch, strict=True)
-        ],
-    )
-    for article_id in {i.article.pk for i in batch if i.status == Status.APPROVED}:
+    for article_id in {c.article_id for c in comments if c.status == Status.APPROVED}:
         thread_cache.invalidate(article_id)
-    return ids
+    return comments
+
+
+def _restore_dates(comments: list[Comment]) -> None:
+    """Write back the ``created_at`` the comments came with, replaced on insert
+    (auto_now_add), in the same transaction, before anyone can read them.
+
+    One statement run per row: ``bulk_update``'s CASE expression costs Django more time to
+    build than storing the comments."""
+    ops = connection.ops
+    table, column = ops.quote_name(Comment._meta.db_table), ops.quote_name("created_at")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {column} = %s WHERE {ops.quote_name('id')} = %s",
+            [(ops.adapt_datetimefield_value(c.created_at), c.pk) for c in comments],
+        )
 
 
 @dataclass(frozen=True)
@@ -322,7 +313,7 @@ def restore_comment(
     return comment
 
 
-def _written(new: NewComment) -> dict:
+def _written(new: NewComment | ImportedComment) -> dict:
     """What the reader wrote, where: the fields a comment keeps unchanged for good."""
     return {
         "article": new.article,
@@ -351,19 +342,6 @@ def reject(
         valid = ", ".join(Reason.values)
         raise ModerationError(f"Unknown reason code {reason!r}; use one of {valid}.")
     return _transition(comment, Status.REJECTED, moderator, reason, note, expected_status)
-
-
-def withdraw(comment: Comment, note: str) -> Decision | None:
-    """Take a published comment out of the public thread until a moderator decides: it
-    goes back to pending, recorded as an automatic decision (readers reported it, say).
-    None when it is no longer published."""
-    with transaction.atomic():
-        locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        if locked.status != Status.APPROVED:
-            return None
-        decision = _record(locked, Status.PENDING, None, "", note)
-    comment.status = Status.PENDING
-    return decision
 
 
 def _transition(comment, to_status, moderator, reason, note, expected_status) -> Decision:

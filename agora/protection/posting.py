@@ -16,12 +16,12 @@ the text, whether the honeypot field was filled, and the comments app's answers 
 what it asks (the sender's recent texts, whether moderators barred them).
 
 The guard refuses (raises ``PostingRefused``) when the honeypot field is
-filled, when the moderators banned or suspended the sender's email
-(agora/commenters), when the sender's address or email posted too often, or
-when the same text floods in. The block inside it runs only when the posting is
-allowed; if the block fails (the comment was not stored) the flood counters are
-taken back, so a reader retrying after an error is not refused. A duplicate is
-only ever reported for a comment the database really holds.
+filled, when the moderators barred the sender, when the sender's address or
+email posted too often, or when the same text floods in. The block inside it
+runs only when the posting is allowed; if the block fails (the comment was not
+stored) the flood counters are taken back, so a reader retrying after an error
+is not refused. A duplicate is only ever reported for a comment the database
+really holds.
 """
 
 import math
