@@ -37,6 +37,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from agora.articles.models import Article
+from agora.comments import edge
 from agora.comments.models import Comment, Status
 
 # An unread thread's version may expire; the next reader starts a new one.
@@ -79,11 +80,13 @@ class Version:
 @dataclass(frozen=True)
 class Entry:
     """Something cached from a thread, as a reader found it: its key, the tag it must
-    carry to be current, the version that tag comes from, and what the cache held."""
+    carry to be current, the version that tag comes from (and that version's own key),
+    and what the cache held."""
 
     key: str
     tag: str
     version: Version
+    version_key: str
     stored: tuple | None
 
     def value(self, build: Callable):
@@ -125,15 +128,15 @@ class ThreadCache:
         can never be served as the thread after the decision.
         """
         key = entry_key(*parts)
+        own_key = version_key(ALL_THREADS if article_id is None else article_id)
         if version is None:
-            own_key = version_key(ALL_THREADS if article_id is None else article_id)
             found = cache.get_many([own_key, key])
             stored_version = found.get(own_key)
             version = Version(*stored_version) if stored_version else self._start(own_key)
             stored = found.get(key)
         else:
             stored = cache.get(key)
-        return Entry(key, version.tag(key, *depends_on), version, stored)
+        return Entry(key, version.tag(key, *depends_on), version, own_key, stored)
 
     def _start(self, key: str) -> Version:
         fresh = (secrets.token_hex(8), time.time())
@@ -148,10 +151,11 @@ class ThreadCache:
         replaced at once, so later reads in the same transaction see the change,
         and again once the transaction commits: in between, a reader on another
         connection may have cached the rows as they were before the commit under
-        the first new version.
+        the first new version. Caches in front of Agora are told once it commits.
         """
         self._replace_versions(article_id)
         transaction.on_commit(partial(self._replace_versions, article_id), robust=True)
+        edge.purge_later(article_id)
 
     def _replace_versions(self, article_id: int) -> None:
         fresh = {key: (secrets.token_hex(8), time.time()) for key in (article_id, ALL_THREADS)}

@@ -1,0 +1,166 @@
+"""What the caches in front of Agora (Varnish, a CDN) are told: how each public read may
+be cached, and when to drop it.
+
+A public read (the API's thread and article list, the embed's data) is answered from
+:mod:`agora.comments.reading`'s cache with a strong ETag (the tag of what it was built
+from), Last-Modified, and:
+
+- ``Cache-Control: public, max-age=0, s-maxage=..., stale-while-revalidate=...,
+  stale-if-error=...``: browsers ask again (If-None-Match, usually a 304) on every
+  read, while shared caches keep the answer for ``s-maxage`` seconds, serve it a little
+  stale while they fetch it again, and longer while Agora cannot answer;
+- ``xkey`` and ``Surrogate-Key``: the article's key (and the article list's), which a
+  purge names (Varnish's xkey module reads the first, Fastly-style CDNs the second).
+
+Everything else Agora answers is ``private`` (:class:`PrivateByDefault`): pending
+comments, emails and every moderator's page never sit in a shared cache.
+
+When what readers see of an article changes, ``ThreadCache.invalidate`` calls
+:func:`purge_later`; once the transaction commits, a background task sends a purge of the
+article's keys to every cache in ``AGORA_PURGE_URLS``, and tries again later, with
+growing waits, at each cache that did not confirm it.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django_tasks import default_task_backend, task
+
+if TYPE_CHECKING:
+    from agora.comments.reading import Entry
+
+logger = logging.getLogger(__name__)
+
+# A purge is tried this many times at each cache; the waits between tries double from
+# PURGE_FIRST_WAIT seconds (about eight minutes in all).
+PURGE_ATTEMPTS = 6
+PURGE_FIRST_WAIT = 15
+PURGE_TIMEOUT = 5
+# The attribute on a response that says which thread version it was built under, for
+# agora.comments.replay.
+REPLAY_ATTRIBUTE = "agora_thread_version"
+
+
+def surrogate_keys(article_id: int | None) -> list[str]:
+    """The surrogate keys of a read of ``article_id``'s thread (None: of the article list,
+    which shows every thread's count, and of an article not known yet)."""
+    if article_id is None:
+        return ["agora-articles"]
+    return [f"agora-article-{article_id}"]
+
+
+def public_cache_control() -> str:
+    return (
+        f"public, max-age=0, s-maxage={settings.AGORA_EDGE_MAX_AGE}, "
+        f"stale-while-revalidate={settings.AGORA_EDGE_STALE_WHILE_REVALIDATE}, "
+        f"stale-if-error={settings.AGORA_EDGE_STALE_IF_ERROR}"
+    )
+
+
+def cached_read(
+    request,
+    entry: Entry,
+    build: Callable[[], bytes],
+    *,
+    article_id: int | None,
+    content_type: str,
+) -> HttpResponse:
+    """A public read of ``entry``: a 200 with its value (``build()`` when the cache has
+    none current), or a 304 when the client's copy (ETag / date) is current; either way
+    with the headers that let shared caches keep it until the article's key is purged."""
+    response = HttpResponse(content_type=content_type)
+    response["ETag"] = f'"{entry.tag}"'
+    response["Cache-Control"] = public_cache_control()
+    modified = entry.version.last_modified()
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    keys = " ".join(surrogate_keys(article_id))
+    response["xkey"] = keys
+    response["Surrogate-Key"] = keys
+    answer = get_conditional_response(
+        request, etag=response["ETag"], last_modified=modified, response=response
+    )
+    if answer is response:
+        response.content = entry.value(build)
+    else:
+        # A 304 keeps what Django copies over; the keys let caches tie it to the article.
+        answer["xkey"] = keys
+        answer["Surrogate-Key"] = keys
+    setattr(answer, REPLAY_ATTRIBUTE, (entry.version_key, entry.version.token))
+    return answer
+
+
+class PrivateByDefault:
+    """Every response that does not say how it may be cached is ``private``: only
+    :func:`cached_read` makes anything public, so a page built for one reader or one
+    moderator never reaches a shared cache by omission."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+# --- Purging ------------------------------------------------------------------------
+
+
+def purge_later(article_id: int) -> None:
+    """Once the current transaction commits, have every configured cache drop what it
+    keeps of ``article_id``'s thread and of the article list."""
+    if settings.AGORA_PURGE_URLS:
+        keys = [*surrogate_keys(article_id), *surrogate_keys(None)]
+        transaction.on_commit(
+            partial(_enqueue, keys, list(settings.AGORA_PURGE_URLS), 1), robust=True
+        )
+
+
+def _enqueue(keys: list[str], urls: list[str], attempt: int) -> None:
+    if attempt > 1 and default_task_backend.supports_defer:
+        wait = PURGE_FIRST_WAIT * 2 ** (attempt - 2)
+        later = purge.using(run_after=timezone.now() + timedelta(seconds=wait))
+        later.enqueue(keys, urls, attempt)
+    else:
+        purge.enqueue(keys, urls, attempt)
+
+
+@task()
+def purge(keys: list[str], urls: list[str], attempt: int = 1) -> list[str]:
+    """Send a purge of ``keys`` to each cache in ``urls``; return the caches that did not
+    confirm it, which get it again later (up to ``PURGE_ATTEMPTS`` tries in all)."""
+    failed = [url for url in urls if not send_purge(url, keys)]
+    if failed and attempt < PURGE_ATTEMPTS:
+        _enqueue(keys, failed, attempt + 1)
+    elif failed:
+        logger.error("Gave up purging %s at %s after %d tries", keys, failed, attempt)
+    return failed
+
+
+def send_purge(url: str, keys: list[str]) -> bool:
+    """``PURGE`` with the keys in ``xkey-purge`` (docs/caching.md's VCL reads it); True
+    when the cache answered 2xx."""
+    request = urllib.request.Request(
+        url, method="PURGE", headers={"xkey-purge": " ".join(keys), "Surrogate-Key": " ".join(keys)}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError) as error:
+        logger.warning("Purging %s at %s failed: %s", keys, url, error)
+        return False

@@ -1,0 +1,158 @@
+"""Public reads answered before Django's request cycle while nothing has changed.
+
+Serving a cached thread costs little in the view, but the request around it costs
+several times more: Django builds the request, runs every middleware both ways, resolves
+the URL, ninja parses the parameters, the article is looked up, and all of that to send
+bytes and headers already made. :class:`ReplayReads` wraps the WSGI application: it
+keeps the whole answer (status, every header, body) that the full path gave to an
+anonymous read marked by :func:`agora.comments.edge.cached_read`, and gives the same
+answer to the same request for as long as the thread's version is the one it was
+built under. A decision replaces the version (``ThreadCache.invalidate``), so the next
+read goes the full way and is kept again.
+
+A kept answer is replayed only to a request that matches it in everything the full path
+reads from a request: method, host, scheme, path, query string, ``Accept-Language``,
+``Origin`` and cookies (a session cookie or an ``Authorization`` header: never
+replayed); conditional requests (If-None-Match, If-Modified-Since) get the 304 the full
+path gave, once it has given one. Answers made within the second of a change (without
+Last-Modified, see ``Version.last_modified``) are not kept, so a replay carries exactly
+the headers the full path would send now; tests/test_replay.py compares both paths byte
+for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+from agora.comments.edge import REPLAY_ATTRIBUTE
+from agora.comments.reading import ENTRY_TIMEOUT
+
+logger = logging.getLogger(__name__)
+
+# Everything in a request that the full path's answer to an anonymous GET depends on.
+REQUEST_PARTS = (
+    "HTTP_HOST",
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_PROTO",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_ORIGIN",
+    "HTTP_COOKIE",
+)
+# Preconditions the fast path leaves to Django (clients of comment threads never send them).
+UNHANDLED_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+# How many requests' thread keys each process remembers (one entry per URL, language,
+# origin): enough for every thread read in a busy hour, small in memory.
+KNOWN_LIMIT = 20_000
+
+
+def replay_key(environ) -> str | None:
+    """The cache key of the answer kept for this request, or None when the request is not
+    an anonymous GET that could be replayed."""
+    if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
+        return None
+    if any(name in environ for name in UNHANDLED_PRECONDITIONS):
+        return None
+    if settings.SESSION_COOKIE_NAME in environ.get("HTTP_COOKIE", ""):
+        return None
+    text = "\x1f".join(str(environ.get(name, "")) for name in REQUEST_PARTS)
+    return "replay:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class ReplayReads:
+    """WSGI middleware: replays kept answers, and keeps the full path's answers to
+    replayable reads."""
+
+    def __init__(self, application):
+        self.application = application
+        # Which thread version each replay key depends on, so that one round trip to the
+        # cache brings both the answer and the version it must match.
+        self.threads: dict[str, str] = {}
+
+    def __call__(self, environ, start_response):
+        key = replay_key(environ)
+        if key is None:
+            return self.application(environ, start_response)
+        try:
+            answer = self.replayed(environ, key)
+        except Exception:  # the cache is unreachable: the full path says so, or copes
+            logger.exception("Replaying a read failed; answering it the full way")
+            answer = None
+        if answer is None:
+            return self.kept(environ, start_response, key)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    def replayed(self, environ, key: str) -> tuple[str, list, bytes] | None:
+        """The kept answer to this request, if its thread has not changed since."""
+        conditional = any(name in environ for name in CONDITIONS)
+        thread = self.threads.get(key)
+        if thread is None:
+            return None
+        # The cache backend may be the database table: its connection is looked after
+        # as Django's request signals would.
+        close_old_connections()
+        wanted = [thread, f"{key}:200"] + ([f"{key}:304"] if conditional else [])
+        found = cache.get_many(wanted)
+        version = found.get(thread)
+        if version is None:
+            return None
+        kept = {name[-3:]: found[name] for name in wanted[1:] if name in found}
+        current = {code: answer for code, answer in kept.items() if answer[0] == version[0]}
+        outcome = "200"
+        if conditional:
+            any_kept = next(iter(current.values()), None)
+            if any_kept is None:
+                return None
+            outcome = self.outcome(environ, any_kept[2])
+        answer = current.get(outcome)
+        return None if answer is None else answer[1:]
+
+    @staticmethod
+    def outcome(environ, headers: list[tuple[str, str]]) -> str:
+        """200 or 304 for a conditional request, decided as Django decides it."""
+        named = {name.lower(): value for name, value in headers}
+        request = SimpleNamespace(META=environ, method="GET")
+        modified = named.get("last-modified")
+        answer = get_conditional_response(
+            request,
+            etag=named.get("etag"),
+            last_modified=parse_http_date_safe(modified) if modified else None,
+        )
+        return "200" if answer is None else str(answer.status_code)
+
+    def kept(self, environ, start_response, key: str):
+        """The full path's answer, kept when it can be replayed."""
+        sent = {}
+
+        def recording_start_response(status, headers, exc_info=None):
+            sent.update(status=status, headers=list(headers))
+            return start_response(status, headers, exc_info)
+
+        response = self.application(environ, recording_start_response)
+        thread = getattr(response, REPLAY_ATTRIBUTE, None)
+        if thread is None or not sent:
+            return response
+        status, headers = sent["status"], sent["headers"]
+        names = {name.lower() for name, _ in headers}
+        code = status[:3]
+        if code in ("200", "304") and "last-modified" in names and "set-cookie" not in names:
+            version_key, token = thread
+            body = response.content if code == "200" else b""
+            cache.set(f"{key}:{code}", (token, status, headers, body), ENTRY_TIMEOUT)
+            if len(self.threads) >= KNOWN_LIMIT:
+                self.threads.clear()
+            self.threads[key] = version_key
+        return response

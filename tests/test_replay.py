@@ -1,0 +1,181 @@
+"""Reads replayed before Django's request cycle (agora/comments/replay.py): byte for byte
+the full path's answer, never after a change, never to a signed-in or authorised client."""
+
+import io
+import sys
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+
+from agora.comments import actions, reading
+from agora.comments.models import Comment
+from agora.comments.replay import ReplayReads
+
+THREAD = "/api/v1/articles/river-dam-vote/comments"
+EMBED_ORIGIN = "https://news.example.org"
+
+
+class CountingApplication:
+    """Django's WSGI application, counting the requests that reach it."""
+
+    def __init__(self):
+        self.django = WSGIHandler()
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.django(environ, start_response)
+
+
+def environ(path, query="", **headers):
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+        **headers,
+    }
+
+
+def answer(application, env) -> tuple[str, list, bytes]:
+    """Status, headers (in order) and body, as a WSGI server would send them."""
+    sent = {}
+
+    def start_response(status, headers, exc_info=None):
+        sent.update(status=status, headers=list(headers))
+
+    result = application(dict(env, **{"wsgi.input": io.BytesIO(b"")}), start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return sent["status"], sent["headers"], body
+
+
+@pytest.fixture
+def clock():
+    """Reading's clock, a second past every change when moved on (Last-Modified is only
+    sent, and answers only kept, once the second of the last change is over)."""
+    now = SimpleNamespace(value=1_900_000_000.0)
+    with mock.patch.object(reading, "time", SimpleNamespace(time=lambda: now.value)):
+        yield now
+
+
+@pytest.fixture
+def servers(settings):
+    settings.AGORA_ALLOWED_ORIGINS = [EMBED_ORIGIN]
+    full = CountingApplication()
+    return SimpleNamespace(full=full, fast=ReplayReads(full))
+
+
+@pytest.fixture
+def thread(article, moderator, clock):
+    for n in range(3):
+        comment = Comment.objects.create(
+            article=article,
+            author_name=f"Reader {n}",
+            author_email=f"r{n}@example.org",
+            body=f"Comment {n} on the dam.",
+        )
+        actions.approve(comment, moderator)
+    clock.value += 2
+    return article
+
+
+REQUESTS = {
+    "thread": environ(THREAD),
+    "a page of it, newest first": environ(THREAD, "order=newest&limit=2"),
+    "in Arabic": environ(THREAD, HTTP_ACCEPT_LANGUAGE="ar"),
+    "from the embed's site": environ(THREAD, HTTP_ORIGIN=EMBED_ORIGIN),
+    "the article list": environ("/api/v1/articles"),
+}
+
+
+@pytest.mark.parametrize("name", REQUESTS)
+def test_a_replayed_read_is_the_full_paths_answer_byte_for_byte(name, servers, thread):
+    env = REQUESTS[name]
+    first = answer(servers.fast, env)
+    calls = servers.full.calls
+
+    replayed = answer(servers.fast, env)
+
+    assert servers.full.calls == calls  # answered before Django
+    assert replayed == first == answer(servers.full, env)
+    assert replayed[0] == "200 OK" and b"river-dam-vote" in replayed[2]
+
+
+def test_a_revalidation_gets_the_full_paths_304_byte_for_byte(servers, thread):
+    status, headers, _ = answer(servers.fast, REQUESTS["thread"])
+    etag = dict(headers)["ETag"]
+    modified = dict(headers)["Last-Modified"]
+    for condition in ({"HTTP_IF_NONE_MATCH": etag}, {"HTTP_IF_MODIFIED_SINCE": modified}):
+        conditional = environ(THREAD, **condition)
+        first = answer(servers.fast, conditional)
+        calls = servers.full.calls
+
+        replayed = answer(servers.fast, conditional)
+
+        assert servers.full.calls == calls
+        assert replayed == first == answer(servers.full, conditional)
+        assert replayed[0].startswith("304") and replayed[2] == b""
+    # A copy that is not current gets the whole thread.
+    stale = environ(THREAD, HTTP_IF_NONE_MATCH='"an-old-tag"')
+    assert answer(servers.fast, stale) == answer(servers.full, environ(THREAD))
+
+
+def test_after_a_decision_the_next_read_goes_the_full_way_and_shows_it(
+    servers, thread, moderator, clock
+):
+    answer(servers.fast, REQUESTS["thread"])
+    waiting = Comment.objects.create(
+        article=thread, author_name="Late", author_email="late@example.org", body="Late word."
+    )
+    assert b"Late word." not in answer(servers.fast, REQUESTS["thread"])[2]  # still pending
+
+    actions.approve(waiting, moderator)
+    calls = servers.full.calls
+    shown = answer(servers.fast, REQUESTS["thread"])
+
+    assert servers.full.calls == calls + 1
+    assert b"Late word." in shown[2]
+    # Within the second of the change the answer is not kept (no Last-Modified yet) ...
+    answer(servers.fast, REQUESTS["thread"])
+    assert servers.full.calls == calls + 2
+    # ... and once it is over, it is.
+    clock.value += 2
+    kept = answer(servers.fast, REQUESTS["thread"])
+    assert answer(servers.fast, REQUESTS["thread"]) == kept
+    assert servers.full.calls == calls + 3
+
+
+@pytest.mark.parametrize(
+    "private",
+    [{"HTTP_COOKIE": "sessionid=abc"}, {"HTTP_AUTHORIZATION": "Bearer token"}],
+    ids=["signed in", "authorised"],
+)
+def test_a_signed_in_or_authorised_client_always_gets_the_full_path(private, servers, thread):
+    env = environ(THREAD, **private)
+    for _ in range(3):
+        answer(servers.fast, env)
+    assert servers.full.calls == 3
+
+
+def test_pages_built_for_each_reader_are_never_replayed(servers, thread):
+    page = environ(thread.get_absolute_url())
+    first, second = answer(servers.fast, page), answer(servers.fast, page)
+    assert servers.full.calls == 2
+    assert first[0] == second[0] == "200 OK"
+    assert "private" in dict(first[1])["Cache-Control"]
