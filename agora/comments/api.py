@@ -3,9 +3,6 @@
 from collections.abc import Callable
 from typing import Literal
 
-from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from ninja import Header, Router
 from ninja.responses import Status as WithStatus
@@ -29,6 +26,7 @@ from agora.api.schemas import (
     ThreadOut,
 )
 from agora.articles.models import Article
+from agora.comments import edge
 from agora.comments.actions import NewComment, post_comment
 from agora.comments.forms import CommentForm
 from agora.comments.models import Comment
@@ -54,9 +52,6 @@ THREAD_ORDERS = {
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"
 # For a request with If-None-Match or If-Modified-Since when the client's copy is current.
 NOT_MODIFIED = {304: None}
-# Browsers and CDNs may keep a thread but must ask (If-None-Match) before reusing
-# it, so a decision shows at once everywhere; the answer is usually a cheap 304.
-REVALIDATE = "public, max-age=0, must-revalidate"
 
 
 def article_or_404(slug: str, *fields: str) -> Article:
@@ -81,23 +76,10 @@ def rendered(request, schema, data: dict) -> bytes:
     return response.content
 
 
-def revalidated(request, entry: Entry, build: Callable[[], bytes]):
-    """A 200 with ``entry``'s value (``build()`` when the cache has none current), or a 304
-    when the client's copy (ETag / date) is current."""
-    response = HttpResponse(
-        content_type=f"{api.renderer.media_type}; charset={api.renderer.charset}"
-    )
-    response["ETag"] = f'"{entry.tag}"'
-    response["Cache-Control"] = REVALIDATE
-    modified = entry.version.last_modified()
-    if modified is not None:
-        response["Last-Modified"] = http_date(modified)
-    answer = get_conditional_response(
-        request, etag=response["ETag"], last_modified=modified, response=response
-    )
-    if answer is response:
-        response.content = entry.value(build)
-    return answer
+def revalidated(request, entry: Entry, build: Callable[[], bytes], article_id: int | None):
+    """JSON from ``entry`` as a public read of ``article_id``'s thread (agora.comments.edge)."""
+    content_type = f"{api.renderer.media_type}; charset={api.renderer.charset}"
+    return edge.cached_read(request, entry, build, article_id=article_id, content_type=content_type)
 
 
 # --- Endpoints ----------------------------------------------------------------------
@@ -118,7 +100,7 @@ def list_articles(request, limit: int = Limit, cursor: str | None = Cursor):
         articles, next_cursor = paginate(rows, ARTICLE_ORDER, limit, cursor)
         return rendered(request, ArticleListOut, {"articles": articles, "next": next_cursor})
 
-    return revalidated(request, entry, build)
+    return revalidated(request, entry, build, None)
 
 
 @router.get(
@@ -150,7 +132,10 @@ def list_comments(
 
     def build() -> bytes:
         comments, next_cursor = paginate(
-            public_comments(article, COMMENT_FIELDS), THREAD_ORDERS[order], limit, cursor
+            public_comments(article, COMMENT_FIELDS),
+            THREAD_ORDERS[order],
+            limit,
+            cursor,
         )
         thread = {
             "article": article_dict(article),
@@ -160,11 +145,12 @@ def list_comments(
         }
         return rendered(request, ThreadOut, thread)
 
-    return revalidated(request, entry, build)
+    return revalidated(request, entry, build, article.id)
 
 
 @router.get(
-    "/articles/{slug:slug}/comments/{int:comment_id}", response={200: CommentOut, **NOT_FOUND}
+    "/articles/{slug:slug}/comments/{int:comment_id}",
+    response={200: CommentOut, **NOT_FOUND},
 )
 def get_comment(request, slug: str, comment_id: int):
     """One approved comment (a permalink)."""
@@ -240,4 +226,10 @@ def same_submission(comment: Comment, new: NewComment) -> bool:
         comment.author_name,
         comment.author_email,
         comment.body,
-    ) == (new.article.id, new.parent and new.parent.id, new.author_name, new.author_email, new.body)
+    ) == (
+        new.article.id,
+        new.parent and new.parent.id,
+        new.author_name,
+        new.author_email,
+        new.body,
+    )
