@@ -132,10 +132,7 @@ def list_comments(
 
     def build() -> bytes:
         comments, next_cursor = paginate(
-            public_comments(article, COMMENT_FIELDS),
-            THREAD_ORDERS[order],
-            limit,
-            cursor,
+            public_comments(article, COMMENT_FIELDS), THREAD_ORDERS[order], limit, cursor
         )
         thread = {
             "article": article_dict(article),
@@ -149,8 +146,7 @@ def list_comments(
 
 
 @router.get(
-    "/articles/{slug:slug}/comments/{int:comment_id}",
-    response={200: CommentOut, **NOT_FOUND},
+    "/articles/{slug:slug}/comments/{int:comment_id}", response={200: CommentOut, **NOT_FOUND}
 )
 def get_comment(request, slug: str, comment_id: int):
     """One approved comment (a permalink)."""
@@ -226,10 +222,4 @@ def same_submission(comment: Comment, new: NewComment) -> bool:
         comment.author_name,
         comment.author_email,
         comment.body,
-    ) == (
-        new.article.id,
-        new.parent and new.parent.id,
-        new.author_name,
-        new.author_email,
-        new.body,
-    )
+    ) == (new.article.id, new.parent and new.parent.id, new.author_name, new.author_email, new.body)
