@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("agora.articles.urls")),
     path("", include("agora.comments.urls")),
+    path("moderation/lists/", include("agora.wordlists.urls")),
     path("moderation/", include("agora.moderation.urls")),
     path("api/", include("agora.api.urls")),
     path("", include("agora.embed.urls")),

@@ -16,9 +16,15 @@ def article(db):
 
 @pytest.fixture
 def moderator(db, django_user_model):
-    return django_user_model.objects.create_user(
+    from django.contrib.auth.models import Group
+
+    from agora.desks.roles import MODERATOR
+
+    user = django_user_model.objects.create_user(
         "moderator", "moderator@example.org", "a-long-test-password", is_staff=True
     )
+    user.groups.add(Group.objects.get(name=MODERATOR))
+    return user
 
 
 @pytest.fixture(autouse=True)

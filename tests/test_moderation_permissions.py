@@ -16,6 +16,9 @@ MODERATOR_URLS = [
     ("moderation:comment", True, "get"),
     ("moderation:approve", True, "post"),
     ("moderation:reject", True, "post"),
+    ("moderation:queue-items", False, "get"),
+    ("moderation:counts", False, "get"),
+    ("moderation:bulk", False, "post"),
 ]
 OPEN_URLS = {"login", "logout"}
 

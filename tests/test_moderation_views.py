@@ -329,7 +329,10 @@ def test_verdict_reasons_and_evidence_are_shown(staff_client, make_comment):
     html = staff_client.get(QUEUE).content.decode()
 
     assert "Guideline engine: needs review, risk 0.91" in html
-    assert "Commercial or personal promotion" in html and "Looks like an advertisement." in html
+    # The engine's reasons in plain words, with the evidence quoted and isolated.
+    assert "Looks like advertising or self-promotion: <q><bdi>cheap watches at shop</bdi></q>" in html
+    assert "Looks like a personal attack: <q><bdi>fool</bdi></q>" in html
+    assert "(likelihood 64%)" in html
     assert (
         '<mark class="evidence" data-guidelines="promotion" '
         'title="Commercial or personal promotion">cheap watches at shop</mark>'

@@ -2,6 +2,7 @@ from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
 from agora.api.models import ApiToken
+from agora.desks import roles
 
 
 class ModeratorToken(HttpBearer):
@@ -19,6 +20,11 @@ class ModeratorToken(HttpBearer):
         if not api_token.user.is_staff:
             raise AuthorizationError(
                 message="This token belongs to a user who is not a moderator (staff)."
+            )
+        if not roles.may_read(api_token.user):
+            raise AuthorizationError(
+                message="This token's owner has no moderation role (moderator, chief "
+                "moderator or auditor)."
             )
         api_token.record_use()
         return api_token.user

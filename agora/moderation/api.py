@@ -1,8 +1,9 @@
 """The moderator's side of the JSON API, with a token (mounted at /api/v1/moderation/)."""
 
+from datetime import date
 from typing import Literal
 
-from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from agora.api.auth import ModeratorToken
@@ -14,7 +15,7 @@ from agora.api.errors import (
     ApiError,
     comment_or_404,
 )
-from agora.api.pagination import OLDEST_FIRST, Cursor, Limit, Ordering, paginate
+from agora.api.pagination import Cursor, Limit, paginate
 from agora.api.schemas import (
     ApproveIn,
     ConflictOut,
@@ -28,7 +29,10 @@ from agora.api.schemas import (
 from agora.comments.actions import ConflictError, ModerationError
 from agora.comments.actions import approve as approve_comment
 from agora.comments.actions import reject as reject_comment
-from agora.comments.models import Comment, Decision, Status
+from agora.comments.models import Comment, Decision
+from agora.desks import roles
+from agora.moderation import queue as queues
+from agora.moderation.queue import Sort
 
 router = Router(tags=["moderation"], auth=ModeratorToken())
 
@@ -47,34 +51,39 @@ QUEUE_FIELDS = (
     "risk",
     "verdict",
 )
+# The API's names for the queue's orders; "risk" is the name it had before the HTML
+# queue's "riskiest" became the one name, and still works.
 QUEUE_ORDERS = {
-    "oldest": OLDEST_FIRST,
-    "risk": Ordering("risk", (("risk", True), ("created_at", False), ("id", False))),
-    "clean": Ordering("clean", (("risk", False), ("created_at", False), ("id", False))),
+    "oldest": Sort.OLDEST,
+    "riskiest": Sort.RISKIEST,
+    "risk": Sort.RISKIEST,
+    "clean": Sort.CLEAN,
 }
 
 
-def author_histories(emails) -> dict[str, dict[str, int]]:
-    """Approved and rejected counts per email address, in one query."""
-    rows = (
-        Comment.objects.filter(author_email__in=set(emails))
-        .order_by()
-        .values("author_email")
-        .annotate(
-            approved=Count("id", filter=Q(status=Status.APPROVED)),
-            rejected=Count("id", filter=Q(status=Status.REJECTED)),
-        )
-    )
+def author_histories(rows) -> dict[int, dict[str, int]]:
+    """Each row's author record (see ``queue.author_records``), in one query."""
+    records = queues.author_records(row["id"] for row in rows)
     return {
-        row["author_email"]: {"approved": row["approved"], "rejected": row["rejected"]}
-        for row in rows
+        pk: {"approved": approved, "rejected": rejected}
+        for pk, (approved, rejected) in records.items()
     }
 
 
+def visible(request):
+    """The comments the token's owner may see (her desks')."""
+    return Comment.objects.filter(roles.visible_comments(request.auth))
+
+
+def must_decide(request) -> None:
+    if not roles.may_decide(request.auth):
+        raise ApiError(403, _("This token's owner may read the queue but not decide (auditor)."))
+
+
 def queue_item(row: dict, histories: dict) -> dict:
-    item = dict(row)
+    item = {key: value for key, value in row.items() if key != "scored"}
     item["article"] = {"slug": item.pop("article__slug"), "title": item.pop("article__title")}
-    item["author_history"] = histories.get(row["author_email"], {"approved": 0, "rejected": 0})
+    item["author_history"] = histories.get(row["id"], {"approved": 0, "rejected": 0})
     return item
 
 
@@ -94,26 +103,42 @@ def decision_dict(decision: Decision) -> dict:
 @router.get("/queue", response={200: QueueOut, **BAD_INPUT, **MODERATOR_ERRORS})
 def queue(
     request,
-    order: Literal["oldest", "risk", "clean"] = "oldest",
+    order: Literal["oldest", "riskiest", "risk", "clean"] = "oldest",
+    status: Literal["pending", "approved", "rejected"] = "pending",
     article: str | None = Query(None, max_length=200, pattern=r"^[-a-zA-Z0-9_]+$"),
     lang: LangCode | None = None,
     guideline: GuidelineCode | None = None,
+    email: str | None = Query(None, max_length=254, description="The author's address, exactly."),
+    name: str | None = Query(None, max_length=80, description="Part of the author's name."),
+    text: str | None = Query(None, max_length=200, description="Part of the comment's text."),
+    since: date | None = None,
+    until: date | None = None,
     limit: int = Limit,
     cursor: str | None = Cursor,
 ):
-    """Pending comments with what the guideline engine said and the author's record.
+    """The moderation queue (pending comments unless `status` says otherwise, on the
+    token owner's desks) with what the guideline engine said and the author's record:
+    how many of the address's earlier comments were approved and rejected.
 
-    `order`: `oldest` (default), `risk` (most likely to break a guideline first)
-    or `clean` (least likely first)."""
-    pending = Comment.objects.pending()
-    if article:
-        pending = pending.filter(article__slug=article)
-    if lang:
-        pending = pending.filter(lang=lang)
-    if guideline:
-        pending = pending.flagged_for(guideline)
-    rows, next_cursor = paginate(pending.values(*QUEUE_FIELDS), QUEUE_ORDERS[order], limit, cursor)
-    histories = author_histories(row["author_email"] for row in rows)
+    `order`: `oldest` (default), `riskiest` (most likely to break a guideline first;
+    `risk` is the same) or `clean` (least likely first); comments the engine never
+    scored come after the scored ones in both risk orders. `since` and `until`
+    (YYYY-MM-DD) bound the day it was received, both days included."""
+    filters = queues.QueueFilters(
+        status=status,
+        article_slug=article or "",
+        lang=lang or "",
+        guideline=guideline or "",
+        email=email or "",
+        name=name or "",
+        text=text or "",
+        since=since,
+        until=until,
+        sort=QUEUE_ORDERS[order],
+    )
+    found = queues.comments(filters, request.auth).values(*QUEUE_FIELDS, "scored")
+    rows, next_cursor = paginate(found, queues.ORDERINGS[filters.sort], limit, cursor)
+    histories = author_histories(rows)
     return {"comments": [queue_item(row, histories) for row in rows], "next": next_cursor}
 
 
@@ -123,15 +148,16 @@ def queue(
 )
 def moderation_comment(request, comment_id: int):
     """One comment in any state, with its full decision history."""
-    row = comment_or_404(Comment.objects.values(*QUEUE_FIELDS), comment_id)
-    item = queue_item(row, author_histories([row["author_email"]]))
+    row = comment_or_404(visible(request).values(*QUEUE_FIELDS), comment_id)
+    item = queue_item(row, author_histories([row]))
     decisions = Decision.objects.filter(comment_id=row["id"]).select_related("moderator")
     item["decisions"] = [decision_dict(d) for d in decisions.order_by("created_at", "id")]
     return item
 
 
 def transition(request, comment_id: int, act, payload: ApproveIn, **arguments):
-    comment = comment_or_404(Comment.objects.only("id", "status"), comment_id)
+    must_decide(request)
+    comment = comment_or_404(visible(request).only("id", "status"), comment_id)
     try:
         decision = act(
             comment,

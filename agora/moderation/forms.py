@@ -4,11 +4,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agora.api.schemas import MAX_ID
 from agora.articles.models import Article
 from agora.comments.models import Comment, Decision, Reason, Status
+from agora.moderation.queue import QueueFilters, Sort
 
 # The guideline keys the engine gives reasons for are the reason codes, less the
 # catch-all a moderator picks by hand.
@@ -37,17 +40,6 @@ def row_id(value) -> int | None:
         return None
 
 
-class Sort:
-    OLDEST = "oldest"
-    RISKIEST = "riskiest"
-    CLEAN = "clean"
-    CHOICES = [
-        (OLDEST, _("Oldest first")),
-        (RISKIEST, _("Riskiest first")),
-        (CLEAN, _("Clean first")),
-    ]
-
-
 class ArticleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, article):
         return f"{article.title} ({article.comments_in_status or 0})"
@@ -69,6 +61,15 @@ class QueueFilterForm(forms.Form):
         label=_("Guideline"), choices=[("", _("All")), *GUIDELINE_CHOICES], required=False
     )
     sort = forms.ChoiceField(label=_("Order"), choices=Sort.CHOICES, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+    text = forms.CharField(label=_("Text"), max_length=200, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -99,17 +100,26 @@ class QueueFilterForm(forms.Form):
             .order_by("-published_at", "-pk")
         )
 
-    def filters(self) -> dict:
+    def filters(self) -> QueueFilters:
         """The valid choices, with defaults for the empty or invalid ones."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        return {
-            "status": cleaned.get("status") or Status.PENDING,
-            "article": cleaned.get("article"),
-            "lang": cleaned.get("lang") or "",
-            "guideline": cleaned.get("guideline") or "",
-            "sort": cleaned.get("sort") or Sort.OLDEST,
-        }
+        article = cleaned.get("article")
+        return QueueFilters(
+            status=cleaned.get("status") or Status.PENDING,
+            article_id=article.pk if article else None,
+            lang=cleaned.get("lang") or "",
+            guideline=cleaned.get("guideline") or "",
+            email=cleaned.get("email") or "",
+            name=cleaned.get("name") or "",
+            text=cleaned.get("text") or "",
+            since=cleaned.get("since"),
+            until=cleaned.get("until"),
+            sort=cleaned.get("sort") or Sort.OLDEST,
+        )
+
+    def row_id(self, name: str) -> int | None:
+        return row_id(self.data.get(name))
 
 
 class DecisionForm(forms.Form):
@@ -131,6 +141,58 @@ class DecisionForm(forms.Form):
             self.fields["reason"].error_messages["required"] = _(
                 "Choose a reason for rejecting this comment."
             )
+
+
+class BulkForm(forms.Form):
+    """One decision for many comments: those ticked (``ids``) or, with ``everything``,
+    every one matching the queue's filters (sent along in the same form)."""
+
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=Reason.choices, required=False)
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+    ids = forms.TypedMultipleChoiceField(label=_("Comments"), coerce=int, required=False)
+    everything = forms.BooleanField(label=_("All matching the filters"), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # Any row id is a valid choice; one that matches nothing decides nothing.
+        values = data.getlist("ids") if hasattr(data, "getlist") else []
+        self.fields["ids"].choices = [(v, v) for v in values if row_id(v)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "reject" and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose a reason for rejecting these comments."))
+        if not cleaned.get("ids") and not cleaned.get("everything"):
+            self.add_error("ids", _("Tick the comments to decide, or choose all matching."))
+        return cleaned
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[name].label}: {error}" if name in self.fields else str(error)
+            for name, errors in self.errors.items()
+            for error in errors
+        ]
+
+    def summary(self, decided: int, conflicts: int) -> str:
+        if self.cleaned_data["action"] == "reject":
+            message = ngettext(
+                "Rejected %(count)s comment.", "Rejected %(count)s comments.", decided
+            )
+        else:
+            message = ngettext(
+                "Approved %(count)s comment.", "Approved %(count)s comments.", decided
+            )
+        message %= {"count": number_format(decided)}
+        if conflicts:
+            message += " " + ngettext(
+                "%(count)s was already decided by someone else and left as it is.",
+                "%(count)s were already decided by someone else and left as they are.",
+                conflicts,
+            ) % {"count": number_format(conflicts)}
+        return message
 
 
 class AuditFilterForm(forms.Form):

@@ -12,8 +12,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,30 +21,52 @@ from django.views.decorators.http import require_POST
 
 from agora.comments import actions
 from agora.comments.models import Comment, Decision, Status
-from agora.moderation.forms import AuditFilterForm, DecisionForm, QueueFilterForm, Sort
+from agora.desks import roles
+from agora.moderation import queue as queues
+from agora.moderation.forms import AuditFilterForm, BulkForm, DecisionForm, QueueFilterForm
 
 QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
+# Comments decided by one "all matching" bulk action; the rest wait for the next one, so
+# a request never holds the database for long.
+BULK_LIMIT = 500
 
 
-def staff_required(view):
-    """Anonymous visitors go to the login page; signed-in readers without staff
-    rights get 403 (sending them to a login they already passed would loop)."""
+def role_required(allowed):
+    """Anonymous visitors go to the login page; signed-in users whose role does not
+    allow the page (``allowed(user)`` false) get 403 (sending them to a login they
+    already passed would loop)."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            # After logging in, a decision endpoint could only answer GET with 405:
-            # send the moderator back to the queue instead.
-            back = (
-                request.get_full_path() if request.method == "GET" else reverse("moderation:queue")
-            )
-            return redirect_to_login(back)
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                # After logging in, a decision endpoint could only answer GET with 405:
+                # send the moderator back to the queue instead.
+                back = (
+                    request.get_full_path()
+                    if request.method == "GET"
+                    else reverse("moderation:queue")
+                )
+                return redirect_to_login(back)
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# Reading pages: moderators, chief moderators, auditors. Deciding: not auditors.
+staff_required = role_required(roles.may_read)
+decider_required = role_required(roles.may_decide)
+manager_required = role_required(roles.may_manage)
+
+
+def visible(request):
+    """The comments the signed-in moderator may see (her desks')."""
+    return Comment.objects.filter(roles.visible_comments(request.user))
 
 
 # --- Login ---------------------------------------------------------------------
@@ -65,66 +85,29 @@ class LogoutView(auth_views.LogoutView):
 # --- Queue ---------------------------------------------------------------------
 
 
-def queue_order(sort: str) -> list:
-    if sort == Sort.OLDEST:
-        return ["created_at", "id"]
-    # Comments the engine never scored have no risk to sort by: keep them after the
-    # scored ones instead of passing them off as clean (risk 0).
-    unscored = ExpressionWrapper(Q(verdict__isnull=True), output_field=BooleanField())
-    risk = "-risk" if sort == Sort.RISKIEST else "risk"
-    return [unscored.asc(), risk, "created_at", "id"]
-
-
 def add_author_records(comments: list[Comment]) -> None:
-    """Set ``earlier_approved`` and ``earlier_rejected`` on each comment: how many
-    comments from the same email, received before it, were approved or rejected.
-
-    One query for the whole page. The status is tested inside the count, not in the
-    WHERE clause: there it would tempt SQLite (which keeps no statistics unless
-    ANALYZE ran) into the (status, created_at) index and a scan of every decided
-    comment; this way only the index on author_email fits.
-    """
-
-    def earlier(status):
-        return Coalesce(
-            Subquery(
-                Comment.objects.filter(
-                    author_email=OuterRef("author_email"), created_at__lt=OuterRef("created_at")
-                )
-                .order_by()
-                .values("author_email")
-                .annotate(n=Count("pk", filter=Q(status=status)))
-                .values("n")
-            ),
-            0,
-        )
-
-    records = {
-        pk: (approved, rejected)
-        for pk, approved, rejected in Comment.objects.filter(pk__in=[c.pk for c in comments])
-        .annotate(approved=earlier(Status.APPROVED), rejected=earlier(Status.REJECTED))
-        .values_list("pk", "approved", "rejected")
-    }
+    """Set ``earlier_approved`` and ``earlier_rejected`` on each comment (see
+    ``queue.author_records``)."""
+    records = queues.author_records(c.pk for c in comments)
     for comment in comments:
         comment.earlier_approved, comment.earlier_rejected = records.get(comment.pk, (0, 0))
+
+
+def queue_page(request, filters: queues.QueueFilters):
+    comments = queues.comments(filters, request.user).select_related("article")
+    page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    add_author_records(items)
+    return page, items
 
 
 @staff_required
 def queue(request):
     form = QueueFilterForm(request.GET or None)
-    chosen = form.filters()
-    comments = Comment.objects.filter(status=chosen["status"]).select_related("article")
-    if chosen["article"]:
-        comments = comments.filter(article=chosen["article"])
-    if chosen["lang"]:
-        comments = comments.filter(lang=chosen["lang"])
-    if chosen["guideline"]:
-        comments = comments.flagged_for(chosen["guideline"])
-    page = Paginator(comments.order_by(*queue_order(chosen["sort"])), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    items = list(page.object_list)
-    add_author_records(items)
+    filters = form.filters()
+    page, items = queue_page(request, filters)
+    matching = queues.comments(filters, request.user)
+    newest = matching.order_by("-id").values_list("id", flat=True).first() or 0
     here = request.get_full_path()
     for position, comment in enumerate(items):
         # Without JavaScript the page reloads after an action; the fragment brings
@@ -135,18 +118,60 @@ def queue(request):
     return render(
         request,
         "moderation/queue.html",
-        {"form": form, "page": page, "comments": items},
+        {
+            "form": form,
+            "page": page,
+            "comments": items,
+            "may_decide": roles.may_decide(request.user),
+            "bulk_selectable": True,
+            "newest": newest,
+            # New comments belong at the end of the oldest-first pending queue: the page
+            # showing that end takes them in as they come.
+            "live_append": filters.status == Status.PENDING
+            and filters.sort == queues.Sort.OLDEST
+            and not page.has_next(),
+        },
     )
 
 
 @staff_required
+def queue_items(request):
+    """The queue's comments newer than ``after`` (an id), as items to append to the page:
+    the live queue adds them at the end, where they never move what the moderator is on."""
+    form = QueueFilterForm(request.GET or None)
+    after = form.row_id("after") or 0
+    comments = (
+        queues.comments(form.filters(), request.user)
+        .filter(pk__gt=after)
+        .select_related("article")
+        .order_by("id")[:QUEUE_PAGE_SIZE]
+    )
+    items = list(comments)
+    add_author_records(items)
+    for comment in items:
+        comment.return_to = reverse("moderation:queue")
+    return render(request, "moderation/_items.html", {"comments": items})
+
+
+@staff_required
+def counts(request):
+    """The live queue's cheap question: how many comments wait, and the newest one's id
+    (the page fetches the new items only when that changes)."""
+    pending = Comment.objects.filter(roles.visible_comments(request.user), status=Status.PENDING)
+    newest = pending.order_by("-id").values_list("id", flat=True).first()
+    return JsonResponse({"pending": pending.count(), "newest": newest or 0})
+
+
+@staff_required
 def comment_detail(request, pk: int):
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    comment = get_object_or_404(visible(request).select_related("article"), pk=pk)
     add_author_records([comment])
     comment.return_to = request.get_full_path()
     history = comment.decisions.select_related("moderator").order_by("created_at", "id")
     return render(
-        request, "moderation/comment_detail.html", {"comment": comment, "history": history}
+        request,
+        "moderation/comment_detail.html",
+        {"comment": comment, "history": history},
     )
 
 
@@ -165,15 +190,20 @@ def reply(request, comment: Comment, *, ok: bool, message: str, status: int = 20
             status=status,
         )
     (messages.success if ok else messages.error)(request, message)
-    if not url_has_allowed_host_and_scheme(
+    return redirect(safe_next(request, next_url))
+
+
+def safe_next(request, next_url: str) -> str:
+    """``next_url`` if it stays on this site, else the queue."""
+    if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = reverse("moderation:queue")
-    return redirect(next_url)
+        return next_url
+    return reverse("moderation:queue")
 
 
 def decide(request, pk: int, *, to_status: str):
-    comment = get_object_or_404(Comment, pk=pk)
+    comment = get_object_or_404(visible(request), pk=pk)
     rejecting = to_status == Status.REJECTED
     form = DecisionForm(request.POST, reason_required=rejecting)
     if not form.is_valid():
@@ -223,16 +253,57 @@ def decide(request, pk: int, *, to_status: str):
     return reply(request, comment, ok=True, message=message, next_url=form.cleaned_data["next"])
 
 
-@staff_required
+@decider_required
 @require_POST
 def approve(request, pk: int):
     return decide(request, pk, to_status=Status.APPROVED)
 
 
-@staff_required
+@decider_required
 @require_POST
 def reject(request, pk: int):
     return decide(request, pk, to_status=Status.REJECTED)
+
+
+@decider_required
+@require_POST
+def bulk(request):
+    """Approve or reject many comments with one reason: the ticked ones, or every one
+    matching the queue's filters (up to ``BULK_LIMIT``). Each is decided and recorded on
+    its own; one another moderator decided meanwhile is left as it is and counted."""
+    form = BulkForm(request.POST)
+    back = request.POST.get("next", "")
+    if not form.is_valid():
+        messages.error(request, " ".join(form.problems()))
+        return redirect(safe_next(request, back))
+    filters = QueueFilterForm(request.POST).filters()
+    chosen = queues.comments(filters, request.user)
+    if not form.cleaned_data["everything"]:
+        chosen = chosen.filter(pk__in=form.cleaned_data["ids"])
+    decided = conflicts = 0
+    for comment in chosen.only("id", "status", "article_id")[:BULK_LIMIT]:
+        try:
+            if form.cleaned_data["action"] == "reject":
+                actions.reject(
+                    comment,
+                    request.user,
+                    form.cleaned_data["reason"],
+                    expected_status=filters.status,
+                    note=form.cleaned_data["note"],
+                )
+            else:
+                actions.approve(
+                    comment,
+                    request.user,
+                    expected_status=filters.status,
+                    note=form.cleaned_data["note"],
+                )
+        except actions.ConflictError:
+            conflicts += 1
+        else:
+            decided += 1
+    messages.success(request, form.summary(decided, conflicts))
+    return redirect(safe_next(request, back))
 
 
 # --- Audit ---------------------------------------------------------------------
@@ -243,6 +314,9 @@ def audit(request):
     form = AuditFilterForm(request.GET or None)
     chosen = form.filters()
     decisions = Decision.objects.select_related("comment__article", "moderator")
+    scope = roles.visible_comments(request.user)
+    if scope:  # a moderator with desks reads the trail of her desks' comments only
+        decisions = decisions.filter(comment__in=Comment.objects.filter(scope).values("pk"))
     if chosen["moderator"] == AuditFilterForm.AUTOMATIC:
         decisions = decisions.filter(automatic=True)
     elif chosen["moderator"]:

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from agora.comments.models import Reason
+from agora.desks import roles
+from agora.moderation import queue
 from agora.moderation.forms import LANGUAGE_CHOICES
 
 register = template.Library()
@@ -29,6 +32,23 @@ GUIDELINE_LABELS = {
     "xenophobia": _("Xenophobia"),
 }
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
+# What each guideline's reason says to a moderator, in plain words.
+PLAIN_REASONS = {
+    "personal_attack": _("Looks like a personal attack"),
+    "profanity": _("Looks like profanity or vulgarity"),
+    "threat": _("Looks like a threat"),
+    "identity_abuse": _("Looks like abuse of a group of people"),
+    "sexism": _("Looks like sexism"),
+    "racism": _("Looks like racism"),
+    "homophobia": _("Looks like homophobia"),
+    "xenophobia": _("Looks like xenophobia"),
+    "promotion": _("Looks like advertising or self-promotion"),
+    "off_topic": _("Seems to be about something other than the article"),
+}
+LIST_KINDS = {
+    "banned": _("On the publisher's banned list"),
+    "suspect": _("On the publisher's list of suspect words"),
+}
 ENGINE_DECISIONS = {
     "approve": _("would approve"),
     "review": _("needs review"),
@@ -53,6 +73,54 @@ class EngineReason:
     @property
     def label(self) -> str:
         return guideline_label(self.guideline)
+
+    @property
+    def sentence(self) -> str:
+        """The reason in plain words ("Looks like a threat"); the evidence follows it."""
+        return PLAIN_REASONS.get(self.guideline, self.label)
+
+    @property
+    def percent(self) -> str | None:
+        """The engine's likelihood as a whole percentage in the moderator's locale."""
+        return None if self.score is None else percent(self.score)
+
+
+@dataclass(frozen=True)
+class ListReason:
+    """A term of the publisher's word lists found in the comment."""
+
+    kind: str
+    guideline: str
+    term: str
+    evidence: tuple[str, ...]
+
+    @property
+    def sentence(self) -> str:
+        return f"{LIST_KINDS.get(self.kind, self.kind)} ({guideline_label(self.guideline)})"
+
+
+def percent(value: float) -> str:
+    return number_format(round(value * 100))
+
+
+def list_reasons(verdict) -> list[ListReason]:
+    """The word-list matches in a stored verdict (``agora.wordlists``)."""
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("lists"), list):
+        return []
+    return [
+        ListReason(
+            kind=str(raw.get("kind", "")),
+            guideline=str(raw.get("guideline", "")),
+            term=str(raw.get("term", "")),
+            evidence=tuple(
+                str(item.get("text", ""))
+                for item in raw.get("evidence") or []
+                if isinstance(item, dict)
+            ),
+        )
+        for raw in verdict["lists"]
+        if isinstance(raw, dict)
+    ]
 
 
 def engine_reasons(verdict) -> list[EngineReason]:
@@ -80,11 +148,12 @@ def engine_reasons(verdict) -> list[EngineReason]:
 
 
 def evidence_spans(verdict, text_length: int) -> list[Span]:
-    """Every evidence span that fits the text, tagged with its guideline."""
+    """Every evidence span that fits the text, tagged with its guideline: the engine's
+    reasons' and the word lists'."""
     if not isinstance(verdict, dict) or not isinstance(verdict.get("reasons"), list):
         return []
     spans = []
-    for raw in verdict["reasons"]:
+    for raw in [*verdict["reasons"], *(verdict.get("lists") or [])]:
         if not isinstance(raw, dict):
             continue
         for item in raw.get("evidence") or []:
@@ -134,6 +203,28 @@ def with_evidence(comment) -> SafeString:
 @register.simple_tag
 def verdict_reasons(comment) -> list[EngineReason]:
     return engine_reasons(comment.verdict)
+
+
+@register.simple_tag
+def word_list_reasons(comment) -> list[ListReason]:
+    return list_reasons(comment.verdict)
+
+
+@register.filter
+def as_percent(value) -> str:
+    return percent(value) if isinstance(value, int | float) else ""
+
+
+@register.simple_tag(takes_context=True)
+def user_may_decide(context) -> bool:
+    """Whether the signed-in user's role lets her approve and reject (auditors read only)."""
+    return roles.may_decide(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def pending_count(context) -> str:
+    """How many comments wait on the signed-in moderator's desks, for the navigation."""
+    return number_format(queue.pending_count(context["request"].user))
 
 
 @register.simple_tag

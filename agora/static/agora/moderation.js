@@ -216,6 +216,61 @@
     event.preventDefault();
   });
 
+  // --- The live queue -------------------------------------------------------------
+  // Short polling of a cheap JSON endpoint (see docs/handbook.md for why not SSE): the
+  // count in the navigation and the tab title follow the queue, and on the page that
+  // shows the end of the oldest-first queue new comments are appended at the end, where
+  // they never move the comment the moderator is on, nor take the focus.
+  var POLL_MS = 15000;
+  var countBadge = document.getElementById("pending-count");
+  var newest = parseInt(queue.dataset.newest || "0", 10);
+
+  function showCount(count) {
+    var shown = count.toLocaleString(document.documentElement.lang || undefined);
+    if (countBadge) countBadge.textContent = shown;
+    document.title = "(" + shown + ") " + queue.dataset.title;
+  }
+
+  function appendNew(html) {
+    var holder = document.createElement("ol");
+    holder.innerHTML = html;
+    var added = holder.querySelectorAll(":scope > li");
+    if (!added.length) return;
+    var empty = queue.querySelector(".queue-empty");
+    if (empty) empty.remove();
+    added.forEach(function (entry) {
+      var item = entry.querySelector(".queue-item");
+      if (!item || document.getElementById(item.id)) return;
+      queue.appendChild(entry);
+      items.push(item);
+      newest = Math.max(newest, parseInt(item.dataset.comment, 10));
+    });
+    announce(queue.dataset.msgNew, false);
+  }
+
+  function poll() {
+    if (document.hidden) return;
+    fetch(queue.dataset.countsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (counts) {
+        if (!counts) return;
+        showCount(counts.pending);
+        if (counts.newest <= newest) return;
+        var seen = newest;
+        newest = counts.newest;
+        if (!("liveAppend" in queue.dataset)) return;
+        var url = queue.dataset.itemsUrl + (queue.dataset.itemsUrl.indexOf("?") === -1 ? "?" : "&") + "after=" + seen;
+        return fetch(url, { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.text() : ""; })
+          .then(appendNew);
+      })
+      .catch(function () { /* the next poll tries again */ });
+  }
+  window.setInterval(poll, POLL_MS);
+  document.addEventListener("visibilitychange", poll);
+  // Tests and impatient people can ask for an update at once.
+  queue.addEventListener("agora:poll", poll);
+
   // After a page load that followed an action (no fetch), the fragment names the
   // comment that was next in line.
   var fromHash = items.findIndex(function (item) { return "#" + item.id === window.location.hash; });
