@@ -177,3 +177,27 @@ def test_a_failed_enqueue_never_loses_the_comment(
     run_worker()
     stored.refresh_from_db()
     assert stored.verdict and not stored.awaiting_verdict
+
+
+def test_a_check_lost_before_it_started_stops_holding_back_new_ones_after_a_minute(
+    article, background, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agora.comments.models import ScheduledCheck
+    from agora.comments.tasks import CHECK_SCHEDULED_FOR
+
+    post(article, CLEAN, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()  # enqueued, then lost with its worker
+    post(article, CLEAN, django_capture_on_commit_callbacks)
+    assert not DBTaskResult.objects.exists()  # the lost one still counts as waiting
+
+    ScheduledCheck.objects.update(
+        scheduled_at=timezone.now() - timedelta(seconds=CHECK_SCHEDULED_FOR + 1)
+    )
+    post(article, ABUSIVE, django_capture_on_commit_callbacks)
+    run_worker()
+
+    assert not Comment.objects.filter(awaiting_verdict=True).exists()

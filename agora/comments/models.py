@@ -155,6 +155,22 @@ class SubmissionClaim(models.Model):
         return f"{self.key} (since {self.claimed_at:%H:%M:%S})"
 
 
+class ScheduledCheck(models.Model):
+    """A check of the comments waiting for their verdict, enqueued and not yet started.
+
+    While one exists, new comments enqueue no check of their own: that one will see them
+    (agora.comments.tasks.schedule_check). A row in the database, not an entry in a
+    cache, because the worker that starts the check must clear what every app server
+    reads. One left by a lost task is replaced once it is
+    ``tasks.CHECK_SCHEDULED_FOR`` seconds old."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    scheduled_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} (since {self.scheduled_at:%H:%M:%S})"
+
+
 def email_key(address: str) -> str:
     """One form for every way of writing an address: mail providers ignore case, and
     people type it both ways. Compared in Python, as SQLite's LIKE and lower() fold

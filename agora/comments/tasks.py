@@ -1,22 +1,24 @@
 """Background work on comments, run by a task worker (`agora db_worker` by default)."""
 
 import logging
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_tasks import task
 
 from agora.comments import actions
-from agora.comments.models import Comment
+from agora.comments.models import Comment, ScheduledCheck
 
 logger = logging.getLogger(__name__)
 
 # Comments judged together: the engine's phases run once per batch, so a worker behind a
 # burst of posts catches up faster than one comment at a time.
 CHECK_BATCH = 32
-# Set while a check is enqueued and not yet started; a check that was lost (its worker
-# killed before it started) stops holding back new ones after this many seconds.
-CHECK_SCHEDULED = "agora:comments:check-scheduled"
+# A check enqueued and lost (its worker killed before it started) stops holding back new
+# ones after this many seconds.
 CHECK_SCHEDULED_FOR = 60
+CHECK = "waiting-comments"
 
 
 def schedule_check() -> None:
@@ -25,12 +27,18 @@ def schedule_check() -> None:
     A check enqueued but not started will see them all (it reads the waiting comments
     only once it has started), so a burst of posts enqueues one task, not one per post:
     each task costs the worker several queries of its own."""
-    if not cache.add(CHECK_SCHEDULED, True, CHECK_SCHEDULED_FOR):
-        return
+    now = timezone.now()
+    stale = now - timedelta(seconds=CHECK_SCHEDULED_FOR)
+    ScheduledCheck.objects.filter(name=CHECK, scheduled_at__lt=stale).delete()
+    try:
+        with transaction.atomic():
+            ScheduledCheck.objects.create(name=CHECK, scheduled_at=now)
+    except IntegrityError:
+        return  # one is waiting to start
     try:
         check_waiting_comments.enqueue()
     except Exception:
-        cache.delete(CHECK_SCHEDULED)
+        ScheduledCheck.objects.filter(name=CHECK).delete()
         raise
 
 
@@ -39,7 +47,7 @@ def check_waiting_comments() -> int:
     """Store the verdict of every comment waiting for one, oldest first, a batch at a
     time, until none is left; return how many were stored."""
     # Cleared before the first read: a comment stored from now on gets a check of its own.
-    cache.delete(CHECK_SCHEDULED)
+    ScheduledCheck.objects.filter(name=CHECK).delete()
     waiting = Comment.objects.filter(awaiting_verdict=True).order_by("pk")
     stored = 0
     while batch := list(waiting.values_list("pk", flat=True)[:CHECK_BATCH]):

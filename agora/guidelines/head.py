@@ -53,6 +53,34 @@ class Head:
         return np.mean([self.fold_logits(embeddings, f) for f in range(FOLDS)], axis=0)
 
 
+@dataclass(frozen=True)
+class HeadStack:
+    """Several keys' heads run as one: a single matrix product computes every hidden layer
+    of every key and fold, where one product per key and fold cost a verdict about 0.5 ms
+    of the engine's 3 ms."""
+
+    w1: np.ndarray  # (dim, keys * FOLDS * HIDDEN)
+    b1: np.ndarray  # (keys * FOLDS * HIDDEN,)
+    w2: np.ndarray  # (keys, FOLDS, HIDDEN)
+    b2: np.ndarray  # (keys, FOLDS)
+
+    @classmethod
+    def of(cls, heads: list[Head]) -> HeadStack:
+        return cls(
+            w1=np.concatenate([fold for head in heads for fold in head.w1], axis=1),
+            b1=np.concatenate([head.b1.reshape(-1) for head in heads]),
+            w2=np.stack([head.w2 for head in heads]),
+            b2=np.stack([head.b2 for head in heads]),
+        )
+
+    def logits(self, embeddings: np.ndarray) -> np.ndarray:
+        """Each head's :meth:`Head.logits` for ``embeddings``, shape (rows, keys)."""
+        keys, folds, hidden = self.w2.shape
+        layer = np.maximum(INPUT_SCALE * embeddings @ self.w1 + self.b1, 0.0)
+        layer = layer.reshape(len(embeddings), keys, folds, hidden)
+        return ((layer * self.w2).sum(axis=3) + self.b2).mean(axis=2)
+
+
 def fold_of(rows: list[Example], seed: int) -> np.ndarray:
     """Each row's fold, by its group (or its text): related rows share a fold."""
     return np.array([int(bucket(unit_of(row), seed + 7) * FOLDS) for row in rows])

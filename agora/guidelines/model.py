@@ -17,6 +17,7 @@ import io
 import json
 import zipfile
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from scipy import sparse
 
 from agora.guidelines.calibration import Calibrator
 from agora.guidelines.features import Analysis, Featurizer
-from agora.guidelines.head import Head
+from agora.guidelines.head import Head, HeadStack
 from agora.guidelines.verdict import SCORE_KEYS
 
 #: Guidelines that an ``offensive`` model scores for a language whose data cannot tell
@@ -107,10 +108,16 @@ class LanguageModel:
         if embeddings is None or len(embeddings) != x.shape[0]:
             raise ValueError(f"the {self.lang} model needs one encoder vector per text")
         raw += embeddings @ self.embedding_coef
-        for k, key in enumerate(self.keys):
-            if key in self.heads:
-                raw[:, k] += self.head_coef[k] * self.heads[key].logits(embeddings)
+        if self.heads:
+            columns, stack = self._head_stack
+            raw[:, columns] += self.head_coef[columns] * stack.logits(embeddings)
         return raw
+
+    @cached_property
+    def _head_stack(self) -> tuple[list[int], HeadStack]:
+        """The columns of the keys with a head, and their heads run as one."""
+        columns = [k for k, key in enumerate(self.keys) if key in self.heads]
+        return columns, HeadStack.of([self.heads[self.keys[k]] for k in columns])
 
     def evidence(self, analysis: Analysis, keys: list[str]) -> dict[str, list[tuple[int, int]]]:
         """Per model key, the chunks of an analysed text that pushed its score up most.

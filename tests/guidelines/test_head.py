@@ -4,7 +4,7 @@ and the logits it gives training rows come from the fit that did not see them.""
 import numpy as np
 
 from agora.guidelines.datasets.common import Example, make_labels
-from agora.guidelines.head import FOLDS, fit_head, fold_of
+from agora.guidelines.head import FOLDS, HeadStack, fit_head, fold_of
 from agora.guidelines.metrics import roc_auc
 
 
@@ -48,3 +48,18 @@ def test_rows_of_one_group_share_a_fold():
     folds = fold_of(rows, seed=13)
     assert all(folds[i] == folds[i + 1] for i in range(0, 400, 2))
     assert 0.3 < folds.mean() < 0.7
+
+
+def test_heads_run_as_one_stack_give_each_heads_own_logits():
+    rng = np.random.default_rng(4)
+    heads = []
+    for seed in range(3):
+        x, y = _interaction(600, rng)
+        heads.append(fit_head(x, y, rng.integers(0, FOLDS, len(y)), seed=seed)[0])
+    x_new, _ = _interaction(50, rng)
+
+    stacked = HeadStack.of(heads).logits(x_new.astype(np.float32))
+
+    assert stacked.shape == (50, 3)
+    for k, head in enumerate(heads):
+        assert np.allclose(stacked[:, k], head.logits(x_new.astype(np.float32)), atol=1e-5)
