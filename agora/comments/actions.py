@@ -19,6 +19,7 @@ from agora.articles.models import Article
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
+from agora.wordlists import ruling as wordlists
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
 # timeout is 30 s): another may take the claim over.
@@ -192,9 +193,10 @@ VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags
 
 
 def _take_verdict(comment: Comment, verdict) -> None:
-    stored_verdict = verdict.to_dict()
+    # The publisher's word lists mark their matches and may raise the decision.
+    stored_verdict = wordlists.mark(comment.body, verdict.to_dict())
     comment.lang = verdict.lang
-    comment.decision = verdict.decision
+    comment.decision = stored_verdict["decision"]
     comment.risk = verdict.risk
     comment.verdict = stored_verdict
     comment.model_version = verdict.model_version
@@ -204,9 +206,13 @@ def _take_verdict(comment: Comment, verdict) -> None:
 def _decide_automatically(comment: Comment, verdict) -> None:
     """Record the decision the publisher's policy lets the engine take on its own, if any.
     Callers hold the transaction."""
-    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
+    automatic, reason, note = wordlists.overrule(
+        comment.verdict,
+        screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
+        screening.top_reason(verdict),
+    )
     if automatic == "reject":
-        _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
+        _record(comment, Status.REJECTED, None, reason, note)
     elif automatic == "approve":
         _record(comment, Status.APPROVED, None, "", "")
 
