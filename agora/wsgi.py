@@ -12,11 +12,13 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
 django_application = get_wsgi_application()
 
+from django.conf import settings  # noqa: E402
+
 from agora.comments.replay import ReplayReads  # noqa: E402 (needs Django set up)
 
 # Reads of cached threads are answered again before Django's request cycle while the
 # thread is unchanged (agora/comments/replay.py).
-application = ReplayReads(django_application)
+application = ReplayReads(django_application) if settings.AGORA_REPLAY_READS else django_application
 
 # Load the guideline engine now, not on the first comment: no reader waits for it, and
 # under gunicorn's preload (agora.gunicorn_conf, on by default) it is loaded once in the
