@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from agora.articles.models import Article
+from agora.articles.pages import article_page
 from agora.comments.reading import with_comment_counts
 from agora.comments.views import section_context
 
@@ -19,8 +20,8 @@ def index(request):
     return render(request, "articles/index.html", {"page": page})
 
 
-def detail(request, slug):
+@article_page
+def detail(request, article: Article):
     """An article with its comment section below it."""
-    article = Article.objects.by_slug_or_404(slug)
     context = section_context(request, article)
     return render(request, "articles/detail.html", context)

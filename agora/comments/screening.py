@@ -2,13 +2,15 @@
 
 The engine (``agora.guidelines``) knows nothing of Django; this module turns an
 incoming comment into the engine's input (with the article's relevance vectors,
-stored on the article the first time it is commented on), loads the engine once per
+which storing a comment stores on the article first: :func:`store_vectors`; judging
+itself writes nothing), loads the engine once per
 process under the publisher's policy (``AGORA_POLICY``), and says which guidelines a
 verdict flags so the queue can filter on them with a plain indexed column.
 """
 
 import hashlib
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 from django.conf import settings
@@ -85,22 +87,49 @@ def _context(article) -> ArticleContext:
         standfirst=article.standfirst,
         body=article.body,
         lang=article.language,
-        vectors=stored_article_vectors(article),
+        vectors=current_vectors(article),
     )
 
 
-def stored_article_vectors(article) -> np.ndarray | None:
-    """The article's relevance vectors from the database, computed and stored first if
-    missing or made from another text or model; None if relevance is off or the model
-    cannot read the article's language (the engine then embeds it only if a comment needs
-    it, in a language the model reads)."""
+def store_vectors(articles: Iterable) -> None:
+    """Compute and store the relevance vectors of each of ``articles`` that has none for
+    its current text and model: a step of storing a comment, taken before judging it, so
+    that later comments, in any process, read them instead of embedding the article."""
+    seen = set()
+    for article in articles:
+        if article.pk not in seen:
+            seen.add(article.pk)
+            stored_article_vectors(article)
+
+
+def _vectors_key(article) -> str | None:
+    """What the article's stored vectors must have been made from (model version and
+    text), or None if relevance is off or the model cannot read the article's language
+    (the engine then embeds it only if a comment needs it, in a language it reads)."""
     relevance = engine().relevance
     if relevance is None or article.language not in relevance.languages:
         return None
     text = "\x00".join([relevance.version, article.title, article.standfirst, article.body])
-    key = hashlib.sha256(text.encode()).hexdigest()
-    if article.relevance_key == key and article.relevance_vectors is not None:
-        return np.frombuffer(article.relevance_vectors, dtype=np.float32).reshape(-1, WIDTH)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def current_vectors(article) -> np.ndarray | None:
+    """The article's relevance vectors as stored, or None if none are stored for its
+    current text and model. Reads only the loaded article."""
+    key = _vectors_key(article)
+    if key is None or article.relevance_key != key or article.relevance_vectors is None:
+        return None
+    return np.frombuffer(article.relevance_vectors, dtype=np.float32).reshape(-1, WIDTH)
+
+
+def stored_article_vectors(article) -> np.ndarray | None:
+    """The article's relevance vectors from the database, computed and stored first if
+    missing or made from another text or model; None where :func:`_vectors_key` is."""
+    current = current_vectors(article)
+    key = _vectors_key(article) if current is None else None
+    if key is None:
+        return current
+    relevance = engine().relevance
     vectors = relevance.article_vectors(article.title, article.standfirst, article.body)
     # A plain UPDATE of two columns: concurrent first comments all store the same bytes.
     type(article).objects.filter(pk=article.pk).update(
@@ -113,8 +142,6 @@ def stored_article_vectors(article) -> np.ndarray | None:
 def flags_of(verdict: dict) -> str:
     """The guidelines a stored verdict flags, as ``,threat,profanity,`` for a substring filter."""
     keys = [reason["guideline"] for reason in verdict["reasons"] if reason["score"] is not None]
-    # The publisher's word lists flag their own guideline (agora.wordlists).
-    keys += [hit["guideline"] for hit in verdict.get("lists", []) if hit["guideline"] not in keys]
     return f",{','.join(keys)}," if keys else ""
 
 

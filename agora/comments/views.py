@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agora.articles.models import Article
+from agora.articles.pages import article_page
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
 from agora.comments.reading import NEWEST, ThreadComment, Version, approved_thread, rendered
@@ -86,9 +87,9 @@ def section_context(request, article: Article, form: CommentPageForm | None = No
 
 
 @require_http_methods(["GET", "POST"])
-def post(request, slug):
+@article_page
+def post(request, article: Article):
     """Receive a comment (POST, then redirect) or send a stray GET back to the article."""
-    article = Article.objects.by_slug_or_404(slug)
     order_query = "?order=newest" if read_order(request) == NEWEST else ""
     if request.method == "GET":
         # A reload of a page that showed form errors lands here.

@@ -25,6 +25,7 @@ def moderate(body: str, story_url: str) -> dict | None:
     """Coral's external moderation response for a comment, or None for "leave it"."""
     article = Article.objects.filter(url=story_url, confirmed=True).first() if story_url else None
     if article is not None:
+        screening.store_vectors([article])
         verdict = screening.judge(article, body)
     else:
         verdict = screening.engine().judge(CommentInput(text=body))
