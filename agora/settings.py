@@ -273,6 +273,9 @@ AGORA_EDGE_STALE_WHILE_REVALIDATE = int(
 )
 AGORA_EDGE_STALE_IF_ERROR = int(os.environ.get("AGORA_EDGE_STALE_IF_ERROR", "86400"))
 AGORA_PURGE_URLS = env_list("AGORA_PURGE_URLS")
+# Anonymous reads of unchanged threads answered before Django's request cycle
+# (agora/comments/replay.py); 0 sends every read the full way.
+AGORA_REPLAY_READS = env_bool("AGORA_REPLAY_READS", True)
 
 # --- Production hardening (all off on a laptop, on with AGORA_HTTPS=1) -------
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -20,6 +19,7 @@ from agora.articles.models import Article
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
+from agora.wordlists import ruling as wordlists
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
 # timeout is 30 s): another may take the claim over.
@@ -133,7 +133,7 @@ def _store(new: NewComment) -> Comment:
             comment.save()
             # The check is enqueued once the comment is surely stored; a comment whose
             # task is lost is still in the queue, and `agora check_comments` finds it.
-            transaction.on_commit(partial(_enqueue_check, comment.pk), robust=True)
+            transaction.on_commit(_schedule_check, robust=True)
         return comment
     # Scored before the transaction opens, so the write lock is held only for the insert.
     screening.store_vectors([new.article])
@@ -145,10 +145,10 @@ def _store(new: NewComment) -> Comment:
     return comment
 
 
-def _enqueue_check(comment_id: int) -> None:
-    from agora.comments.tasks import check_comment
+def _schedule_check() -> None:
+    from agora.comments.tasks import schedule_check  # the tasks module imports this one
 
-    check_comment.enqueue(comment_id)
+    schedule_check()
 
 
 def check_comments(comment_ids: list[int]) -> int:
@@ -185,14 +185,20 @@ def check_comments(comment_ids: list[int]) -> int:
     return stored
 
 
+def give_up_checking(comment_id: int) -> None:
+    """Leave a comment the engine cannot judge to the moderators, without a verdict."""
+    Comment.objects.filter(pk=comment_id, awaiting_verdict=True).update(awaiting_verdict=False)
+
+
 # The columns a verdict fills in (see _take_verdict).
 VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags")
 
 
 def _take_verdict(comment: Comment, verdict) -> None:
-    stored_verdict = verdict.to_dict()
+    # The publisher's word lists mark their matches and may raise the decision.
+    stored_verdict = wordlists.mark(comment.body, verdict.to_dict())
     comment.lang = verdict.lang
-    comment.decision = verdict.decision
+    comment.decision = stored_verdict["decision"]
     comment.risk = verdict.risk
     comment.verdict = stored_verdict
     comment.model_version = verdict.model_version
@@ -202,9 +208,13 @@ def _take_verdict(comment: Comment, verdict) -> None:
 def _decide_automatically(comment: Comment, verdict) -> None:
     """Record the decision the publisher's policy lets the engine take on its own, if any.
     Callers hold the transaction."""
-    automatic = screening.engine().policy.automatic_action(verdict.lang, verdict.scores)
+    automatic, reason, note = wordlists.overrule(
+        comment.verdict,
+        screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
+        screening.top_reason(verdict),
+    )
     if automatic == "reject":
-        _record(comment, Status.REJECTED, None, screening.top_reason(verdict), "")
+        _record(comment, Status.REJECTED, None, reason, note)
     elif automatic == "approve":
         _record(comment, Status.APPROVED, None, "", "")
 

@@ -142,6 +142,8 @@ def stored_article_vectors(article) -> np.ndarray | None:
 def flags_of(verdict: dict) -> str:
     """The guidelines a stored verdict flags, as ``,threat,profanity,`` for a substring filter."""
     keys = [reason["guideline"] for reason in verdict["reasons"] if reason["score"] is not None]
+    # The publisher's word lists flag their own guideline (agora.wordlists).
+    keys += [hit["guideline"] for hit in verdict.get("lists", []) if hit["guideline"] not in keys]
     return f",{','.join(keys)}," if keys else ""
 
 
