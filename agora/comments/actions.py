@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
-from agora.comments import screening
+from agora.comments import bulk, screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
 from agora.wordlists import ruling as wordlists
@@ -231,58 +231,55 @@ class ImportedComment:
     status: str
     source: str
     original_id: str
-    parent: Comment | None = None
+    parent_id: int | None = None
     # Why a comment stored as rejected was removed at the source.
     reason: str = ""
 
 
-def import_comments(batch: list[ImportedComment]) -> list[Comment]:
-    """Store comments from another system with their original dates and statuses.
+def import_comments(batch: list[ImportedComment]) -> list[int]:
+    """Store comments from another system with their original dates and statuses; return
+    their ids, in order.
 
     They are not judged by the guideline engine: the source's moderators already decided
     them. The audit trail gets one decision per comment recording the import, its source
     and original id, even for a pending comment, so every imported comment says where it
-    came from. Stored a batch at a time (an archive holds millions); parents must be
-    stored already. Callers hold the transaction that also records the comments' origin.
+    came from. Stored a batch at a time, without a model instance per row (an archive
+    holds millions); parents must be stored already. Callers hold the transaction that
+    also records the comments' origin.
     """
-    comments = [
-        Comment(
-            **_written(imported), status=imported.status, email_key=email_key(imported.author_email)
-        )
-        for imported in batch
-    ]
-    Comment.objects.bulk_create(comments)
-    for comment, imported in zip(comments, batch, strict=True):
-        comment.created_at = imported.created_at
-    _restore_dates(comments)
-    Decision.objects.bulk_create(
-        Decision(
-            comment=comment,
-            from_status=Status.PENDING,
-            to_status=imported.status,
-            reason=imported.reason,
-            note=f"{IMPORT_NOTE_PREFIX}{imported.source} {imported.original_id}"[:500],
-        )
-        for comment, imported in zip(comments, batch, strict=True)
+    ids = bulk.insert(
+        Comment,
+        [
+            {
+                "article_id": imported.article.pk,
+                "parent_id": imported.parent_id,
+                "author_name": imported.author_name,
+                "author_email": imported.author_email,
+                "email_key": email_key(imported.author_email),
+                "body": imported.body,
+                "status": imported.status,
+                "created_at": imported.created_at,
+            }
+            for imported in batch
+        ],
+        returning_ids=True,
     )
-    for article_id in {c.article_id for c in comments if c.status == Status.APPROVED}:
+    bulk.insert(
+        Decision,
+        [
+            {
+                "comment_id": comment_id,
+                "from_status": Status.PENDING,
+                "to_status": imported.status,
+                "reason": imported.reason,
+                "note": f"{IMPORT_NOTE_PREFIX}{imported.source} {imported.original_id}"[:500],
+            }
+            for comment_id, imported in zip(ids, batch, strict=True)
+        ],
+    )
+    for article_id in {i.article.pk for i in batch if i.status == Status.APPROVED}:
         thread_cache.invalidate(article_id)
-    return comments
-
-
-def _restore_dates(comments: list[Comment]) -> None:
-    """Write back the ``created_at`` the comments came with, replaced on insert
-    (auto_now_add), in the same transaction, before anyone can read them.
-
-    One statement run per row: ``bulk_update``'s CASE expression costs Django more time to
-    build than storing the comments."""
-    ops = connection.ops
-    table, column = ops.quote_name(Comment._meta.db_table), ops.quote_name("created_at")
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {column} = %s WHERE {ops.quote_name('id')} = %s",
-            [(ops.adapt_datetimefield_value(c.created_at), c.pk) for c in comments],
-        )
+    return ids
 
 
 @dataclass(frozen=True)
@@ -325,7 +322,7 @@ def restore_comment(
     return comment
 
 
-def _written(new: NewComment | ImportedComment) -> dict:
+def _written(new: NewComment) -> dict:
     """What the reader wrote, where: the fields a comment keeps unchanged for good."""
     return {
         "article": new.article,
