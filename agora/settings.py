@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "agora.perspective",
     "agora.coral",
     "agora.imports",
+    "agora.desks",
+    "agora.wordlists",
     "django_tasks",
     "django_tasks_db",
 ]
