@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("agora.articles.urls")),
     path("", include("agora.comments.urls")),
     path("moderation/lists/", include("agora.wordlists.urls")),
+    path("", include("agora.reports.urls")),
+    path("", include("agora.commenters.urls")),
     path("moderation/", include("agora.moderation.urls")),
     path("api/", include("agora.api.urls")),
     path("", include("agora.embed.urls")),

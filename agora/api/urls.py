@@ -8,6 +8,8 @@ from agora.api.gate import guarded, not_found
 api.add_router("", "agora.comments.api.router")
 api.add_router("/moderation", "agora.moderation.api.router")
 api.add_router("/embed", "agora.embed.api.router")
+api.add_router("", "agora.reports.api.router")
+api.add_router("/moderation", "agora.commenters.api.router")
 
 urlpatterns = [
     path("v1/", guarded(api.urls)),

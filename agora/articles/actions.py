@@ -71,3 +71,11 @@ def restore(fields: dict):
 
     Returns (article, created); an existing article is left as the site has it."""
     return Article.objects.get_or_create(slug=fields["slug"], defaults=fields)
+
+
+def set_comments_open(article: Article, open_: bool) -> None:
+    """Open or close comments on ``article`` (a moderator's choice; the automatic closing
+    after ``AGORA_CLOSE_COMMENTS_AFTER_DAYS`` needs no action). Saved through the model so
+    the cached thread, whose reply links depend on it, is rebuilt."""
+    article.comments_open = open_
+    article.save(update_fields=["comments_open"])

@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models
@@ -75,3 +76,16 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.slug])
+
+    @property
+    def comments_close_at(self) -> datetime | None:
+        """When comments close on their own (``AGORA_CLOSE_COMMENTS_AFTER_DAYS`` after
+        publication), or None when the publisher closes none automatically."""
+        days = settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS
+        return self.published_at + timedelta(days=days) if days > 0 else None
+
+    @property
+    def accepts_comments(self) -> bool:
+        """Open to new comments: not closed by a moderator, nor by the automatic closing."""
+        closes = self.comments_close_at
+        return self.comments_open and (closes is None or timezone.now() < closes)

@@ -181,7 +181,7 @@ def create_comment(
     """Submit a comment for moderation. It is stored as pending and shown only once approved."""
     # The whole article: the guideline engine reads its text, language and stored vectors.
     article = article_or_404(slug)
-    if not article.comments_open:
+    if not article.accepts_comments:
         raise ApiError(403, _("Comments are closed on this article."))
     form = CommentForm(data=payload.dict(), article=article)
     if not form.is_valid():

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from agora.commenters import rules as commenter_rules
 from agora.comments.actions import NewComment
 from agora.comments.models import (
     BODY_MAX_LENGTH,
@@ -75,7 +76,7 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.article.comments_open:
+        if not self.article.accepts_comments:
             raise forms.ValidationError(_("Comments are closed on this article."), code="closed")
         return cleaned
 
@@ -103,6 +104,7 @@ class CommentForm(forms.Form):
                 body=data["body"],
                 trap_filled=data[honeypot.field_name()],
                 sent_since=partial(Comment.objects.sent_since, key),
+                barred=partial(commenter_rules.refusal, data["author_email"]),
             )
         )
 

@@ -101,7 +101,10 @@ def chosen_language(requested: str, article: Article | None) -> str:
 
 
 def article_out(article: Article) -> dict:
-    return {name: getattr(article, name) for name in EmbedArticleOut.model_fields}
+    out = {name: getattr(article, name) for name in EmbedArticleOut.model_fields}
+    # Closed by a moderator or by the automatic closing alike.
+    out["comments_open"] = article.accepts_comments
+    return out
 
 
 @router.get("/articles/{slug:slug}", response={200: EmbedSetupOut, 404: ErrorOut})

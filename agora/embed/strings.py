@@ -14,6 +14,9 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from agora.reports.forms import ReportForm
+from agora.reports.models import REPORT_REASONS
+
 # Lazy: each request reads them in its own language (see interface()).
 INTERFACE = {
     "region": _("Comments"),
@@ -72,6 +75,25 @@ GUIDELINES = {
     ),
 }
 
+# Reporting a comment: the report page's own labels (agora/reports).
+_REPORT_FIELDS = ReportForm.base_fields
+REPORTING = {
+    "report": _("Report"),
+    "report_label": _("Report the comment by %(name)s"),
+    "report_title": _("Report a comment"),
+    "report_reason": _REPORT_FIELDS["reason"].label,
+    "report_law": _REPORT_FIELDS["law"].label,
+    "report_law_help": _REPORT_FIELDS["law"].help_text,
+    "report_explanation": _REPORT_FIELDS["explanation"].label,
+    "report_explanation_help": _REPORT_FIELDS["explanation"].help_text,
+    "report_email": _REPORT_FIELDS["email"].label,
+    "report_email_help": _REPORT_FIELDS["email"].help_text,
+    "report_send": _("Send the report"),
+    "report_not_sent": _("Your report was not sent. Please check the following:"),
+    "cancel": _("Cancel"),
+    **{f"reason_{code}": label for code, label in REPORT_REASONS},
+}
+
 # Django date format characters the embed knows how to write (agora/embed/static/embed/embed.js).
 DATE_CODES = frozenset("djmnFNYyGHghiAaP")
 _FORMAT_CHAR = re.compile(r"\\(.)|([A-Za-z])|([{}])|([^\\A-Za-z{}]+)", re.DOTALL)
@@ -116,7 +138,7 @@ def count_label(count: int) -> str:
 def interface() -> dict:
     """Every message of the embed in the active language."""
     return {
-        "strings": {key: str(message) for key, message in INTERFACE.items()},
+        "strings": {key: str(message) for key, message in (INTERFACE | REPORTING).items()},
         "guidelines": {
             key: [str(item) for item in value] if isinstance(value, list) else str(value)
             for key, value in GUIDELINES.items()

@@ -55,6 +55,9 @@
     ".send{justify-self:start;padding:.6rem 1.25rem;border:0;border-radius:.375rem;background:#0b5cad;color:#fff;font-weight:700}",
     '.send:hover{background:#084a8c}.send[aria-disabled="true"]{background:#555a60;cursor:progress}',
     ".notice{padding:.75rem 1rem;background:#f4f5f6;border-inline-start:4px solid #555a60}",
+    ".report{margin-block-start:.5rem;padding:.75rem 1rem;border:2px solid #d6d9dc;border-radius:.375rem}",
+    "fieldset{border:0;margin:0;padding:0;display:grid;gap:.25rem}legend{font-weight:700;margin-block-end:.25rem}",
+    ".choice{font-weight:400;display:flex;gap:.5rem;align-items:baseline}.choice input{inline-size:auto}",
     "[hidden]{display:none!important}",
   ].join("\n");
 
@@ -275,6 +278,10 @@
         reply.addEventListener("click", function () { form.replyTo(item); });
         node.appendChild(reply);
       }
+      var report = el("button", { type: "button", class: "link", "aria-label": fill(s.report_label, { name: item.author_name }) }, s.report);
+      report.addEventListener("click", function () { reportForm(node, item, setup, report); });
+      node.appendChild(el("span", null, " "));
+      node.appendChild(report);
       return node;
     }
 
@@ -456,6 +463,92 @@
         fields.body.control.focus();
       },
     };
+  }
+
+  // --- Reporting a comment -------------------------------------------------------
+
+  // A form under the comment: a reason (the guidelines, or illegal content, which asks
+  // for the law and an explanation), an email for the answer. One open at a time.
+  function reportForm(node, item, setup, opener) {
+    var s = setup.strings;
+    var open = node.querySelector(".report");
+    if (open) {
+      open.remove();
+      return;
+    }
+    var id = "agora-report-" + item.id;
+    var box = el("section", { class: "report", "aria-labelledby": id + "-title" },
+      el("h3", { id: id + "-title" }, s.report_title));
+    var form = el("form", { novalidate: "" });
+    var errors = el("div", { class: "summary", role: "alert", tabindex: "-1" });
+    var status = el("p", { class: "status", role: "status", tabindex: "-1" });
+    var reasons = el("fieldset", null, el("legend", null, s.report_reason));
+    Object.keys(s).forEach(function (key) {
+      if (key.indexOf("reason_") !== 0) return;
+      reasons.appendChild(el("label", { class: "choice" },
+        el("input", { type: "radio", name: "reason", value: key.slice(7) }), s[key]));
+    });
+    function input(name, label, help, control) {
+      control.id = id + "-" + name;
+      control.name = name;
+      return el("div", { class: "field" }, el("label", { for: control.id }, label),
+        help ? el("p", { class: "help" }, help) : null, control);
+    }
+    var law = input("law", s.report_law, s.report_law_help, el("input", { type: "text", dir: "auto" }));
+    law.hidden = true;
+    var send = el("button", { type: "submit", class: "send" }, s.report_send);
+    var cancel = el("button", { type: "button", class: "link" }, s.cancel);
+    append(form, [
+      reasons, law,
+      input("explanation", s.report_explanation, s.report_explanation_help, el("textarea", { rows: "3", dir: "auto" })),
+      input("email", s.report_email, s.report_email_help, el("input", { type: "email", autocomplete: "email", dir: "ltr" })),
+      errors, el("p", null, send, " ", cancel),
+    ]);
+    append(box, [status, form]);
+    node.appendChild(box);
+    reasons.addEventListener("change", function () {
+      law.hidden = form.elements.reason.value !== "illegal";
+    });
+    cancel.addEventListener("click", function () {
+      box.remove();
+      opener.focus();
+    });
+    reasons.querySelector("input").focus();
+    var labels = { reason: s.report_reason, law: s.report_law, explanation: s.report_explanation, email: s.report_email };
+    var busy = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) return;
+      busy = true;
+      errors.textContent = "";
+      var payload = {
+        reason: form.elements.reason.value,
+        email: form.elements.email.value,
+        explanation: form.elements.explanation.value,
+        law: form.elements.reason.value === "illegal" ? form.elements.law.value : "",
+      };
+      request("POST", "/comments/" + item.id + "/reports", setup.lang, payload).then(function (answer) {
+        if (answer.status === 200 || answer.status === 201) {
+          form.remove();
+          status.textContent = answer.data.message;
+          status.focus();
+          return;
+        }
+        var list = el("ul");
+        var problems = answer.data.errors || { __all__: [answer.data.detail || s.network] };
+        Object.keys(problems).forEach(function (name) {
+          problems[name].forEach(function (message) {
+            var label = labels[name];
+            list.appendChild(el("li", null, label ? fill(s.field_error, { label: label, error: message }) : message));
+          });
+        });
+        append(errors, [el("p", null, s.report_not_sent), list]);
+        errors.focus();
+      }, function () {
+        append(errors, el("p", null, s.network));
+        errors.focus();
+      }).then(function () { busy = false; });
+    });
   }
 
   function start() {

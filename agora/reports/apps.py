@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "agora.reports"
+    verbose_name = "Reader reports"
+
+    def ready(self):
+        # A moderator's decision on a reported comment settles its open reports.
+        from django.db.models.signals import post_save
+
+        from agora.comments.models import Decision
+        from agora.reports import actions
+
+        post_save.connect(actions.settle_on_decision, sender=Decision, dispatch_uid="reports")
