@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "agora.imports",
     "agora.desks",
     "agora.wordlists",
+    "agora.reports",
+    "agora.commenters",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -357,6 +359,9 @@ AGORA_RATELIMITS = {
     # Failed staff logins: per address and user name, and per address overall.
     "login-user": env_rates("AGORA_RATELIMIT_LOGIN", "5/900"),
     "login-ip": env_rates("AGORA_RATELIMIT_LOGIN_IP", "30/900"),
+    # Readers reporting published comments (agora/reports).
+    "report-ip": env_rates("AGORA_RATELIMIT_REPORT_IP", "10/600,50/86400"),
+    "report-email": env_rates("AGORA_RATELIMIT_REPORT_EMAIL", "5/600,20/86400"),
 }
 
 # The same words again and again: from one sender, or across the whole site.
@@ -370,6 +375,23 @@ AGORA_FLOOD = {
     # "Thank you" is said by many; only longer texts count site-wide.
     "site_min_length": 20,
 }
+
+# --- Reports, commenters, closing (agora/reports, agora/commenters, agora/articles) ---
+
+# A published comment reported by this many different readers leaves the public
+# thread until a moderator decides; 0 never withdraws one.
+AGORA_REPORTS_WITHDRAW_AFTER = int(os.environ.get("AGORA_REPORTS_WITHDRAW_AFTER", "3"))
+# Trusted commenters' comments are approved automatically when the engine finds nothing.
+AGORA_TRUSTED_AUTO_APPROVE = env_bool("AGORA_TRUSTED_AUTO_APPROVE", False)
+# Repeat offenders: this many rejected comments within DAYS suspends the commenter for
+# SUSPEND_DAYS; 0 rejections turns the policy off.
+AGORA_REPEAT_OFFENDERS = {
+    "rejections": int(os.environ.get("AGORA_REPEAT_OFFENDER_REJECTIONS", "0")),
+    "days": int(os.environ.get("AGORA_REPEAT_OFFENDER_DAYS", "30")),
+    "suspend_days": int(os.environ.get("AGORA_REPEAT_OFFENDER_SUSPEND_DAYS", "7")),
+}
+# Comments close on their own this many days after an article is published; 0: never.
+AGORA_CLOSE_COMMENTS_AFTER_DAYS = int(os.environ.get("AGORA_CLOSE_COMMENTS_AFTER_DAYS", "0"))
 
 # A form field hidden from people by CSS; naive bots fill every field.
 AGORA_HONEYPOT_FIELD = "homepage"

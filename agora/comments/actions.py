@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
+from agora.commenters import rules as commenter_rules
 from agora.comments import bulk, screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
@@ -213,6 +214,7 @@ def _decide_automatically(comment: Comment, verdict) -> None:
         screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
         screening.top_reason(verdict),
     )
+    automatic = commenter_rules.automatic_action(comment.author_email, automatic, comment.decision)
     if automatic == "reject":
         _record(comment, Status.REJECTED, None, reason, note)
     elif automatic == "approve":
@@ -351,6 +353,19 @@ def reject(
         valid = ", ".join(Reason.values)
         raise ModerationError(f"Unknown reason code {reason!r}; use one of {valid}.")
     return _transition(comment, Status.REJECTED, moderator, reason, note, expected_status)
+
+
+def withdraw(comment: Comment, note: str) -> Decision | None:
+    """Take a published comment out of the public thread until a moderator decides: it
+    goes back to pending, recorded as an automatic decision (readers reported it, say).
+    None when it is no longer published."""
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status != Status.APPROVED:
+            return None
+        decision = _record(locked, Status.PENDING, None, "", note)
+    comment.status = Status.PENDING
+    return decision
 
 
 def _transition(comment, to_status, moderator, reason, note, expected_status) -> Decision:
