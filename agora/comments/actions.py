@@ -284,6 +284,22 @@ def import_comments(batch: list[ImportedComment]) -> list[int]:
     return ids
 
 
+def store_verdicts(comments: list[Comment], verdicts: list) -> None:
+    """Store the engine's verdicts on comments stored without one (an imported archive,
+    scored when the import asks), so the queue can show their risk. Their status and
+    audit trail stay as they are: the source's moderators decided them, so the policy
+    takes no automatic decision. Callers hold the transaction."""
+    for comment, verdict in zip(comments, verdicts, strict=True):
+        _take_verdict(comment, verdict)
+    bulk.update(
+        Comment,
+        [
+            {"pk": comment.pk, **{field: getattr(comment, field) for field in VERDICT_FIELDS}}
+            for comment in comments
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class RestoredDecision:
     """One audit-trail entry as an exported Agora site recorded it."""

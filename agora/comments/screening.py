@@ -67,18 +67,25 @@ def judge(article, body: str, parent_body: str | None = None) -> Verdict:
 
 def judge_many(comments) -> list[Verdict]:
     """The engine's verdicts on stored comments, in one pass (each article read once)."""
+    return engine().judge_many(inputs(comments))
+
+
+def inputs(comments) -> list[CommentInput]:
+    """The engine's input for each stored comment (``article`` and ``parent`` loaded with
+    it), each article's context built once, with the vectors stored on it (store them
+    first: :func:`store_vectors`). Built here, so judging them can happen elsewhere."""
     contexts = {}
-    inputs = []
+    built = []
     for comment in comments:
         if comment.article_id not in contexts:
             contexts[comment.article_id] = _context(comment.article)
         parent_body = comment.parent.body if comment.parent_id else None
-        inputs.append(
+        built.append(
             CommentInput(
                 text=comment.body, article=contexts[comment.article_id], parent_text=parent_body
             )
         )
-    return engine().judge_many(inputs)
+    return built
 
 
 def _context(article) -> ArticleContext:
@@ -145,9 +152,3 @@ def flags_of(verdict: dict) -> str:
     # The publisher's word lists flag their own guideline (agora.wordlists).
     keys += [hit["guideline"] for hit in verdict.get("lists", []) if hit["guideline"] not in keys]
     return f",{','.join(keys)}," if keys else ""
-
-
-def top_reason(verdict: Verdict) -> str:
-    """The guideline most likely broken: the rejection reason a moderator will usually pick."""
-    scored = [reason for reason in verdict.reasons if reason.score is not None]
-    return scored[0].guideline if scored else ""

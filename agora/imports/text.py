@@ -1,5 +1,7 @@
-"""Comment text from other systems, made plain: Agora never renders a comment as HTML."""
+"""Comment text between other systems' HTML and Agora's plain text: Agora never renders a
+comment as HTML."""
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -46,3 +48,14 @@ def html_to_text(html: str) -> str:
     text = "".join(parser.parts)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def text_to_html(text: str) -> str:
+    """HTML of a plain-text comment, for systems that store HTML: paragraphs as ``<p>``,
+    line breaks as ``<br>``, everything else escaped. ``html_to_text`` reads it back."""
+    paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text.strip()))
+    return "".join(
+        f"<p>{'<br>'.join(html.escape(line) for line in p.splitlines())}</p>"
+        for p in paragraphs
+        if p
+    )

@@ -1,8 +1,11 @@
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agora.imports.actions import SOURCES, ImportOptions, ImportSummary, run_import
 from agora.imports.records import ImportFileError
+from agora.imports.scoring import score_imported
 
 
 class Command(BaseCommand):
@@ -35,9 +38,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Read the file, say what would be imported."
         )
+        parser.add_argument(
+            "--score",
+            action="store_true",
+            help="Then judge the source's comments that have no verdict with the guideline "
+            "engine (statuses stay as the source decided), so the queue shows their risk.",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=max(1, min(4, os.cpu_count() or 1)),
+            help="Processes judging comments with --score (default: the CPUs, at most 4).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, source, file, **options):
+        if options["jobs"] < 1:
+            raise CommandError("--jobs must be at least 1.")
         try:
             summary = run_import(
                 file,
@@ -53,6 +70,11 @@ class Command(BaseCommand):
         except (ImportFileError, OSError) as error:
             raise CommandError(f"Nothing was imported: {error}") from error
         self.stdout.write(describe(summary, dry_run=options["dry_run"]))
+        if options["score"] and not options["dry_run"]:
+            scored = score_imported(
+                source, jobs=options["jobs"], progress=not options["no_progress"]
+            )
+            self.stdout.write(f"Scored by the guideline engine: {scored}")
 
 
 def describe(summary: ImportSummary, *, dry_run: bool) -> str:
