@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
 from agora.comments import actions
 from agora.comments.models import Reason, Status
+from agora.desks.roles import CHIEF
 
 MODERATOR_USERNAME = "demo-moderator"
 # A local demo: the password is fixed and printed so anyone running the demo can log in.
@@ -442,6 +443,8 @@ def demo_moderator():
         user.user_permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
+    # The demo shows every moderator page, word lists and desks included.
+    user.groups.add(Group.objects.get(name=CHIEF))
     return user
 
 
