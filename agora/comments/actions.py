@@ -212,7 +212,7 @@ def _decide_automatically(comment: Comment, verdict) -> None:
     automatic, reason, note = wordlists.overrule(
         comment.verdict,
         screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
-        screening.top_reason(verdict),
+        verdict.top_guideline,
     )
     automatic = commenter_rules.automatic_action(comment.author_email, automatic, comment.decision)
     if automatic == "reject":

@@ -8,4 +8,4 @@ class CommentsConfig(AppConfig):
     def ready(self):
         # Connects the receivers that keep cached threads current when articles
         # change or comments are erased, in every process (e.g. `agora privacy_delete`).
-        from agora.comments import reading  # noqa: F401
+        from agora.comments import checks, reading  # noqa: F401

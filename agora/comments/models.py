@@ -8,6 +8,7 @@ from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from agora.articles.models import Article
+from agora.guidelines.verdict import Verdict
 
 BODY_MIN_LENGTH = 2
 BODY_MAX_LENGTH = 5000
@@ -127,6 +128,14 @@ class Comment(models.Model):
             self._refuse_changed_words()
         self.email_key = email_key(self.author_email)
         super().save(*args, **kwargs)
+
+    @property
+    def engine_verdict(self) -> Verdict | None:
+        """The stored verdict as the engine's :class:`Verdict`, or None before it is judged:
+        the one way the web app reads ``verdict``."""
+        if not isinstance(self.verdict, dict):
+            return None
+        return Verdict.from_dict(self.verdict, risk=self.risk)
 
     def _refuse_changed_words(self) -> None:
         stored = type(self).objects.filter(pk=self.pk).values(*IMMUTABLE_FIELDS).first()

@@ -29,10 +29,11 @@ from dataclasses import dataclass, field, replace
 
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.relevance import off_topic_review_threshold
-from agora.guidelines.verdict import GUIDELINES
+from agora.guidelines.verdict import GUIDELINES, REVIEW_ONLY
 
-#: Keys that must have a score before a comment can be approved.
-REQUIRED_KEYS = ("profanity", "threat", "personal_attack", "identity_abuse", "promotion")
+#: Keys that must have a score before a comment can be approved: every guideline that can
+#: reject.
+REQUIRED_KEYS = tuple(key for key in GUIDELINES if key not in REVIEW_ONLY)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Showing the guideline engine's verdict to a moderator.
 
-The verdict is stored on each comment as JSON (``Verdict.to_dict()``); these helpers
-read it defensively, because a comment keeps the verdict of the model version that
-scored it, and render the reader's text with the evidence spans marked, escaping
-everything the reader wrote.
+The verdict is stored on each comment as JSON (``Verdict.to_dict()``) and read back
+through ``Comment.engine_verdict``, which leaves out what an older model version stored
+that it cannot read; these helpers render the reader's text with the evidence spans
+marked, escaping everything the reader wrote.
 """
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.comments.models import Reason
 from agora.desks import roles
+from agora.guidelines.verdict import Evidence, Verdict, readable
 from agora.moderation import queue
 from agora.moderation.forms import LANGUAGE_CHOICES
 
@@ -123,45 +124,40 @@ def list_reasons(verdict) -> list[ListReason]:
     ]
 
 
-def engine_reasons(verdict) -> list[EngineReason]:
-    """The reasons in a stored verdict, skipping anything malformed."""
-    if not isinstance(verdict, dict) or not isinstance(verdict.get("reasons"), list):
+def engine_reasons(verdict: Verdict | None) -> list[EngineReason]:
+    """The engine's reasons in a stored verdict, as a moderator reads them."""
+    if verdict is None:
         return []
-    reasons = []
-    for raw in verdict["reasons"]:
-        if not isinstance(raw, dict) or not isinstance(raw.get("guideline"), str):
-            continue
-        score = raw.get("score")
-        reasons.append(
-            EngineReason(
-                guideline=raw["guideline"],
-                score=float(score) if isinstance(score, int | float) else None,
-                message=str(raw.get("message") or ""),
-                evidence=tuple(
-                    str(item.get("text", ""))
-                    for item in raw.get("evidence") or []
-                    if isinstance(item, dict)
-                ),
-            )
+    return [
+        EngineReason(
+            guideline=reason.guideline,
+            score=reason.score,
+            message=reason.message,
+            evidence=tuple(evidence.text for evidence in reason.evidence),
         )
-    return reasons
+        for reason in verdict.reasons
+    ]
 
 
-def evidence_spans(verdict, text_length: int) -> list[Span]:
-    """Every evidence span that fits the text, tagged with its guideline: the engine's
-    reasons' and the word lists'."""
-    if not isinstance(verdict, dict) or not isinstance(verdict.get("reasons"), list):
+def evidence_spans(comment) -> list[Span]:
+    """Every evidence span that fits the comment's text, tagged with its guideline: the
+    engine's reasons' and the word lists'."""
+    verdict = comment.engine_verdict
+    if verdict is None:
         return []
-    spans = []
-    for raw in [*verdict["reasons"], *(verdict.get("lists") or [])]:
-        if not isinstance(raw, dict):
-            continue
-        for item in raw.get("evidence") or []:
-            start, end = (item.get("start"), item.get("end")) if isinstance(item, dict) else (0, 0)
-            # A span outside the text would mark the wrong words: leave it out.
-            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= text_length:
-                spans.append(Span(start, end, str(raw.get("guideline", ""))))
-    return spans
+    found = [(reason.guideline, reason.evidence) for reason in verdict.reasons]
+    for raw in comment.verdict.get("lists") or []:
+        if isinstance(raw, dict):
+            found.append(
+                (str(raw.get("guideline", "")), readable(Evidence.from_dict, raw.get("evidence")))
+            )
+    # A span outside the text would mark the wrong words: leave it out.
+    return [
+        Span(evidence.start, evidence.end, guideline)
+        for guideline, spans in found
+        for evidence in spans
+        if 0 <= evidence.start < evidence.end <= len(comment.body)
+    ]
 
 
 def highlight(text: str, spans: list[Span]) -> SafeString:
@@ -197,12 +193,12 @@ def highlight(text: str, spans: list[Span]) -> SafeString:
 @register.filter
 def with_evidence(comment) -> SafeString:
     """The comment's text, escaped, with the engine's evidence marked."""
-    return highlight(comment.body, evidence_spans(comment.verdict, len(comment.body)))
+    return highlight(comment.body, evidence_spans(comment))
 
 
 @register.simple_tag
 def verdict_reasons(comment) -> list[EngineReason]:
-    return engine_reasons(comment.verdict)
+    return engine_reasons(comment.engine_verdict)
 
 
 @register.simple_tag
@@ -231,10 +227,8 @@ def pending_count(context) -> str:
 def top_reason(comment) -> str:
     """The reason code a rejection should pre-select: the engine's highest-scoring
     guideline, or nothing when the engine found none."""
-    candidates = [r for r in engine_reasons(comment.verdict) if r.guideline in REASON_LABELS]
-    if not candidates:
-        return ""
-    return max(candidates, key=lambda r: -1.0 if r.score is None else r.score).guideline
+    verdict = comment.engine_verdict
+    return "" if verdict is None else verdict.top_guideline
 
 
 @register.filter
