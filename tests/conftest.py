@@ -27,6 +27,25 @@ def moderator(db, django_user_model):
     return user
 
 
+@pytest.fixture
+def staff_client(client, moderator):
+    """A client signed in as the moderator."""
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def token_headers(db):
+    """``token_headers(user)``: request headers carrying a new API token of ``user``."""
+    from agora.api.models import ApiToken
+
+    def headers(user) -> dict:
+        _token, raw = ApiToken.objects.issue(user, label="tests")
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return headers
+
+
 @pytest.fixture(autouse=True)
 def scoring_in_request(settings):
     """Tests judge a comment inside the posting request, as AGORA_SCORING="request" does,

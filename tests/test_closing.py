@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,12 +9,6 @@ from agora.articles.models import Article
 from agora.comments.models import Comment
 
 BODY = "The council should publish the engineers' report on the dam."
-
-
-@pytest.fixture
-def staff_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 def post(client, article):

@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from roles import user_in
 
-from agora.api.models import ApiToken
 from agora.commenters import actions, rules
 from agora.commenters.models import CommenterAction, Measure, standing
 from agora.comments import actions as comment_actions
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
+from agora.desks.roles import AUDITOR, CHIEF, MODERATOR
 from agora.guidelines import GUIDELINES
 from agora.reports import actions as report_actions
 
@@ -20,15 +21,19 @@ CLEAN = "Thank you for explaining why the council chose to rebuild the dam."
 
 
 @pytest.fixture
-def staff_client(client, moderator):
-    client.force_login(moderator)
+def chief(db):
+    return user_in(CHIEF, "chief")
+
+
+@pytest.fixture
+def chief_client(client, chief):
+    client.force_login(chief)
     return client
 
 
 @pytest.fixture
-def auth(moderator):
-    _token, raw = ApiToken.objects.issue(moderator, label="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+def auth(chief, token_headers):
+    return token_headers(chief)
 
 
 @pytest.fixture
@@ -295,24 +300,47 @@ def test_the_commenters_page_shows_comments_reasons_reports_and_measures(
     assert "Borderline threats." in html and "Always reviewed" in html
 
 
-def test_measures_are_taken_and_lifted_from_the_page(staff_client, moderator):
+def test_measures_are_taken_and_lifted_from_the_page(chief_client, chief):
     url = reverse("commenters:act")
-    response = staff_client.post(
+    response = chief_client.post(
         url, {"email": "r@example.org", "measure": "suspend", "days": "5", "reason": "Insults."}
     )
     assert response.status_code == 302
-    assert standing("r@example.org").suspended.moderator == moderator
+    assert standing("r@example.org").suspended.moderator == chief
 
-    staff_client.post(
+    chief_client.post(
         url, {"email": "r@example.org", "measure": "suspend", "lift": "on", "reason": "Sorry."}
     )
     assert standing("r@example.org").suspended is None
 
-    missing_days = staff_client.post(
+    missing_days = chief_client.post(
         url, {"email": "r@example.org", "measure": "suspend", "reason": "Insults."}, follow=True
     )
     assert "how many days" in missing_days.content.decode()
     assert CommenterAction.objects.count() == 2
+
+
+def test_moderators_and_auditors_read_commenters_only_chiefs_take_measures(client, db):
+    body = {"email": "a@example.org", "measure": "ban", "reason": "Threats."}
+    for user in (user_in(MODERATOR, "mod"), user_in(AUDITOR, "auditor")):
+        client.force_login(user)
+        page = client.get(reverse("commenters:page"), {"email": "a@example.org"})
+        assert page.status_code == 200
+        assert 'class="measure-form"' not in page.content.decode()
+        assert client.post(reverse("commenters:act"), body).status_code == 403
+    assert not CommenterAction.objects.exists()
+
+
+def test_a_moderators_token_cannot_take_measures(client, moderator, token_headers):
+    response = client.post(
+        "/api/v1/moderation/commenters/measures",
+        data={"email": "a@example.org", "measure": "ban", "reason": "Threats."},
+        content_type="application/json",
+        **token_headers(moderator),
+    )
+    assert response.status_code == 403
+    assert "chief moderators" in response.json()["detail"]
+    assert not CommenterAction.objects.exists()
 
 
 def test_the_commenter_pages_need_a_moderator(client, django_user_model):

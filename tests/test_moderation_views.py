@@ -36,12 +36,6 @@ def colleague(db, django_user_model):
 
 
 @pytest.fixture
-def staff_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
 def make_comment(article):
     """Post a comment as a reader would, then set what the engine and earlier
     moderators would have: received one minute after the previous one."""

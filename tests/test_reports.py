@@ -4,11 +4,12 @@ Reported queue, and how a moderator's decision settles reports."""
 import pytest
 from django.core import mail
 from django.urls import reverse
+from roles import arabic_desk, user_in
 
-from agora.api.models import ApiToken
 from agora.comments import actions as comment_actions
 from agora.comments.models import Comment, Decision, Reason, Status
 from agora.comments.reading import approved_thread
+from agora.desks.roles import AUDITOR, MODERATOR
 from agora.reports import actions
 from agora.reports.models import Report, Resolution
 
@@ -25,15 +26,8 @@ def published(article):
 
 
 @pytest.fixture
-def staff_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
-def auth(moderator):
-    _token, raw = ApiToken.objects.issue(moderator, label="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+def auth(moderator, token_headers):
+    return token_headers(moderator)
 
 
 def report_url(comment) -> str:
@@ -334,6 +328,27 @@ def test_reported_queue_lists_most_reported_then_riskiest_with_reasons_and_texts
     html = response.content.decode()
     assert "Art. 5" in html and "Defames me." in html and "lawyer@example.org" in html
     assert "Illegal content" in html and "Threat" in html
+
+
+def test_auditors_read_the_reported_queue_and_dismiss_nothing(client, published, token_headers):
+    file(published, "one@example.org")
+    auditor = user_in(AUDITOR, "auditor")
+    client.force_login(auditor)
+    page = client.get(reverse("reports:reported"))
+    assert [c.pk for c in page.context["comments"]] == [published.pk]
+    assert "dismiss-form" not in page.content.decode()
+    assert client.post(reverse("reports:dismiss", args=[published.pk])).status_code == 403
+    url = f"/api/v1/moderation/comments/{published.pk}/reports/dismiss"
+    assert client.post(url, **token_headers(auditor)).status_code == 403
+    assert Report.objects.get().resolution == Resolution.OPEN
+
+
+def test_a_moderator_sees_the_reports_of_her_desks_only(client, published):
+    file(published, "one@example.org")
+    arabic = user_in(MODERATOR, "arabic-mod", desks=[arabic_desk()])
+    client.force_login(arabic)
+    assert client.get(reverse("reports:reported")).context["comments"] == []
+    assert client.post(reverse("reports:dismiss", args=[published.pk])).status_code == 404
 
 
 def test_the_reported_queue_needs_a_moderator(client, django_user_model):

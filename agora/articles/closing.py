@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from agora.articles import actions
 from agora.articles.models import Article
 from agora.comments.models import Status
-from agora.moderation.views import staff_required
+from agora.moderation.views import decider_required, staff_required
 
 ARTICLES_PER_PAGE = 50
 
@@ -27,7 +27,7 @@ def articles(request):
     return render(request, "articles/moderation.html", {"page": page})
 
 
-@staff_required
+@decider_required
 @require_POST
 def set_comments(request, pk: int):
     article = get_object_or_404(Article, pk=pk)

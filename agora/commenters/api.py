@@ -2,17 +2,20 @@
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as WithStatus
 
 from agora.api.auth import ModeratorToken
 from agora.api.errors import BAD_INPUT, BODY_ERRORS, MODERATOR_ERRORS, ApiError
-from agora.api.schemas import CleanStr, Input
+from agora.api.schemas import Input
 from agora.commenters import actions
 from agora.commenters.forms import CommenterActionForm
 from agora.commenters.models import CommenterAction, standing
 from agora.commenters.views import commenter_comments
 from agora.comments.models import email_key
+from agora.comments.schemas import CleanStr
+from agora.desks import roles
 
 router = Router(tags=["commenters"], auth=ModeratorToken())
 
@@ -71,9 +74,9 @@ def measure_dict(action: CommenterAction) -> dict:
     }
 
 
-def commenter_dict(email: str) -> dict:
+def commenter_dict(email: str, user) -> dict:
     current = standing(email)
-    comments = commenter_comments(email)[:COMMENTS_LIMIT]
+    comments = commenter_comments(email, user)[:COMMENTS_LIMIT]
     history = CommenterAction.objects.filter(email_key=email_key(email)).select_related("moderator")
     return {
         "email": email,
@@ -98,7 +101,7 @@ def commenter_dict(email: str) -> dict:
 @router.get("/commenters", response={200: CommenterOut, **BAD_INPUT, **MODERATOR_ERRORS})
 def commenter(request, email: str = Query(..., max_length=254)):
     """A commenter (by email): measures in force, their comments and every measure taken."""
-    return commenter_dict(email.strip())
+    return commenter_dict(email.strip(), request.auth)
 
 
 @router.post(
@@ -107,6 +110,10 @@ def commenter(request, email: str = Query(..., max_length=254)):
 )
 def take_measure(request, payload: MeasureIn):
     """Take a measure on a commenter (or lift one with `lift`), recorded with its reason."""
+    if not roles.may_manage(request.auth):
+        raise ApiError(
+            403, _("This token's owner may not take measures on commenters (chief moderators may).")
+        )
     form = CommenterActionForm(data=payload.dict())
     if not form.is_valid():
         raise ApiError.invalid_form(form)
@@ -115,4 +122,4 @@ def take_measure(request, payload: MeasureIn):
         form.carry_out(request.auth)
     except actions.CommenterError as error:
         raise ApiError.bad_input({"__all__": [str(error)]}) from None
-    return WithStatus(201, commenter_dict(data["email"]))
+    return WithStatus(201, commenter_dict(data["email"], request.auth))

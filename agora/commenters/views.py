@@ -14,7 +14,8 @@ from agora.commenters import actions
 from agora.commenters.forms import CommenterActionForm
 from agora.commenters.models import CommenterAction, Measure, standing
 from agora.comments.models import Comment, Decision, email_key
-from agora.moderation.views import staff_required
+from agora.desks import roles
+from agora.moderation.views import manager_required, staff_required
 from agora.reports.models import Report
 
 COMMENTS_PAGE_SIZE = 50
@@ -24,10 +25,11 @@ def commenter_url(email: str) -> str:
     return f"{reverse('commenters:page')}?{urlencode({'email': email})}"
 
 
-def commenter_comments(email: str):
-    """The commenter's comments, newest first, with their decisions and report counts."""
+def commenter_comments(email: str, user):
+    """The commenter's comments that ``user`` may see (her desks'), newest first, with
+    their decisions and report counts."""
     return (
-        Comment.objects.filter(email_key=email_key(email))
+        Comment.objects.filter(roles.visible_comments(user), email_key=email_key(email))
         .select_related("article")
         .annotate(report_count=Count("reports"))
         .prefetch_related(
@@ -47,14 +49,15 @@ def page(request):
     if not email:
         return render(request, "commenters/page.html", {"email": ""})
     key = email_key(email)
-    comments = Paginator(commenter_comments(email), COMMENTS_PAGE_SIZE).get_page(
+    comments = Paginator(commenter_comments(email, request.user), COMMENTS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {
         "email": email,
         "standing": standing(email),
         "comments": comments,
-        "reports": Report.objects.filter(comment__email_key=key)
+        "may_manage": roles.may_manage(request.user),
+        "reports": Report.objects.filter(comment__in=commenter_comments(email, request.user))
         .select_related("comment", "resolved_by")
         .order_by("-created_at", "-id"),
         "actions": CommenterAction.objects.filter(email_key=key).select_related("moderator"),
@@ -63,7 +66,7 @@ def page(request):
     return render(request, "commenters/page.html", context)
 
 
-@staff_required
+@manager_required
 @require_POST
 def act(request):
     form = CommenterActionForm(request.POST)

@@ -15,8 +15,9 @@ from agora.api.errors import (
     ApiError,
     comment_or_404,
 )
-from agora.api.schemas import CleanStr, ErrorOut, Input
-from agora.comments.models import Comment
+from agora.api.schemas import ErrorOut, Input
+from agora.comments.schemas import CleanStr
+from agora.moderation.api import must_decide, visible
 from agora.protection import ratelimit
 from agora.reports import actions
 from agora.reports.forms import ReportForm
@@ -110,7 +111,7 @@ class DismissedOut(Schema):
 )
 def reported_queue(request, limit: int = 50):
     """Comments with open reports, most reported and riskiest first (at most 200)."""
-    comments = reported_comments()[: max(1, min(limit, 200))]
+    comments = reported_comments(visible(request))[: max(1, min(limit, 200))]
     return {
         "comments": [
             {
@@ -147,7 +148,8 @@ def reported_queue(request, limit: int = 50):
 def dismiss_reports(request, comment_id: int):
     """Close a comment's open reports: it stays published, or is published again if the
     reports had withdrawn it."""
-    comment = comment_or_404(Comment.objects.all(), comment_id)
+    must_decide(request)
+    comment = comment_or_404(visible(request), comment_id)
     dismissed = actions.dismiss(comment, request.auth)
     if not dismissed:
         raise ApiError(409, _("Comment #%(id)s has no open reports.") % {"id": comment_id})

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agora.comments.models import Comment, Status
-from agora.moderation.views import add_author_records, reply, staff_required
+from agora.moderation.views import (
+    add_author_records,
+    decider_required,
+    reply,
+    staff_required,
+    visible,
+)
 from agora.protection import ratelimit
 from agora.reports import actions
 from agora.reports.forms import ReportForm
@@ -57,11 +63,11 @@ def report(request, pk: int):
 # --- The Reported queue -----------------------------------------------------------
 
 
-def reported_comments():
-    """Comments with open reports, most reported first, then riskiest, then oldest; each
-    with ``open_reports`` (the count) and ``open_report_list`` (the reports)."""
+def reported_comments(comments):
+    """Those of ``comments`` with open reports, most reported first, then riskiest, then
+    oldest; each with ``open_reports`` (the count) and ``open_report_list`` (the reports)."""
     return (
-        Comment.objects.filter(reports__resolution=Resolution.OPEN)
+        comments.filter(reports__resolution=Resolution.OPEN)
         .annotate(open_reports=Count("reports", filter=Q(reports__resolution=Resolution.OPEN)))
         .select_related("article")
         .prefetch_related(
@@ -77,7 +83,9 @@ def reported_comments():
 
 @staff_required
 def reported(request):
-    page = Paginator(reported_comments(), REPORTED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(reported_comments(visible(request)), REPORTED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     items = list(page.object_list)
     add_author_records(items)
     for comment in items:
@@ -85,10 +93,10 @@ def reported(request):
     return render(request, "reports/reported.html", {"page": page, "comments": items})
 
 
-@staff_required
+@decider_required
 @require_POST
 def dismiss(request, pk: int):
-    comment = get_object_or_404(Comment, pk=pk)
+    comment = get_object_or_404(visible(request), pk=pk)
     count = actions.dismiss(comment, request.user)
     if not count:
         return reply(
