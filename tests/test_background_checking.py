@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from agora.comments import actions, screening
@@ -201,3 +202,21 @@ def test_a_check_lost_before_it_started_stops_holding_back_new_ones_after_a_minu
     run_worker()
 
     assert not Comment.objects.filter(awaiting_verdict=True).exists()
+
+
+def test_the_queue_shows_a_comment_as_being_checked_until_its_verdict_is_stored(
+    article, background, client, moderator, django_capture_on_commit_callbacks
+):
+    client.force_login(moderator)
+    comment = post(article, ABUSIVE, django_capture_on_commit_callbacks)
+    queue = reverse("moderation:queue")
+
+    waiting = client.get(queue).content.decode()
+    assert f'id="comment-{comment.pk}"' in waiting
+    assert "engine-checking" in waiting and "Being checked" in waiting
+
+    run_worker()
+
+    checked = client.get(queue).content.decode()
+    assert "engine-checking" not in checked
+    assert "engine-review" in checked or "engine-reject" in checked
