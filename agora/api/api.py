@@ -34,6 +34,16 @@ api = NinjaAPI(
 )
 
 
+# What every JSON answer says it is (ninja's renderer), for answers built ahead of time.
+JSON_CONTENT_TYPE = f"{api.renderer.media_type}; charset={api.renderer.charset}"
+
+
+def rendered(request, schema, data: dict) -> bytes:
+    """The JSON ninja would send for ``data`` as a 200 of ``schema``, ready to cache."""
+    response = api.create_response(request, schema.model_validate(data).model_dump(), status=200)
+    return response.content
+
+
 @api.exception_handler(ApiError)
 def api_error(request, exc: ApiError):
     response = api.create_response(request, exc.body, status=exc.status_code)

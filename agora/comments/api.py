@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router
 from ninja.responses import Status as WithStatus
 
-from agora.api.api import api
+from agora.api.api import JSON_CONTENT_TYPE, rendered
 from agora.api.errors import BAD_INPUT, BODY_ERRORS, NOT_FOUND, ApiError, comment_or_404
 from agora.api.pagination import (
     OLDEST_FIRST,
@@ -70,16 +70,11 @@ def article_dict(article: Article) -> dict:
 # --- Cached reads -----------------------------------------------------------------
 
 
-def rendered(request, schema, data: dict) -> bytes:
-    """The JSON ninja would send for ``data`` as a 200 of ``schema``, ready to cache."""
-    response = api.create_response(request, schema.model_validate(data).model_dump(), status=200)
-    return response.content
-
-
 def revalidated(request, entry: Entry, build: Callable[[], bytes], article_id: int | None):
     """JSON from ``entry`` as a public read of ``article_id``'s thread (agora.comments.edge)."""
-    content_type = f"{api.renderer.media_type}; charset={api.renderer.charset}"
-    return edge.cached_read(request, entry, build, article_id=article_id, content_type=content_type)
+    return edge.cached_read(
+        request, entry, build, article_id=article_id, content_type=JSON_CONTENT_TYPE
+    )
 
 
 # --- Endpoints ----------------------------------------------------------------------

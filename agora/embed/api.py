@@ -21,11 +21,13 @@ from django.utils.translation import get_language_bidi, gettext
 from ninja import Field, Router, Schema
 from ninja.responses import Status as WithStatus
 
+from agora.api.api import JSON_CONTENT_TYPE, rendered
 from agora.api.errors import BAD_INPUT, ApiError
 from agora.api.schemas import CleanStr, ErrorOut, Input
 from agora.articles import actions
 from agora.articles.models import Article
-from agora.comments.reading import with_comment_counts
+from agora.comments import edge
+from agora.comments.reading import thread_cache, with_comment_counts
 from agora.embed import origins, signing, strings
 from agora.embed.forms import EmbeddedArticleForm
 from agora.protection import ratelimit
@@ -107,21 +109,40 @@ def article_out(article: Article) -> dict:
     return out
 
 
-@router.get("/articles/{slug:slug}", response={200: EmbedSetupOut, 404: ErrorOut})
+@router.get("/articles/{slug:slug}", response={200: EmbedSetupOut, 304: None, 404: ErrorOut})
 def setup(request, slug: str, lang: str = ""):
-    """Language, messages, date format, count and article for an embed on one article."""
+    """Language, messages, date format, count and article for an embed on one article.
+
+    A public read: served from the cache until the article or its thread changes; send
+    the ETag back in If-None-Match to get a 304."""
     article = with_comment_counts(Article.objects.filter(slug=slug)).first()
     language = chosen_language(lang[:20].lower(), article)
     count = article.comment_count if article else 0
-    with translation.override(language):
-        return {
-            "lang": language,
-            "dir": "rtl" if get_language_bidi() else "ltr",
-            "article": article_out(article) if article else None,
-            "count": count,
-            "count_label": strings.count_label(count),
-            **strings.interface(),
-        }
+    described = article_out(article) if article else None
+
+    def build() -> dict:
+        with translation.override(language):
+            return {
+                "lang": language,
+                "dir": "rtl" if get_language_bidi() else "ltr",
+                "article": described,
+                "count": count,
+                "count_label": strings.count_label(count),
+                **strings.interface(),
+            }
+
+    if described and described["comments_open"] and article.comments_close_at is not None:
+        # It closes at a time no change announces: answered afresh, never shared.
+        return build()
+    article_id = article.id if article else None
+    entry = thread_cache.find(article_id, "embed", slug, language, depends_on=(described, count))
+    return edge.cached_read(
+        request,
+        entry,
+        lambda: rendered(request, EmbedSetupOut, build()),
+        article_id=article_id,
+        content_type=JSON_CONTENT_TYPE,
+    )
 
 
 def refused(message: str) -> ApiError:

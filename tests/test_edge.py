@@ -1,0 +1,178 @@
+"""What caches in front of Agora are told (agora/comments/edge.py): public reads say how
+they may be kept and under which surrogate key, nothing private is cacheable, and every
+change readers could see purges the article's key, with retries."""
+
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from agora.api.models import ApiToken
+from agora.comments import actions, edge
+from agora.comments.models import Comment
+
+THREAD = "/api/v1/articles/river-dam-vote/comments"
+PUBLIC_READS = [THREAD, "/api/v1/articles", "/api/v1/embed/articles/river-dam-vote"]
+PUBLIC = "public, max-age=0, s-maxage=3600, stale-while-revalidate=30, stale-if-error=86400"
+
+
+def pending(article, n=0):
+    return Comment.objects.create(
+        article=article,
+        author_name=f"Reader {n}",
+        author_email=f"reader{n}@example.org",
+        body=f"Comment number {n} about the dam.",
+    )
+
+
+@pytest.mark.parametrize("url", PUBLIC_READS)
+def test_a_public_read_says_how_shared_caches_may_keep_it(client, article, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == PUBLIC
+    etag = response["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")  # strong
+    key = "agora-articles" if url == "/api/v1/articles" else f"agora-article-{article.id}"
+    assert response["xkey"] == response["Surrogate-Key"] == key
+    # A revalidation keeps the keys, so a cache can tie the 304 to the article.
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["xkey"] == key and again["Cache-Control"] == PUBLIC
+
+
+def test_the_cache_lifetimes_come_from_the_settings(client, article, settings):
+    settings.AGORA_EDGE_MAX_AGE = 60
+    settings.AGORA_EDGE_STALE_WHILE_REVALIDATE = 5
+    settings.AGORA_EDGE_STALE_IF_ERROR = 600
+    assert client.get(THREAD)["Cache-Control"] == (
+        "public, max-age=0, s-maxage=60, stale-while-revalidate=5, stale-if-error=600"
+    )
+
+
+def test_pages_for_one_reader_or_one_moderator_are_private(
+    client, article, moderator, django_user_model
+):
+    comment = pending(article)
+    private = [
+        client.get(article.get_absolute_url()),  # the form carries this reader's token
+        client.get("/api/v1/articles/no-such-article/comments"),
+    ]
+    _, token = ApiToken.objects.issue(moderator, "desk")
+    private.append(client.get("/api/v1/moderation/queue", HTTP_AUTHORIZATION=f"Bearer {token}"))
+    client.force_login(moderator)
+    private += [client.get("/moderation/"), client.get(f"/moderation/comments/{comment.id}/")]
+    for response in private:
+        assert response.status_code in (200, 404)
+        assert "private" in response["Cache-Control"], response.request["PATH_INFO"]
+        assert not response.has_header("xkey")
+    # The moderator's queue shows the pending comment and its email; no shared cache may.
+    assert comment.author_email.encode() in private[2].content
+
+
+def test_an_embed_that_closes_on_its_own_is_never_shared(client, article, settings):
+    settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = 30
+    response = client.get("/api/v1/embed/articles/river-dam-vote")
+    assert response.json()["article"]["comments_open"] is True
+    assert "private" in response["Cache-Control"] and not response.has_header("xkey")
+
+
+# --- Purging -------------------------------------------------------------------------
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    """A cache's purge endpoint: records each PURGE and answers with the next status."""
+
+    def do_PURGE(self):  # noqa: N802 (the HTTP method's name)
+        self.server.purges.append(self.headers["xkey-purge"])
+        status = self.server.statuses.pop(0) if self.server.statuses else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cache_server(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    server.purges, server.statuses = [], []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.AGORA_PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_each_change_readers_could_see_purges_the_articles_key(
+    article, moderator, cache_server, django_capture_on_commit_callbacks
+):
+    keys = f"agora-article-{article.id} agora-articles"
+    comment = pending(article)
+    assert cache_server.purges == []  # a pending comment changes nothing readers see
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.approve(comment, moderator)
+    assert cache_server.purges == [keys]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reject(comment, moderator, "off_topic")  # withdrawn
+    assert cache_server.purges == [keys, keys]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.comments_open = False  # a closed thread
+        article.save()
+    assert cache_server.purges[-1] == keys
+
+    refused = pending(article, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reject(refused, moderator, "profanity")  # never shown: nothing to purge
+    assert len(cache_server.purges) == 3
+
+
+def test_nothing_is_purged_before_the_change_commits(
+    article, moderator, cache_server, django_capture_on_commit_callbacks
+):
+    comment = pending(article)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.approve(comment, moderator)
+    assert cache_server.purges == []
+    for callback in callbacks:
+        callback()
+    assert cache_server.purges == [f"agora-article-{article.id} agora-articles"]
+
+
+def test_a_cache_that_fails_gets_the_purge_again(article, cache_server):
+    cache_server.statuses = [503, 500]
+    failed = edge.purge.call(["agora-article-1"], edge_urls(), 1)
+    # The immediate backend runs the retries at once: two failures, then the purge.
+    assert cache_server.purges == ["agora-article-1"] * 3
+    assert failed == edge_urls()  # the first try's failures, retried by later tasks
+
+
+def test_a_purge_that_never_succeeds_stops_after_the_last_try(article, cache_server):
+    cache_server.statuses = [503] * 20
+    edge.purge.call(["agora-article-1"], edge_urls(), 1)
+    assert len(cache_server.purges) == edge.PURGE_ATTEMPTS
+
+
+def test_with_a_task_worker_a_retry_waits_before_it_runs(article, cache_server, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    cache_server.statuses = [503]
+    before = timezone.now()
+    edge.purge.call(["agora-article-1"], edge_urls(), 1)
+
+    retry = DBTaskResult.objects.get()
+    assert retry.status == "READY"
+    assert retry.run_after >= before + timedelta(seconds=edge.PURGE_FIRST_WAIT)
+    assert retry.args_kwargs["args"] == [["agora-article-1"], edge_urls(), 2]
+
+
+def edge_urls():
+    from django.conf import settings
+
+    return list(settings.AGORA_PURGE_URLS)
