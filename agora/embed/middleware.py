@@ -1,7 +1,8 @@
 """CORS for the reader side of the JSON API, so the embed works from the publisher's pages.
 
-Only the public reading and posting endpoints (``/api/v1/articles...`` and the
-embed's own ``/api/v1/embed/...``) answer other sites, and only the origins in
+Only the public reading, posting and reporting endpoints (``/api/v1/articles...``,
+``/api/v1/comments/<id>/reports`` and the embed's own ``/api/v1/embed/...``) answer
+other sites, and only the origins in
 ``settings.AGORA_ALLOWED_ORIGINS``. No credentials are ever allowed: the embed
 sends no cookies, and the moderator endpoints (token auth) stay same-origin.
 """
@@ -13,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 
 from agora.embed import origins
 
-PUBLIC_API = re.compile(r"^/api/v1/(articles|embed)(/|$)")
+PUBLIC_API = re.compile(r"^/api/v1/(articles|embed|comments/\d+/reports)(/|$)")
 ALLOWED_METHODS = "GET, HEAD, POST"
 # Content-Type (JSON is not a "simple" type) and the key that makes a retried post safe.
 ALLOWED_HEADERS = "Content-Type, Idempotency-Key, Accept-Language, If-None-Match"
