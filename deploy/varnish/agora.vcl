@@ -23,6 +23,8 @@ backend agora {
         .timeout = 2s;
         .window = 5;
         .threshold = 3;
+        # Healthy from the start, so the first reads need not wait for the probes.
+        .initial = 3;
     }
 }
 
