@@ -10,17 +10,22 @@ the API queue (``moderation.api``) both read it.
   this one: what was known of the author when the comment arrived.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.api.pagination import Ordering
-from agora.comments.models import Comment, Status, email_key
+from agora.comments.models import Comment, Decision, Status, email_key
 from agora.desks.roles import visible_comments
+
+# How long a shared count may be reused at most (see live_counts).
+COUNTS_TIMEOUT = 60
 
 
 class Sort:
@@ -97,6 +102,32 @@ def _day_start(day: date) -> datetime:
 def pending_count(viewer) -> int:
     """How many comments wait for ``viewer`` (her desks' pending comments)."""
     return Comment.objects.filter(visible_comments(viewer), status=Status.PENDING).count()
+
+
+def live_counts(viewer) -> dict[str, int]:
+    """What the live queue polls for: how many comments wait for ``viewer`` and the
+    newest one's id (the page fetches new items only when it changes).
+
+    Every open queue asks every few seconds, so the answer is shared through the cache
+    by everyone who sees the same comments, under a key that changes whenever the queue
+    can: with the newest comment and the newest decision (two primary-key lookups). A
+    comment erased by a privacy request shows in the count within ``COUNTS_TIMEOUT``."""
+    scope = visible_comments(viewer)
+    newest_comment = Comment.objects.order_by("-id").values_list("id", flat=True).first()
+    newest_decision = Decision.objects.order_by("-id").values_list("id", flat=True).first()
+    key = (
+        "queue:counts:"
+        + hashlib.blake2b(
+            f"{scope}\x1f{newest_comment}\x1f{newest_decision}".encode(), digest_size=16
+        ).hexdigest()
+    )
+    answer = cache.get(key)
+    if answer is None:
+        pending = Comment.objects.filter(scope, status=Status.PENDING)
+        newest = pending.order_by("-id").values_list("id", flat=True).first()
+        answer = {"pending": pending.count(), "newest": newest or 0}
+        cache.set(key, answer, COUNTS_TIMEOUT)
+    return answer
 
 
 def author_records(pks) -> dict[int, tuple[int, int]]:

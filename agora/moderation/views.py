@@ -155,11 +155,8 @@ def queue_items(request):
 
 @staff_required
 def counts(request):
-    """The live queue's cheap question: how many comments wait, and the newest one's id
-    (the page fetches the new items only when that changes)."""
-    pending = Comment.objects.filter(roles.visible_comments(request.user), status=Status.PENDING)
-    newest = pending.order_by("-id").values_list("id", flat=True).first()
-    return JsonResponse({"pending": pending.count(), "newest": newest or 0})
+    """The live queue's cheap question (see ``queue.live_counts``)."""
+    return JsonResponse(queues.live_counts(request.user))
 
 
 @staff_required

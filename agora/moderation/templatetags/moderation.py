@@ -219,8 +219,12 @@ def user_may_decide(context) -> bool:
 
 @register.simple_tag(takes_context=True)
 def pending_count(context) -> str:
-    """How many comments wait on the signed-in moderator's desks, for the navigation."""
-    return number_format(queue.pending_count(context["request"].user))
+    """How many comments wait on the signed-in moderator's desks, for the navigation and
+    the title (counted once per page)."""
+    request = context["request"]
+    if not hasattr(request, "pending_count"):
+        request.pending_count = queue.pending_count(request.user)
+    return number_format(request.pending_count)
 
 
 @register.simple_tag

@@ -1,0 +1,245 @@
+"""The moderation queue at newsroom scale: 100,000 pending comments from 10,000
+commenters (and 50,000 decided earlier ones, so every author has a record) on PostgreSQL.
+
+Times, in-process through Django's test Client (the whole WSGI stack, no socket), one
+request at a time:
+
+- the queue page (HTML), oldest first and riskiest first, page 1 and a page deep in it;
+- the queue API, oldest and riskiest, the first page and the next one (a cursor);
+- the live queue's counts endpoint (what each open queue asks every 15 s), for a chief
+  moderator (every desk) and for a desk moderator (one language): its time per call and
+  so the share of one CPU core each moderator's open queue costs.
+
+Prints median and p99 wall-clock times and the load average (the machine is shared).
+The data is loaded once into the database ``DATABASE_URL`` names (an empty one, created
+with ``createdb``) and kept; ``--fresh`` empties it first.
+
+    DATABASE_URL=postgres://agora:...@127.0.0.1:5432/agora_queue_bench \\
+        .venv/bin/python bench/moderation_queue.py [--requests 60] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PENDING = 100_000
+DECIDED = 50_000
+COMMENTERS = 10_000
+ARTICLES = 1_000
+LANGUAGES = ("en", "en", "en", "ar", "tr", "fa", "ckb", "kmr")
+GUIDELINES = ("personal_attack", "profanity", "threat", "promotion", "off_topic")
+POLL_SECONDS = 15
+
+
+def configure() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to an empty PostgreSQL database (see the docstring).")
+    sys.path.insert(0, str(REPO))
+    os.environ["AGORA_DEBUG"] = "0"
+    # Production settings serve hashed static files: collected into a throwaway folder.
+    os.environ["AGORA_VAR_DIR"] = tempfile.mkdtemp(prefix="agora-queue-bench-")
+    os.environ.setdefault("AGORA_SECRET_KEY", secrets.token_urlsafe(40))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "agora.settings"
+    import django
+
+    django.setup()
+
+
+def verdict(rng: random.Random, lang: str, body: str) -> tuple[dict, float, str]:
+    key = rng.choice(GUIDELINES)
+    score = round(rng.random(), 4)
+    word = body.split()[0]
+    reasons = [
+        {
+            "guideline": key,
+            "score": score,
+            "evidence": [{"start": 0, "end": len(word), "text": word}],
+            "message": "",
+        }
+    ]
+    decision = "review" if score > 0.3 else "approve"
+    stored = {
+        "id": None,
+        "lang": lang,
+        "scores": {key: score},
+        "decision": decision,
+        "reasons": reasons,
+        "model_version": "bench",
+    }
+    return stored, score, f",{key},"
+
+
+def load(fresh: bool) -> None:
+    from django.core.management import call_command
+
+    from agora.articles.models import Article
+    from agora.comments.models import Comment, Status
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if fresh:
+        Comment.objects.all().delete()
+        Article.objects.all().delete()
+    if Comment.objects.filter(status=Status.PENDING).count() == PENDING:
+        return
+    print("loading the queue (once) ...", flush=True)
+    rng = random.Random(7)
+    now = time.time()
+    articles = Article.objects.bulk_create(
+        Article(
+            slug=f"story-{n}",
+            title=f"Story number {n} about the river dam",
+            url=f"https://paper.example/{'sport' if n % 4 == 0 else 'news'}/story-{n}",
+        )
+        for n in range(ARTICLES)
+    )
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(days=60)
+    batch = []
+    for n in range(DECIDED + PENDING):
+        author = rng.randrange(COMMENTERS)
+        lang = rng.choice(LANGUAGES)
+        body = f"Word{n % 97} comment {n} from reader {author} on the dam and the vote."
+        stored, risk, flags = verdict(rng, lang, body)
+        status = (
+            Status.PENDING
+            if n >= DECIDED
+            else (Status.APPROVED if rng.random() < 0.8 else Status.REJECTED)
+        )
+        batch.append(
+            Comment(
+                article=articles[rng.randrange(ARTICLES)],
+                author_name=f"Reader {author}",
+                author_email=f"reader{author}@example.org",
+                body=body,
+                status=status,
+                lang=lang,
+                decision=stored["decision"],
+                risk=risk,
+                verdict=stored,
+                model_version="bench",
+                flags=flags,
+            )
+        )
+        if len(batch) == 5_000:
+            Comment.objects.bulk_create(batch)
+            batch = []
+    Comment.objects.bulk_create(batch)
+    # Spread the dates over two months, in id order, as comments arrive.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE comments_comment SET created_at = %s + (id * interval '30 seconds')",
+            [start],
+        )
+        cursor.execute("ANALYZE")
+    print(f"loaded in {time.time() - now:.0f} s", flush=True)
+
+
+def users():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from agora.api.models import ApiToken
+    from agora.desks.models import Desk
+    from agora.desks.roles import CHIEF, MODERATOR
+
+    User = get_user_model()
+    chief, _ = User.objects.get_or_create(username="bench-chief", defaults={"is_staff": True})
+    chief.groups.add(Group.objects.get(name=CHIEF))
+    desk_moderator, _ = User.objects.get_or_create(
+        username="bench-arabic", defaults={"is_staff": True}
+    )
+    desk_moderator.groups.add(Group.objects.get(name=MODERATOR))
+    desk, _ = Desk.objects.get_or_create(name="Arabic (bench)", defaults={"languages": ["ar"]})
+    desk.members.add(desk_moderator)
+    _token, raw = ApiToken.objects.issue(chief, label="bench")
+    return chief, desk_moderator, raw
+
+
+def timed(call, requests: int) -> list[float]:
+    call()  # warm: templates, first connection
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = call()
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def row(name: str, times: list[float]) -> str:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"| {name} | {statistics.median(times) * 1000:.1f} ms | {p99 * 1000:.1f} ms |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--fresh", action="store_true")
+    options = parser.parse_args()
+    configure()
+    load(options.fresh)
+    from django.test import Client
+
+    chief, desk_moderator, token = users()
+    page, api = Client(), Client()
+    page.force_login(chief)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    first = api.get("/api/v1/moderation/queue", **auth).json()
+    deep = PENDING // 50 // 2
+    n = options.requests
+    rows = [
+        row("Queue page, oldest first", timed(lambda: page.get("/moderation/"), n)),
+        row(
+            "Queue page, riskiest first",
+            timed(lambda: page.get("/moderation/?sort=riskiest"), n),
+        ),
+        row(
+            f"Queue page {deep:,}, oldest first",
+            timed(lambda: page.get(f"/moderation/?page={deep}"), n),
+        ),
+        row(
+            "Queue API, oldest first", timed(lambda: api.get("/api/v1/moderation/queue", **auth), n)
+        ),
+        row(
+            "Queue API, riskiest first",
+            timed(lambda: api.get("/api/v1/moderation/queue?order=riskiest", **auth), n),
+        ),
+        row(
+            "Queue API, next page (cursor)",
+            timed(
+                lambda: api.get("/api/v1/moderation/queue", {"cursor": first["next"]}, **auth), n
+            ),
+        ),
+    ]
+    counts = []
+    for name, user in (("chief moderator", chief), ("Arabic desk", desk_moderator)):
+        client = Client()
+        client.force_login(user)
+        times = timed(lambda client=client: client.get("/moderation/queue/counts/"), n * 3)
+        counts.append((name, statistics.median(times)))
+        rows.append(row(f"Live counts, {name}", times))
+    print(f"load average {os.getloadavg()[0]:.1f}; {PENDING:,} pending, {COMMENTERS:,} commenters")
+    print("| Request | Median | p99 |\n|---|---|---|")
+    print("\n".join(rows))
+    for name, median in counts:
+        share = median / POLL_SECONDS * 100
+        print(f"live queue, {name}: {share:.3f}% of a core per open queue (a poll every 15 s)")
+
+
+if __name__ == "__main__":
+    main()
