@@ -10,7 +10,8 @@ from django.test import Client
 
 from agora.comments import screening
 from agora.guidelines import GUIDELINES, CommentInput
-from agora.perspective.attributes import ABUSE_KEYS, ATTRIBUTES
+from agora.perspective import calibration
+from agora.perspective.attributes import ATTRIBUTES
 from agora.perspective.models import ApiKey, SuggestedScore
 
 ANALYZE = "/v1alpha1/comments:analyze"
@@ -80,10 +81,11 @@ def test_each_attribute_is_read_from_the_engines_scores(client, key, text):
         "XENOPHOBIA": "xenophobia",
     }.items():
         assert scores[attribute] == verdict.scores[key_name]
-    assert scores["TOXICITY"] == max(verdict.scores[k] for k in ABUSE_KEYS)
-    s = verdict.scores
-    assert scores["SEVERE_TOXICITY"] == max(
-        s["threat"], s["identity_abuse"], min(s["personal_attack"], s["profanity"])
+    # Fitted on human labels (test_perspective_calibration.py), severity capped by toxicity.
+    toxicity = calibration.probability("TOXICITY", verdict.scores)
+    assert scores["TOXICITY"] == toxicity
+    assert scores["SEVERE_TOXICITY"] == min(
+        calibration.probability("SEVERE_TOXICITY", verdict.scores), toxicity
     )
     assert answer["languages"] == ["en"] and answer["detectedLanguages"] == ["en"]
 
@@ -170,8 +172,8 @@ def test_coral_naming_english_for_an_arabic_site_gets_the_arabic_model(client, k
     text = "شكرا على هذا التقرير الواضح عن السد والمجلس البلدي"
     answer = analyze(client, key, text, ["TOXICITY"], languages=["en"])
     assert answer["languages"] == ["ar"] and answer["detectedLanguages"] == ["ar"]
-    assert values(answer)["TOXICITY"] == max(
-        s for k in ABUSE_KEYS if (s := verdict_of(text, "ar").scores[k]) is not None
+    assert values(answer)["TOXICITY"] == calibration.probability(
+        "TOXICITY", verdict_of(text, "ar").scores
     )
 
 

@@ -6,13 +6,10 @@ explains each derivation):
 
 - one guideline or identity sub-key per attribute where Perspective has a like-named one
   (``INSULT`` is ``personal_attack``, ``SPAM`` is ``promotion`` ...);
-- ``TOXICITY``: the most likely of the abuse guidelines (profanity, threat, personal attack,
-  identity abuse). It is the calibrated probability that the comment breaks that one, so a
-  threshold means the same as on the guideline, and the chance it breaks any of them is at
-  least this much;
-- ``SEVERE_TOXICITY``: the most likely of threat, identity abuse, and a personal attack that
-  is profane too (the smaller of the two probabilities, the most the pair can be likely
-  together); profanity alone never counts, as Perspective's attribute ignores mild swearing;
+- ``TOXICITY`` and ``SEVERE_TOXICITY``: probabilities of their own, from the four abuse
+  scores (profanity, threat, personal attack, identity abuse) through regressions fitted to
+  human "toxic" and "severe toxic" labels (agora/perspective/calibration.py); severe
+  toxicity never exceeds toxicity, as a severely toxic comment is toxic;
 - ``LIKELY_TO_REJECT``: the publisher's policy's reject decision as a score: each guideline
   that can reject maps its score onto 0-0.5 below its reject threshold and 0.5-1 above it,
   and the highest counts, so the value reaches 0.5 exactly when the policy rejects.
@@ -23,8 +20,8 @@ from dataclasses import dataclass
 
 from agora.guidelines import GUIDELINES, Policy, Verdict
 from agora.guidelines.calibration import DECIMALS
-
-ABUSE_KEYS = ("profanity", "threat", "personal_attack", "identity_abuse")
+from agora.perspective import calibration
+from agora.perspective.calibration import ABUSE_KEYS
 
 Scorer = Callable[[Verdict, Policy], float | None]
 
@@ -47,15 +44,12 @@ def _highest(scores) -> float | None:
 
 
 def toxicity(verdict: Verdict, policy: Policy) -> float | None:
-    return _highest(verdict.scores.get(key) for key in ABUSE_KEYS)
+    return calibration.probability("TOXICITY", verdict.scores)
 
 
 def severe_toxicity(verdict: Verdict, policy: Policy) -> float | None:
-    attack, profanity = verdict.scores.get("personal_attack"), verdict.scores.get("profanity")
-    profane_attack = None if attack is None or profanity is None else min(attack, profanity)
-    return _highest(
-        [verdict.scores.get("threat"), verdict.scores.get("identity_abuse"), profane_attack]
-    )
+    severe = calibration.probability("SEVERE_TOXICITY", verdict.scores)
+    return None if severe is None else min(severe, toxicity(verdict, policy))
 
 
 def likely_to_reject(verdict: Verdict, policy: Policy) -> float | None:
