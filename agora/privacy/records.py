@@ -1,7 +1,8 @@
 """Everything Agora keeps about one email address.
 
 A person's data is their comments (with the engine's verdicts and the
-moderators' decisions about them) and, for staff, their user account. Emails
+moderators' decisions about them), the reports they filed, the measures moderators
+took on them as a commenter and, for staff, their user account. Emails
 match whatever their case, because mail providers ignore it and people type it
 both ways, and Unicode letters too ("Priv@ÄRGER.example" is "priv@ärger.example"):
 they are compared in the form ``Comment.email_key`` keeps.
@@ -11,9 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connections, transaction
 
+from agora.commenters.models import CommenterAction
 from agora.comments.models import Comment, Decision, email_key
 from agora.comments.reading import thread_cache
 from agora.protection import ratelimit
+from agora.reports.models import Report
 
 
 def comments_by(email: str):
@@ -57,6 +60,27 @@ def export(email: str) -> dict:
             }
             for comment in comments
         ],
+        "reports": [
+            {
+                "comment_id": report.comment_id,
+                "reason": report.reason,
+                "law": report.law,
+                "explanation": report.explanation,
+                "created_at": report.created_at.isoformat(),
+                "resolution": report.resolution,
+            }
+            for report in Report.objects.filter(reporter_key=email_key(email)).order_by("id")
+        ],
+        "measures": [
+            {
+                "measure": action.measure,
+                "lifted": action.lifted,
+                "until": action.until.isoformat() if action.until else None,
+                "reason": action.reason,
+                "created_at": action.created_at.isoformat(),
+            }
+            for action in CommenterAction.objects.filter(email_key=email_key(email)).order_by("id")
+        ],
         "accounts": [
             {
                 "username": user.get_username(),
@@ -95,10 +119,16 @@ def erase(email: str) -> dict[str, int]:
         # exception.
         decisions_deleted, _ = Decision.objects.filter(comment_id__in=comment_ids).delete()
         comments_deleted, _ = Comment.objects.filter(id__in=comment_ids).delete()
-        ratelimit.forget("post-email", email_key(email))
+        reports_deleted, _ = Report.objects.filter(reporter_key=email_key(email)).delete()
+        # Like decisions, the measures' trail is append-only but for erasure.
+        measures_deleted, _ = CommenterAction.objects.filter(email_key=email_key(email)).delete()
+        for scope in ("post-email", "report-email"):
+            ratelimit.forget(scope, email_key(email))
     return {
         "comments": comments_deleted,
         "decisions": decisions_deleted,
+        "reports": reports_deleted,
+        "measures": measures_deleted,
         "replies_detached": replies_detached,
         "log_emptied": leave_no_trace(),
     }

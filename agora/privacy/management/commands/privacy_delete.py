@@ -25,7 +25,9 @@ class Command(BaseCommand):
         counts = records.erase(email)
         self.stdout.write(
             f"Deleted {counts['comments']} comment(s) and {counts['decisions']} decision(s); "
-            f"{counts['replies_detached']} reply(ies) by other people kept as top-level comments."
+            f"{counts['replies_detached']} reply(ies) by other people kept as top-level comments. "
+            f"Also deleted {counts['reports']} report(s) filed and {counts['measures']} "
+            "commenter measure(s)."
         )
         if not counts["log_emptied"]:
             self.stderr.write(
