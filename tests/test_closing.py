@@ -1,6 +1,6 @@
 """Closing comments on an article: by a moderator, or on their own after N days."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +75,9 @@ def test_comments_close_on_their_own_after_the_set_number_of_days(client, articl
     assert "Comments closed on" in page
     setup = client.get(f"/api/v1/embed/articles/{article.slug}").json()
     assert setup["article"]["comments_open"] is False
+    closes = datetime.fromisoformat(setup["article"]["comments_close_at"])
+    assert abs(closes - (article.published_at + timedelta(days=30))) < timedelta(seconds=1)
+    assert "%(date)s" in setup["strings"]["closed_on"]
 
 
 def test_readers_see_when_comments_will_close(client, article, settings):

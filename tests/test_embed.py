@@ -185,6 +185,7 @@ def test_setup_gives_the_article_count_and_messages(client, article):
         "url": "",
         "language": "en",
         "comments_open": True,
+        "comments_close_at": None,
     }
     assert (data["lang"], data["dir"]) == ("en", "ltr")
     assert (data["count"], data["count_label"]) == (2, "2 comments")

@@ -15,6 +15,8 @@ The thread itself is read and posted through the public endpoints
 (``/articles/<slug>/comments``), like any other client.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import get_language_bidi, gettext
@@ -41,6 +43,9 @@ class EmbedArticleOut(Schema):
     url: str
     language: str
     comments_open: bool
+    comments_close_at: datetime | None = Field(
+        description="When comments close on their own (AGORA_CLOSE_COMMENTS_AFTER_DAYS), or null."
+    )
 
 
 class GuidelinesOut(Schema):

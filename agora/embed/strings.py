@@ -48,6 +48,8 @@ INTERFACE = {
     "empty": _("No comments have been published yet."),
     "more": _("Show more comments"),
     "closed": _("Comments are closed on this article."),
+    "closes_on": _("Comments close on %(date)s."),
+    "closed_on": _("Comments closed on %(date)s."),
     "unavailable": _("Comments are not available for this article."),
     "load_failed": _("The comments could not be loaded. Please try again later."),
 }

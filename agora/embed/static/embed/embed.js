@@ -262,8 +262,13 @@
     section.appendChild(empty);
     section.appendChild(more);
     var repliesOf = {}; // top-level comment id -> its replies list
+    // Comments may close on their own at a date the publisher set; readers are told when.
+    var closesAt = article.comments_close_at;
+    var closesOn = closesAt ? formatDate(closesAt, setup.dates) : "";
+    if (closesAt && article.comments_open) section.appendChild(el("p", { class: "help" }, fill(s.closes_on, { date: closesOn })));
     var form = article.comments_open ? postForm(section, setup, path) : null;
-    if (!form) section.appendChild(el("p", { class: "notice" }, s.closed));
+    var closedOnItsOwn = closesAt && new Date(closesAt) <= new Date();
+    if (!form) section.appendChild(el("p", { class: "notice" }, closedOnItsOwn ? fill(s.closed_on, { date: closesOn }) : s.closed));
 
     function comment(item, orphan) {
       var authorId = "agora-c" + item.id;
