@@ -1,9 +1,16 @@
 """Changes to articles made by Agora itself (the CMS and the admin write the rest)."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from agora.articles.models import Article
+
+TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
+# Room left for the number that makes a slug unique.
+SLUG_BASE_LENGTH = Article._meta.get_field("slug").max_length - 12
 
 
 @transaction.atomic
@@ -37,28 +44,58 @@ def announce(fields: dict, *, signed: bool, existing: Article | None = None):
     return article, existing is None
 
 
-def find_or_create_for_import(url: str, title: str, published_at, language: str):
-    """The article at ``url``, or a new one for a thread brought from another comment system.
+@dataclass(frozen=True)
+class ImportedThread:
+    """A thread of another comment system, as an article to find or create."""
 
-    Returns (article, created). A new article gets a slug made from its title, made
-    unique with a number, as the old system's threads have no slugs of their own."""
-    existing = Article.objects.filter(url=url).first()
-    if existing is not None:
-        return existing, False
-    title = (title or url)[: Article._meta.get_field("title").max_length]
-    article = Article.objects.create(
-        slug=_free_slug(slugify(title) or "imported"),
-        title=title,
-        url=url,
-        language=language,
-        published_at=published_at,
+    url: str
+    title: str
+    published_at: datetime
+
+
+def find_or_create_for_import(
+    threads: list[ImportedThread], language: str
+) -> tuple[dict[str, Article], int]:
+    """The article at each thread's address, created if there is none; returns them by
+    address, and how many were created.
+
+    A new article gets a slug made from its title, made unique with a number, as the old
+    system's threads have no slugs of their own. Looked up and created a batch at a time:
+    an archive brings tens of thousands of threads, and addresses are not indexed."""
+    by_url = {thread.url: thread for thread in threads}
+    # Where several articles share an address, the newest is the one matched.
+    existing = Article.objects.filter(url__in=list(by_url)).order_by("published_at", "id")
+    found = {article.url: article for article in existing}
+    new = []
+    bases = {
+        url: slugify(thread.title or url)[:SLUG_BASE_LENGTH] or "imported"
+        for url, thread in by_url.items()
+        if url not in found
+    }
+    taken = set(Article.objects.filter(slug__in=set(bases.values())).values_list("slug", flat=True))
+    for url, base in bases.items():
+        thread = by_url[url]
+        slug = base if base not in taken else _free_slug(base, taken)
+        taken.add(slug)
+        new.append(
+            Article(
+                slug=slug,
+                title=(thread.title or url)[:TITLE_MAX_LENGTH],
+                url=url,
+                language=language,
+                published_at=thread.published_at,
+            )
+        )
+    Article.objects.bulk_create(new)
+    found.update((article.url, article) for article in new)
+    return found, len(new)
+
+
+def _free_slug(base: str, taken: set[str]) -> str:
+    """``base`` numbered until free, in the database and in ``taken``."""
+    taken = taken | set(
+        Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
     )
-    return article, True
-
-
-def _free_slug(base: str) -> str:
-    base = base[: Article._meta.get_field("slug").max_length - 12]
-    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
     while slug in taken:
         number += 1

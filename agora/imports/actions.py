@@ -143,20 +143,26 @@ class _Articles:
         self.summary = summary
         self.found: dict[str, Article] = {}
 
-    def get(self, key: str, first_comment: Post) -> Article:
-        if key not in self.found:
-            thread = self.threads[key]
-            article, created = article_actions.find_or_create_for_import(
-                thread.url,
-                thread.title,
-                thread.created_at or first_comment.created_at,
-                self.language,
-            )
-            if created:
-                self.summary.articles_created += 1
-            else:
-                self.summary.articles_matched += 1
-            self.found[key] = article
+    def prepare(self, batch: list[Post]) -> None:
+        """Find or create, together, the articles of the batch's threads not yet met."""
+        wanted = {}
+        for post in batch:
+            if post.thread_key not in self.found and post.thread_key not in wanted:
+                thread = self.threads[post.thread_key]
+                wanted[post.thread_key] = article_actions.ImportedThread(
+                    thread.url, thread.title, thread.created_at or post.created_at
+                )
+        if not wanted:
+            return
+        by_url, created = article_actions.find_or_create_for_import(
+            list(wanted.values()), self.language
+        )
+        for key, thread in wanted.items():
+            self.found[key] = by_url[thread.url]
+        self.summary.articles_created += created
+        self.summary.articles_matched += len(set(by_url)) - created
+
+    def get(self, key: str) -> Article:
         return self.found[key]
 
 
@@ -168,11 +174,12 @@ def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> Non
         parents = imported_comments(options.source, [a for a in anchors.values() if a])
         new = [post for post in batch if post.original_id not in done]
         summary.already_imported += len(batch) - len(new)
+        articles.prepare(new)
         statuses = [STATUSES.get(post.status, Status.REJECTED) for post in new]
         comment_ids = comment_actions.import_comments(
             [
                 comment_actions.ImportedComment(
-                    article=articles.get(post.thread_key, post),
+                    article=articles.get(post.thread_key),
                     parent_id=parents.get(anchors[post.original_id]),
                     author_name=(post.author_name or ANONYMOUS)[:NAME_MAX_LENGTH],
                     author_email=post.author_email,
