@@ -5,10 +5,13 @@ three a reply, many to a reply, one in fifty spam, each with an HTML paragraph a
 then times ``agora import disqus`` on it, in a process of its own run as in production
 (``AGORA_DEBUG=0``), against a fresh SQLite database (or the empty PostgreSQL database
 ``--database-url`` names). Prints the rate over the whole command (start-up and the
-checking read of the file included) and its peak resident memory.
+checking read of the file included), the CPU time it used (on a shared machine, the wall
+time also counts waiting for the CPU) and its peak resident memory. With ``--score-jobs N``
+it then runs the same import again with ``--score --jobs N`` (nothing left to store: the
+file is read again and every comment judged by the guideline engine) and times that too.
 
     .venv/bin/python bench/import_disqus.py [--comments 1000000] [--threads 20000]
-        [--database-url postgres://...]
+        [--database-url postgres://...] [--score-jobs 2]
 
 Targets: at least 5,000 comments/s without scoring; memory below 300 MB whatever the size.
 """
@@ -56,11 +59,30 @@ def agora(*args: str, env: dict) -> str:
     return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
 
 
+def timed(*args: str, env: dict) -> tuple[str, float, float]:
+    """Run an agora command: its output, wall seconds and CPU seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    output = agora(*args, env=env)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return output, seconds, cpu
+
+
+def row(what: str, count: int, size_mb: float, seconds: float, cpu: float, peak_mb: float):
+    print(
+        f"| {what} | {count:,} | {size_mb:,.0f} | {seconds:,.1f} | {count / seconds:,.0f} | "
+        f"{cpu:,.1f} | {count / cpu:,.0f} | {peak_mb:,.0f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--threads", type=int, default=20_000)
     parser.add_argument("--database-url", help="An empty database (default: a new SQLite file).")
+    parser.add_argument("--score-jobs", type=int, help="Then time --score with this many jobs.")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "disqus.xml"
@@ -74,20 +96,25 @@ def main() -> None:
             "AGORA_SECRET_KEY": os.environ.get("AGORA_SECRET_KEY", "import-benchmark"),
         }
         agora("migrate", "--verbosity", "0", env=env)
-        start = time.perf_counter()
-        summary = agora("import", "disqus", str(export), "--no-progress", env=env)
-        seconds = time.perf_counter() - start
+        command = ("import", "disqus", str(export), "--no-progress")
+        summary, seconds, cpu = timed(*command, env=env)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size_mb = export.stat().st_size / 1e6
+        if options.score_jobs:
+            scoring = timed(*command, "--score", "--jobs", str(options.score_jobs), env=env)
+            scoring_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     stored = options.comments - options.comments // 50
     print(summary)
-    print("| database | comments | file (MB) | seconds | comments/s | peak memory (MB) |")
-    print("|---|---:|---:|---:|---:|---:|")
     kind = database.split(":", 1)[0]
     print(
-        f"| {kind} | {stored:,} | {size_mb:,.0f} | {seconds:,.1f} | "
-        f"{stored / seconds:,.0f} | {peak_mb:,.0f} |"
+        "| run | comments | file (MB) | seconds | comments/s | CPU seconds | comments/CPU s "
+        "| peak memory (MB) |"
     )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    row(f"import, {kind}", stored, size_mb, seconds, cpu, peak_mb)
+    if options.score_jobs:
+        _, seconds, cpu = scoring
+        row(f"--score --jobs {options.score_jobs}", stored, size_mb, seconds, cpu, scoring_peak_mb)
 
 
 if __name__ == "__main__":
