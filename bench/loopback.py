@@ -228,7 +228,9 @@ class Server:
         self.argv, self.env, self.port, self.log, self.cwd = argv, env, port, log, cwd
         self.process: subprocess.Popen | None = None
 
-    def start(self, ready_path: str, timeout: float = 120) -> None:
+    def start(self, ready_path: str | None, timeout: float = 120) -> None:
+        """Start the command; return once it answers ``ready_path`` (below 500), or with
+        ``ready_path`` None once it accepts connections (a server that speaks no HTTP)."""
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 self.argv,
@@ -243,6 +245,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.argv[0]} exited; see {self.log}")
             try:
+                if ready_path is None:
+                    socket.create_connection((LOOPBACK, self.port), timeout=1).close()
+                    return
                 with urllib.request.urlopen(
                     f"http://{LOOPBACK}:{self.port}{ready_path}", timeout=5
                 ) as response:

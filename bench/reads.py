@@ -114,29 +114,6 @@ def varnish_server(work: Path, backend_port: int) -> loopback.Server | None:
     return loopback.Server(argv, dict(os.environ), port, work / "varnish.log", work)
 
 
-def wait_for_port(server: loopback.Server, timeout: float = 30) -> None:
-    """Start a server that speaks no HTTP to a plain GET (Redis) and wait for its port."""
-    import socket
-
-    with open(server.log, "ab") as log:
-        server.process = subprocess.Popen(
-            server.argv,
-            env=server.env,
-            cwd=server.cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((loopback.LOOPBACK, server.port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{server.argv[0]} did not listen within {timeout} s")
-
-
 def profile(work: Path) -> list[str]:
     """CPU of one cached thread read in-process: the full path's top functions by
     cumulative time, and the replay path's cost per read."""
@@ -192,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 if redis is None:
                     skipped.append("Redis: `redis-server` is not installed")
                     continue
-                wait_for_port(redis)
+                redis.start(None)
                 helpers.append(redis)
                 server_env["AGORA_CACHE_URL"] = f"redis://{loopback.LOOPBACK}:{redis.port}/0"
             for replay in ("1", "0"):
@@ -217,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 server.start("/api/v1/articles")
                 helpers.append(server)
-                wait_for_port(varnish)
+                varnish.start(None)
                 helpers.append(varnish)
                 warm(varnish.port, [THREAD, EMBED])
                 rows = results.setdefault("db, through Varnish", {})

@@ -182,3 +182,13 @@ def test_pages_built_for_each_reader_are_never_replayed(servers, thread):
     assert servers.full.calls == 2
     assert first[0] == second[0] == "200 OK"
     assert "private" in dict(first[1])["Cache-Control"]
+
+
+def test_when_the_cache_fails_the_replay_steps_aside(servers, thread):
+    env = REQUESTS["thread"]
+    answer(servers.fast, env)
+    broken = mock.Mock(**{"get_many.side_effect": OSError, "set.side_effect": OSError})
+    with mock.patch("agora.comments.replay.cache", broken):
+        for _ in range(2):
+            assert answer(servers.fast, env) == answer(servers.full, env)
+    assert broken.get_many.called and broken.set.called

@@ -151,7 +151,11 @@ class ReplayReads:
         if code in ("200", "304") and "last-modified" in names and "set-cookie" not in names:
             version_key, token = thread
             body = response.content if code == "200" else b""
-            cache.set(f"{key}:{code}", (token, status, headers, body), ENTRY_TIMEOUT)
+            try:
+                cache.set(f"{key}:{code}", (token, status, headers, body), ENTRY_TIMEOUT)
+            except Exception:  # the reader still gets the answer; the next read tries again
+                logger.exception("Keeping a read to replay failed")
+                return response
             if len(self.threads) >= KNOWN_LIMIT:
                 self.threads.clear()
             self.threads[key] = version_key
