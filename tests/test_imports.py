@@ -1,6 +1,7 @@
 """Importing other comment systems' exports: every sample in ../shared/import-samples."""
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from agora.comments.models import Comment, Decision, Status
 from agora.imports import state
 from agora.imports.actions import ImportOptions, run_import
 from agora.imports.models import ImportedComment
-from agora.imports.records import ImportFileError
+from agora.imports.parsers import PARSERS
+from agora.imports.records import ImportFileError, Post
+from agora.imports.spool import Spool
 from agora.privacy import records
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "import-samples"
@@ -307,3 +310,23 @@ def test_progress_bar_counts_the_comments_to_store(capsys):
 
     bar = capsys.readouterr().err
     assert "Importing" in bar and "4/4" in bar
+
+
+def test_the_spool_keeps_posts_on_disk_once_each_and_gives_them_back_in_order():
+    post = next(
+        record
+        for record in PARSERS["disqus"](SAMPLES / "disqus/isso-tests-disqus.xml", {})
+        if isinstance(record, Post)
+    )
+    reply = replace(post, original_id="r1", parent_id=post.original_id)
+    with Spool() as spool:
+        assert spool.add(post) and spool.add(reply)
+        assert not spool.add(replace(post, body="another text, same id"))
+        assert len(spool) == 2
+        assert spool.parent("r1") == post.original_id and spool.parent(post.original_id) == ""
+        assert "r1" in spool and "unknown" not in spool and spool.parent("unknown") is None
+        assert list(spool) == list(spool) == [post, reply]
+        assert list(spool.ids()) == [post.original_id, "r1"]
+        path = Path(spool.path)
+        assert path.exists()
+    assert not path.exists()

@@ -36,10 +36,10 @@ REMOVED = {SourceStatus.SPAM: Reason.PROMOTION, SourceStatus.DELETED: Reason.OTH
 
 @dataclass
 class _Survey:
-    """What the first reading learnt: the threads, and the parent of every post to keep."""
+    """What the first reading learnt: the threads, and every post to keep (on disk)."""
 
+    kept: Spool
     threads: dict[str, Thread] = field(default_factory=dict)
-    kept: dict[str, str] = field(default_factory=dict)
     used_threads: set[str] = field(default_factory=set)
 
 
@@ -67,7 +67,7 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
             for replies in (False, True):
                 posts = (
                     post
-                    for post in spool
+                    for post in survey.kept
                     if (_anchor(post.original_id, survey.kept) is not None) == replies
                 )
                 for batch in batches(posts):
@@ -80,7 +80,7 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
 
 def _survey(path, options: ImportOptions, summary: ImportSummary, spool: Spool) -> _Survey:
     """Read the whole file, deciding what to keep; the posts kept go to ``spool``."""
-    survey = _Survey()
+    survey = _Survey(kept=spool)
     for record in PARSERS[options.source](path, {"base_url": options.base_url}):
         if isinstance(record, Thread):
             survey.threads.setdefault(record.key, record)
@@ -89,7 +89,6 @@ def _survey(path, options: ImportOptions, summary: ImportSummary, spool: Spool) 
         if reason:
             summary.skipped[reason] += 1
         else:
-            survey.kept[record.original_id] = record.parent_id
             spool.add(record)
             summary.planned[STATUSES.get(record.status, Status.REJECTED)] += 1
             survey.used_threads.add(record.thread_key)
@@ -120,7 +119,7 @@ def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
     return ""
 
 
-def _anchor(original_id: str, kept: dict[str, str]) -> str | None:
+def _anchor(original_id: str, kept: Spool) -> str | None:
     """The top-level comment a reply hangs from: its highest ancestor being imported.
 
     None for a top-level comment, and for a reply whose parent is not imported (a
@@ -128,7 +127,7 @@ def _anchor(original_id: str, kept: dict[str, str]) -> str | None:
     anchor = None
     current = original_id
     visited = {current}
-    while (parent := kept.get(current)) and parent in kept and parent not in visited:
+    while (parent := kept.parent(current)) and parent in kept and parent not in visited:
         anchor = current = parent
         visited.add(parent)
     return anchor
@@ -210,7 +209,7 @@ def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> Non
 
 def _count_planned(survey: _Survey, options: ImportOptions, summary: ImportSummary) -> None:
     """Fill a dry run's summary: what would be stored, and what is there already."""
-    ids = iter(survey.kept)
+    ids = survey.kept.ids()
     while chunk := list(islice(ids, 1000)):
         summary.already_imported += ImportedComment.objects.filter(
             source=options.source, original_id__in=chunk
