@@ -210,3 +210,14 @@ def test_the_queue_shows_list_matches_as_evidence(client, article, chief):
         "<q><bdi>Suspicious  Phrase</bdi></q>"
     ) in html
     assert '<mark class="evidence" data-guidelines="promotion"' in html
+
+
+def test_a_suspect_term_preselects_its_guideline_when_the_engine_found_nothing(chief):
+    from agora.comments.models import Comment
+    from agora.moderation.templatetags.moderation import top_reason
+
+    verdict = {"lang": "en", "decision": "review", "scores": {}, "reasons": []}
+    verdict["lists"] = [{"kind": "suspect", "guideline": "promotion", "term": "x", "evidence": []}]
+
+    assert top_reason(Comment(body="x", verdict=verdict)) == "promotion"
+    assert top_reason(Comment(body="x", verdict={**verdict, "lists": []})) == ""

@@ -230,9 +230,11 @@ def pending_count(context) -> str:
 @register.simple_tag
 def top_reason(comment) -> str:
     """The reason code a rejection should pre-select: the engine's highest-scoring
-    guideline, or nothing when the engine found none."""
+    guideline, else the guideline of a word list that matched, else nothing."""
     verdict = comment.engine_verdict
-    return "" if verdict is None else verdict.top_guideline
+    listed = list_reasons(comment.verdict)
+    top = "" if verdict is None else verdict.top_guideline
+    return top or (listed[0].guideline if listed else "")
 
 
 @register.filter
