@@ -15,6 +15,7 @@ from agora.api.errors import (
     ApiError,
     comment_or_404,
 )
+from agora.api.pagination import Limit
 from agora.api.schemas import ErrorOut, Input
 from agora.comments.schemas import CleanStr
 from agora.moderation.api import must_decide, visible
@@ -107,11 +108,11 @@ class DismissedOut(Schema):
 @router.get(
     "/moderation/reported",
     auth=ModeratorToken(),
-    response={200: ReportedQueueOut, **MODERATOR_ERRORS},
+    response={200: ReportedQueueOut, **BAD_INPUT, **MODERATOR_ERRORS},
 )
-def reported_queue(request, limit: int = 50):
-    """Comments with open reports, most reported and riskiest first (at most 200)."""
-    comments = reported_comments(visible(request))[: max(1, min(limit, 200))]
+def reported_queue(request, limit: int = Limit):
+    """Comments with open reports, most reported and riskiest first."""
+    comments = reported_comments(visible(request))[:limit]
     return {
         "comments": [
             {
