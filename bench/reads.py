@@ -5,7 +5,8 @@ One Agora under gunicorn (``--workers`` × ``--threads``, gthread, SQLite), a th
 connection of its own (as a reverse proxy does), and for each cache Agora can share
 between workers (the database cache table, Redis: a real ``redis-server`` started here):
 
-- a static file served by the same server (WhiteNoise): the ceiling for reads;
+- the thread's own JSON served as a static file by the same server (WhiteNoise): the
+  ceiling for reads;
 - the thread as JSON (``/api/v1/articles/<slug>/comments?limit=200``), the embed's data
   (``/api/v1/embed/articles/<slug>``) and the article page, each with the replayed
   fast path on (the default) and off (``AGORA_REPLAY_READS=0``: the full Django path);
@@ -130,6 +131,17 @@ def profile(work: Path) -> list[str]:
     return result.stdout.splitlines()
 
 
+def same_bytes_as_static(path: str, static_root: Path) -> str:
+    """The ceiling's file: the answer to ``path`` (read in-process), written where the
+    server's WhiteNoise serves static files, so both rows send the same bytes."""
+    from django.test import Client
+
+    body = Client().get(path, HTTP_HOST=loopback.LOOPBACK).content
+    (static_root / "bench").mkdir(exist_ok=True)
+    (static_root / "bench" / "thread.json").write_bytes(body)
+    return "/static/bench/thread.json"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -150,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     loopback.prepare_agora(env)
     loopback.use_django(env)
     loopback.seed_thread(SLUG, approved=COMMENTS)
-    manifest = json.loads((work / "agora" / "static" / "staticfiles.json").read_text())
-    static = "/static/" + manifest["paths"]["agora/site.css"]
+    static = same_bytes_as_static(THREAD, work / "agora" / "static")
     load_average = loopback.load_average()
     lines = ["# Thread reads beside the static-file ceiling", ""]
     if args.profile:
