@@ -146,7 +146,9 @@ def test_the_api_queue_searches_the_same_way(client, make, moderator):
     assert ids(email="ANA@example.org") == [match.pk]
     assert ids(text="fresh") == [match.pk]
     assert ids(order="riskiest") == ids(order="risk")
-    assert client.get("/api/v1/moderation/queue", {"since": "yesterday"}, **auth).status_code == 400
+    for bad in ({"since": "yesterday"}, {"until": "0"}, {"since": "2026-13-45"}):
+        response = client.get("/api/v1/moderation/queue", bad, **auth)
+        assert response.status_code == 400 and list(response.json()["errors"]) == list(bad)
 
 
 def test_counts_and_new_items_for_the_live_queue(staff, make):

@@ -80,6 +80,20 @@ def must_decide(request) -> None:
         raise ApiError(403, _("This token's owner may read the queue but not decide (auditor)."))
 
 
+# A day as the query string gives it. Checked as text, not read as a date: a date
+# parameter would also take a number of seconds since 1970.
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def day(name: str, value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ApiError.bad_input(
+            {name: [_("There is no such day: %(day)s.") % {"day": value}]}
+        ) from None
+
+
 def queue_item(row: dict, histories: dict) -> dict:
     item = {key: value for key, value in row.items() if key != "scored"}
     item["article"] = {"slug": item.pop("article__slug"), "title": item.pop("article__title")}
@@ -111,8 +125,8 @@ def queue(
     email: str | None = Query(None, max_length=254, description="The author's address, exactly."),
     name: str | None = Query(None, max_length=80, description="Part of the author's name."),
     text: str | None = Query(None, max_length=200, description="Part of the comment's text."),
-    since: date | None = None,
-    until: date | None = None,
+    since: str | None = Query(None, pattern=DAY, description="Received on or after (YYYY-MM-DD)."),
+    until: str | None = Query(None, pattern=DAY, description="Received on or before (YYYY-MM-DD)."),
     limit: int = Limit,
     cursor: str | None = Cursor,
 ):
@@ -132,8 +146,8 @@ def queue(
         email=email or "",
         name=name or "",
         text=text or "",
-        since=since,
-        until=until,
+        since=day("since", since),
+        until=day("until", until),
         sort=QUEUE_ORDERS[order],
     )
     found = queues.comments(filters, request.auth).values(*QUEUE_FIELDS, "scored")

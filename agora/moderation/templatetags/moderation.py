@@ -224,7 +224,8 @@ def pending_count(context) -> str:
     request = context["request"]
     if not hasattr(request, "pending_count"):
         request.pending_count = queue.pending_count(request.user)
-    return number_format(request.pending_count)
+    # Grouped (12,345) in every language, as the live queue's script shows it.
+    return number_format(request.pending_count, force_grouping=True)
 
 
 @register.simple_tag

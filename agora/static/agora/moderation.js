@@ -226,7 +226,8 @@
   var newest = parseInt(queue.dataset.newest || "0", 10);
 
   function showCount(count) {
-    var shown = count.toLocaleString(document.documentElement.lang || undefined);
+    // Grouped as the page's language groups numbers, in the Latin digits the server uses.
+    var shown = new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn").format(count);
     if (countBadge) countBadge.textContent = shown;
     document.title = "(" + shown + ") " + queue.dataset.title;
   }
