@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo embeddemo test lint install messages bench-load bench-crash bench-isso
+.PHONY: demo embeddemo test check lint install messages bench-load bench-crash bench-isso
 
 # `make demo PORT=8080` serves elsewhere; the demo runs its own task worker.
 PORT ?= 8000
@@ -16,9 +16,15 @@ demo: install
 embeddemo: install
 	$(BIN)/agora embeddemo --port 8001
 
-test: install
-	$(BIN)/ruff check agora tests bench scripts
+# The checks, then the whole suite; `make test-fast` leaves out the slow groups.
+test: check install
 	$(BIN)/pytest
+
+# Style, the apps' layering (import contracts in pyproject.toml) and types.
+check: install
+	$(BIN)/ruff check agora tests bench scripts
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 lint: install
 	$(BIN)/ruff check agora tests bench scripts

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "agora.perspective",
     "agora.coral",
     "agora.imports",
+    "agora.pages",
     "agora.desks",
     "agora.wordlists",
     "agora.reports",

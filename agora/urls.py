@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("agora.articles.urls")),
+    path("", include("agora.pages.urls")),
     path("", include("agora.comments.urls")),
     path("moderation/lists/", include("agora.wordlists.urls")),
     path("", include("agora.reports.urls")),

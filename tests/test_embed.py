@@ -10,11 +10,11 @@ import urllib.request
 import pytest
 
 from agora.articles import actions as article_actions
-from agora.articles import demo as demo_content
 from agora.articles.models import Article
 from agora.comments.models import Comment, Status
 from agora.embed import demo, origins, signing
 from agora.embed.views import EMBED_JS
+from agora.pages import demo as demo_content
 
 SITE = "https://news.example.org"
 THREAD = "/api/v1/articles/river-dam-vote/comments"

@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import escape
 
-from agora.articles import demo
 from agora.articles.models import Article
 from agora.comments import actions
 from agora.comments.models import Comment, Decision, Status
+from agora.pages import demo
 
 ARTICLE_URL = "/articles/river-dam-vote/"
 POST_URL = "/articles/river-dam-vote/comments/"
@@ -214,7 +214,7 @@ def test_the_thread_costs_three_queries_however_long_it_is(
         parent = store(article, f"Comment {n}")
         actions.approve(parent, moderator)
         actions.approve(store(article, f"Reply {n}", parent=parent), moderator)
-    # The article (once: agora.articles.pages), its approved comments.
+    # The article (once: agora.articles.decorators), its approved comments.
     with django_assert_num_queries(2):
         html = page(client)
     assert "60 comments" in html

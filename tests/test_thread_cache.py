@@ -408,7 +408,7 @@ def test_a_warm_article_page_spends_no_query_on_the_thread(
         published(article, moderator, 100 + n, parent=parent)
     client.get(ARTICLE)
     client.get("/articles/quiet-story/")
-    # The article (once: agora.articles.pages), plus two cache reads (the rows and the
+    # The article (once: agora.articles.decorators), plus two cache reads (the rows and the
     # rendered list); an article without comments needs no list.
     with django_assert_num_queries(1 + 2 * shared_cache):
         html = client.get(ARTICLE).content.decode()

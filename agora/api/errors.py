@@ -6,6 +6,10 @@ same JSON: ``{"errors": {field: [messages]}}`` for bad input (400),
 ``{"detail": message, ...}`` for everything else.
 """
 
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.utils.translation import gettext as _
 
 from agora.api.schemas import MAX_ID, ErrorOut, ValidationErrorsOut
@@ -16,6 +20,8 @@ BAD_INPUT = {400: ValidationErrorsOut}
 BODY_ERRORS = {411: ErrorOut, 413: ErrorOut, 415: ErrorOut}
 NOT_FOUND = {404: ErrorOut}
 MODERATOR_ERRORS = {401: ErrorOut, 403: ErrorOut}
+# A row as a queryset gives it: a model instance, or a dict from .values().
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -23,11 +29,17 @@ class ApiError(Exception):
     beside the detail) and extra ``headers``."""
 
     def __init__(
-        self, status_code: int, detail: str, /, *, headers: dict[str, str] | None = None, **extra
-    ):
+        self,
+        status_code: int,
+        detail: str,
+        /,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: object,
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
-        self.body: dict = {"detail": detail, **extra}
+        self.body: dict[str, object] = {"detail": detail, **extra}
         self.headers = headers or {}
 
     @classmethod
@@ -38,7 +50,7 @@ class ApiError(Exception):
         return error
 
     @classmethod
-    def invalid_form(cls, form) -> "ApiError":
+    def invalid_form(cls, form: BaseForm) -> "ApiError":
         """A 400 with a Django form's errors, in the API's shape."""
         errors = form.errors.get_json_data()
         return cls.bad_input(
@@ -46,7 +58,7 @@ class ApiError(Exception):
         )
 
 
-def one_or_404(queryset, pk: int, message: str):
+def one_or_404(queryset: QuerySet[Any, T], pk: int, message: str) -> T:
     """The row of ``queryset`` with primary key ``pk``, or a 404 saying ``message``."""
     found = queryset.filter(pk=pk).first() if 1 <= pk <= MAX_ID else None
     if found is None:
@@ -54,7 +66,7 @@ def one_or_404(queryset, pk: int, message: str):
     return found
 
 
-def comment_or_404(queryset, comment_id: int):
+def comment_or_404(queryset: QuerySet[Any, T], comment_id: int) -> T:
     return one_or_404(
         queryset, comment_id, _("There is no comment with id %(id)d.") % {"id": comment_id}
     )

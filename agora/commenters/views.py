@@ -15,7 +15,7 @@ from agora.commenters.forms import CommenterActionForm
 from agora.commenters.models import CommenterAction, Measure, standing
 from agora.comments.models import Comment, Decision, email_key
 from agora.desks import roles
-from agora.moderation.views import manager_required, staff_required
+from agora.moderation.access import manager_required, staff_required
 from agora.reports.models import Report
 
 COMMENTS_PAGE_SIZE = 50

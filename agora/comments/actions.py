@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeAlias
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from agora.commenters import rules as commenter_rules
 from agora.comments import bulk, screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
+from agora.guidelines.verdict import Verdict
 from agora.wordlists import ruling as wordlists
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
@@ -36,6 +39,10 @@ ALLOWED_TRANSITIONS = {
     Status.APPROVED: {Status.REJECTED},
     Status.REJECTED: {Status.APPROVED},
 }
+
+
+#: Who decides: a signed-in moderator, or None for the engine under the publisher's policy.
+Moderator: TypeAlias = User | AnonymousUser | None
 
 
 class ModerationError(Exception):
@@ -57,7 +64,7 @@ class NewComment:
 
 
 def post_comment(
-    new: NewComment, guard: AbstractContextManager | None = None
+    new: NewComment, guard: AbstractContextManager[object] | None = None
 ) -> tuple[Comment, bool]:
     """Judge a reader's comment, store it as pending; return it and whether it is new.
 
@@ -82,7 +89,9 @@ def post_comment(
         return _guarded_store(new, guard)
 
 
-def _guarded_store(new: NewComment, guard: AbstractContextManager | None):
+def _guarded_store(
+    new: NewComment, guard: AbstractContextManager[object] | None
+) -> tuple[Comment, bool]:
     try:
         with guard or nullcontext():
             return _store(new), True
@@ -195,7 +204,7 @@ def give_up_checking(comment_id: int) -> None:
 VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags")
 
 
-def _take_verdict(comment: Comment, verdict) -> None:
+def _take_verdict(comment: Comment, verdict: Verdict) -> None:
     # The publisher's word lists mark their matches and may raise the decision.
     stored_verdict = wordlists.mark(comment.body, verdict.to_dict())
     comment.lang = verdict.lang
@@ -206,11 +215,11 @@ def _take_verdict(comment: Comment, verdict) -> None:
     comment.flags = screening.flags_of(stored_verdict)
 
 
-def _decide_automatically(comment: Comment, verdict) -> None:
+def _decide_automatically(comment: Comment, verdict: Verdict) -> None:
     """Record the decision the publisher's policy lets the engine take on its own, if any.
     Callers hold the transaction."""
     automatic, reason, note = wordlists.overrule(
-        comment.verdict,
+        comment.verdict or {},
         screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
         verdict.top_guideline,
     )
@@ -284,7 +293,7 @@ def import_comments(batch: list[ImportedComment]) -> list[int]:
     return ids
 
 
-def store_verdicts(comments: list[Comment], verdicts: list) -> None:
+def store_verdicts(comments: list[Comment], verdicts: list[Verdict]) -> None:
     """Store the engine's verdicts on comments stored without one (an imported archive,
     scored when the import asks), so the queue can show their risk. Their status and
     audit trail stay as they are: the source's moderators decided them, so the policy
@@ -304,7 +313,7 @@ def store_verdicts(comments: list[Comment], verdicts: list) -> None:
 class RestoredDecision:
     """One audit-trail entry as an exported Agora site recorded it."""
 
-    moderator: object | None
+    moderator: User | None
     from_status: str
     to_status: str
     reason: str
@@ -340,7 +349,7 @@ def restore_comment(
     return comment
 
 
-def _written(new: NewComment) -> dict:
+def _written(new: NewComment) -> dict[str, object]:
     """What the reader wrote, where: the fields a comment keeps unchanged for good."""
     return {
         "article": new.article,
@@ -351,19 +360,21 @@ def _written(new: NewComment) -> dict:
     }
 
 
-def approve(comment: Comment, moderator, *, expected_status: str | None = None, note: str = ""):
+def approve(
+    comment: Comment, moderator: Moderator, *, expected_status: str | None = None, note: str = ""
+) -> Decision:
     """Publish a comment (or reinstate a rejected one)."""
     return _transition(comment, Status.APPROVED, moderator, "", note, expected_status)
 
 
 def reject(
     comment: Comment,
-    moderator,
+    moderator: Moderator,
     reason: str,
     *,
     expected_status: str | None = None,
     note: str = "",
-):
+) -> Decision:
     """Refuse a comment (or withdraw an approved one) for one guideline."""
     if reason not in Reason.values:
         valid = ", ".join(Reason.values)
@@ -384,7 +395,14 @@ def withdraw(comment: Comment, note: str) -> Decision | None:
     return decision
 
 
-def _transition(comment, to_status, moderator, reason, note, expected_status) -> Decision:
+def _transition(
+    comment: Comment,
+    to_status: str,
+    moderator: Moderator,
+    reason: str,
+    note: str,
+    expected_status: str | None,
+) -> Decision:
     with transaction.atomic():
         # Lock the row so two moderators acting at once are serialised: the
         # second one sees the first one's result and gets a conflict.
@@ -401,7 +419,9 @@ def _transition(comment, to_status, moderator, reason, note, expected_status) ->
     return decision
 
 
-def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> Decision:
+def _record(
+    comment: Comment, to_status: str, moderator: Moderator, reason: str, note: str
+) -> Decision:
     """Move ``comment`` to ``to_status`` and append the decision to the audit trail.
 
     ``moderator`` None means the engine decided under the publisher's policy.
@@ -409,7 +429,7 @@ def _record(comment: Comment, to_status, moderator, reason: str, note: str) -> D
     """
     decision = Decision.objects.create(
         comment=comment,
-        moderator=moderator if getattr(moderator, "is_authenticated", False) else None,
+        moderator=moderator if isinstance(moderator, User) else None,
         from_status=comment.status,
         to_status=to_status,
         reason=reason,

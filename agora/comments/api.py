@@ -17,14 +17,7 @@ from agora.api.pagination import (
     cursor_checked,
     paginate,
 )
-from agora.api.schemas import (
-    AcceptedOut,
-    ArticleListOut,
-    CommentIn,
-    CommentOut,
-    ErrorOut,
-    ThreadOut,
-)
+from agora.api.schemas import ErrorOut
 from agora.articles.models import Article
 from agora.comments import edge
 from agora.comments.actions import NewComment, post_comment
@@ -37,6 +30,7 @@ from agora.comments.reading import (
     thread_cache,
     with_comment_counts,
 )
+from agora.comments.schemas import AcceptedOut, ArticleListOut, CommentIn, CommentOut, ThreadOut
 from agora.protection.posting import PostingRefused
 from agora.protection.ratelimit import client_ip
 

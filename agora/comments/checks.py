@@ -5,7 +5,9 @@ from agora.guidelines.verdict import GUIDELINES
 
 
 @checks.register()
-def reasons_follow_the_guidelines(app_configs, **kwargs):
+def reasons_follow_the_guidelines(
+    app_configs: object, **kwargs: object
+) -> list[checks.CheckMessage]:
     """A rejection reason for every guideline the engine flags, and "other" beside them:
     the engine's list (agora.guidelines.verdict.GUIDELINES) is the one source."""
     codes = set(Reason.values) - {Reason.OTHER}

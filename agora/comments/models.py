@@ -1,6 +1,7 @@
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,14 +45,14 @@ class ImmutableCommentError(ValidationError):
     pass
 
 
-class CommentQuerySet(models.QuerySet):
-    def approved(self):
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def approved(self) -> "CommentQuerySet":
         return self.filter(status=Status.APPROVED)
 
-    def pending(self):
+    def pending(self) -> "CommentQuerySet":
         return self.filter(status=Status.PENDING)
 
-    def flagged_for(self, guideline: str):
+    def flagged_for(self, guideline: str) -> "CommentQuerySet":
         """Comments whose verdict flags ``guideline`` (see ``Comment.flags``)."""
         return self.filter(flags__contains=f",{guideline},")
 
@@ -123,7 +124,7 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name}: {self.body[:40]}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             self._refuse_changed_words()
         self.email_key = email_key(self.author_email)
@@ -208,15 +209,15 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.from_status} → {self.to_status}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValidationError("The audit trail is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("The audit trail is append-only.")
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (privacy exports, the site export)."""
         return {
             "from_status": self.from_status,

@@ -1,89 +1,22 @@
-"""Reader-side comment views: the comment section under an article and posting to it.
+"""Reader-side comment views: posting to the comment section (built by section.py).
 
 Views stay thin: the form validates, ``actions.post_comment`` stores. Only approved
 comments ever reach a template, and the public thread never loads an email address.
 """
 
-import secrets
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agora.articles.decorators import article_page
 from agora.articles.models import Article
-from agora.articles.pages import article_page
 from agora.comments.actions import post_comment
 from agora.comments.forms import CommentPageForm
-from agora.comments.reading import NEWEST, ThreadComment, Version, approved_thread, rendered
+from agora.comments.reading import NEWEST
+from agora.comments.section import read_order, section_context
 from agora.protection.posting import PostingRefused
 from agora.protection.ratelimit import client_ip
-
-
-def read_order(request) -> str:
-    """Oldest first unless the reader asked for ``?order=newest``."""
-    return NEWEST if request.GET.get("order") == NEWEST else "oldest"
-
-
-def thread_html(
-    article: Article, version: Version, threads: list[ThreadComment], order: str
-) -> str:
-    """The list of approved comments as HTML, rendered once per thread version, order,
-    language and time zone (dates and labels depend on them): rendering 200 comments
-    takes about a tenth of a second, reading them from the cache almost nothing. The
-    per-visitor parts of the section (form, token, messages) stay outside it."""
-    context = {"article": article, "threads": threads, "order": order}
-    parts = (order, get_language(), timezone.get_current_timezone_name())
-    html = rendered(
-        article, version, parts, lambda: render_to_string("comments/_thread.html", context)
-    )
-    return mark_safe(html)  # rendered by the template engine, which escaped every comment
-
-
-def comment_id(value: str) -> int | None:
-    """The comment id in a query or form value, or None when it is not a number."""
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
-def section_context(request, article: Article, form: CommentPageForm | None = None) -> dict:
-    """Everything the comment section template needs, for a fresh page or a form with errors."""
-    order = read_order(request)
-    threads, by_id, version = approved_thread(article, order)
-    if form is None:
-        form = CommentPageForm(article=article)
-        reply_to = request.GET.get("reply_to", "")
-        token = new_token()
-    else:
-        # Redisplaying a submission with errors: keep its reply target and token
-        # (nothing was stored), unless they are what was wrong.
-        reply_to = "" if "parent_id" in form.errors else form.data.get("parent_id", "")
-        token = form.data.get("idempotency_token", "")
-        if "idempotency_token" in form.errors or not token:
-            token = new_token()
-    reply_target = by_id.get(comment_id(reply_to))
-    return {
-        "article": article,
-        "threads": threads,
-        # An article without comments shows none: no cached list to look up.
-        "thread_html": thread_html(article, version, threads, order) if threads else "",
-        "comment_count": len(by_id),
-        "order": order,
-        "form": form,
-        "idempotency_token": token,
-        "reply_target": reply_target,
-        "reply_unavailable": bool(reply_to) and reply_target is None and not form.errors,
-    }
 
 
 @require_http_methods(["GET", "POST"])

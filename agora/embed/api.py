@@ -25,11 +25,12 @@ from ninja.responses import Status as WithStatus
 
 from agora.api.api import JSON_CONTENT_TYPE, rendered
 from agora.api.errors import BAD_INPUT, ApiError
-from agora.api.schemas import CleanStr, ErrorOut, Input
+from agora.api.schemas import ErrorOut, Input
 from agora.articles import actions
 from agora.articles.models import Article
 from agora.comments import edge
 from agora.comments.reading import thread_cache, with_comment_counts
+from agora.comments.schemas import CleanStr
 from agora.embed import origins, signing, strings
 from agora.embed.forms import EmbeddedArticleForm
 from agora.protection import ratelimit

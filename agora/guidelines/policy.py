@@ -26,6 +26,8 @@ would approve be published without one, provided the publisher trusts every key
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.relevance import off_topic_review_threshold
@@ -41,7 +43,7 @@ class Thresholds:
     review: float
     reject: float | None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("review", "reject"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, int | float) and 0 <= value <= 1):
@@ -62,7 +64,7 @@ class Policy:
     required: tuple[str, ...] = REQUIRED_KEYS
 
     @classmethod
-    def default(cls, artifacts_dir=ARTIFACTS_DIR) -> Policy:
+    def default(cls, artifacts_dir: Path = ARTIFACTS_DIR) -> Policy:
         """Thresholds chosen on validation by ``agora train``; no automation."""
         manifest = read_manifest(artifacts_dir)
         # off_topic is one model for every language it reads; it never rejects.
@@ -72,7 +74,7 @@ class Policy:
         return cls(thresholds=table)
 
     @classmethod
-    def from_dict(cls, settings: dict, base: Policy | None = None) -> Policy:
+    def from_dict(cls, settings: dict[str, Any], base: Policy | None = None) -> Policy:
         """The default policy changed by a publisher's settings, e.g. from Django settings.
 
         ``settings`` may hold ``thresholds`` (key -> {"review", "reject"}, for every
@@ -137,6 +139,7 @@ class Policy:
                 self.auto_reject.get(key)
                 and limits is not None
                 and limits.reject is not None
+                and score is not None
                 and score >= limits.reject
             ):
                 return "reject"
@@ -152,7 +155,7 @@ def _check_key(key: str) -> None:
         raise ValueError(f"unknown guideline {key!r}; expected one of {', '.join(GUIDELINES)}")
 
 
-def _merged(current: Thresholds | None, key: str, values: dict) -> Thresholds:
+def _merged(current: Thresholds | None, key: str, values: dict[str, Any]) -> Thresholds:
     """``current`` with the publisher's ``values`` applied (a new entry needs ``review``)."""
     _check_key(key)
     unknown = set(values) - {"review", "reject"}
@@ -165,7 +168,7 @@ def _merged(current: Thresholds | None, key: str, values: dict) -> Thresholds:
     return Thresholds(review=values["review"], reject=values.get("reject"))
 
 
-def _switches(values: dict) -> dict[str, bool]:
+def _switches(values: dict[str, Any]) -> dict[str, bool]:
     for key, value in values.items():
         _check_key(key)
         if not isinstance(value, bool):

@@ -11,9 +11,11 @@ agree at start-up).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
+
+T = TypeVar("T")
 
 GUIDELINES = ("profanity", "threat", "personal_attack", "identity_abuse", "promotion", "off_topic")
 #: Guidelines that only ever ask for a moderator's review: their scores never reject.
@@ -63,7 +65,7 @@ class Evidence:
     end: int
     text: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "text": self.text}
 
     @classmethod
@@ -86,7 +88,7 @@ class Reason:
     evidence: list[Evidence] = field(default_factory=list)
     message: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "guideline": self.guideline,
             "score": self.score,
@@ -121,7 +123,7 @@ class Verdict:
     risk: float
     model_version: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "lang": self.lang,
@@ -155,14 +157,14 @@ class Verdict:
         """The guideline most likely broken (the rejection reason a moderator will usually
         pick), or "" when no reason has a score."""
         scored = [reason for reason in self.reasons if reason.score is not None]
-        return max(scored, key=lambda reason: reason.score).guideline if scored else ""
+        return max(scored, key=lambda reason: reason.score or 0.0).guideline if scored else ""
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def readable(read, items: Any) -> list:
+def readable(read: Callable[[Any], T], items: Any) -> list[T]:
     """``read(item)`` of each of ``items`` it can read, for stored JSON that may hold what
     an older version wrote (an empty list for a non-list)."""
     found = []

@@ -16,7 +16,15 @@ from agora.api.errors import (
     comment_or_404,
 )
 from agora.api.pagination import Cursor, Limit, paginate
-from agora.api.schemas import (
+from agora.comments.actions import ConflictError, ModerationError
+from agora.comments.actions import approve as approve_comment
+from agora.comments.actions import reject as reject_comment
+from agora.comments.models import Comment, Decision
+from agora.moderation import queue as queues
+from agora.moderation.access import must_decide
+from agora.moderation.access import token_visible as visible
+from agora.moderation.queue import Sort
+from agora.moderation.schemas import (
     ApproveIn,
     ConflictOut,
     GuidelineCode,
@@ -26,13 +34,6 @@ from agora.api.schemas import (
     RejectIn,
     TransitionOut,
 )
-from agora.comments.actions import ConflictError, ModerationError
-from agora.comments.actions import approve as approve_comment
-from agora.comments.actions import reject as reject_comment
-from agora.comments.models import Comment, Decision
-from agora.desks import roles
-from agora.moderation import queue as queues
-from agora.moderation.queue import Sort
 
 router = Router(tags=["moderation"], auth=ModeratorToken())
 
@@ -68,16 +69,6 @@ def author_histories(rows) -> dict[int, dict[str, int]]:
         pk: {"approved": approved, "rejected": rejected}
         for pk, (approved, rejected) in records.items()
     }
-
-
-def visible(request):
-    """The comments the token's owner may see (her desks')."""
-    return Comment.objects.filter(roles.visible_comments(request.auth))
-
-
-def must_decide(request) -> None:
-    if not roles.may_decide(request.auth):
-        raise ApiError(403, _("This token's owner may read the queue but not decide (auditor)."))
 
 
 # A day as the query string gives it. Checked as text, not read as a date: a date

@@ -5,17 +5,12 @@ Views stay thin: state changes go through ``agora.comments.actions``, which reco
 every decision and refuses one made on a stale view of the comment.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +18,12 @@ from agora.comments import actions
 from agora.comments.models import Comment, Decision, Status
 from agora.desks import roles
 from agora.moderation import queue as queues
+from agora.moderation.access import (
+    decider_required,
+    staff_required,
+    visible,
+)
+from agora.moderation.answers import add_author_records, reply, safe_next
 from agora.moderation.forms import AuditFilterForm, BulkForm, DecisionForm, QueueFilterForm
 
 QUEUE_PAGE_SIZE = 50
@@ -30,43 +31,6 @@ AUDIT_PAGE_SIZE = 50
 # Comments decided by one "all matching" bulk action; the rest wait for the next one, so
 # a request never holds the database for long.
 BULK_LIMIT = 500
-
-
-def role_required(allowed):
-    """Anonymous visitors go to the login page; signed-in users whose role does not
-    allow the page (``allowed(user)`` false) get 403 (sending them to a login they
-    already passed would loop)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                # After logging in, a decision endpoint could only answer GET with 405:
-                # send the moderator back to the queue instead.
-                back = (
-                    request.get_full_path()
-                    if request.method == "GET"
-                    else reverse("moderation:queue")
-                )
-                return redirect_to_login(back)
-            if not allowed(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-# Reading pages: moderators, chief moderators, auditors. Deciding: not auditors.
-staff_required = role_required(roles.may_read)
-decider_required = role_required(roles.may_decide)
-manager_required = role_required(roles.may_manage)
-
-
-def visible(request):
-    """The comments the signed-in moderator may see (her desks')."""
-    return Comment.objects.filter(roles.visible_comments(request.user))
 
 
 # --- Login ---------------------------------------------------------------------
@@ -83,14 +47,6 @@ class LogoutView(auth_views.LogoutView):
 
 
 # --- Queue ---------------------------------------------------------------------
-
-
-def add_author_records(comments: list[Comment]) -> None:
-    """Set ``earlier_approved`` and ``earlier_rejected`` on each comment (see
-    ``queue.author_records``)."""
-    records = queues.author_records(c.pk for c in comments)
-    for comment in comments:
-        comment.earlier_approved, comment.earlier_rejected = records.get(comment.pk, (0, 0))
 
 
 def queue_page(request, filters: queues.QueueFilters):
@@ -173,30 +129,6 @@ def comment_detail(request, pk: int):
 
 
 # --- Decisions -----------------------------------------------------------------
-
-
-def wants_json(request) -> bool:
-    """moderation.js asks for JSON; a plain form post (no JavaScript) gets a page."""
-    return request.accepts("application/json") and not request.accepts("text/html")
-
-
-def reply(request, comment: Comment, *, ok: bool, message: str, status: int = 200, next_url=""):
-    if wants_json(request):
-        return JsonResponse(
-            {"ok": ok, "id": comment.pk, "status": comment.status, "message": message},
-            status=status,
-        )
-    (messages.success if ok else messages.error)(request, message)
-    return redirect(safe_next(request, next_url))
-
-
-def safe_next(request, next_url: str) -> str:
-    """``next_url`` if it stays on this site, else the queue."""
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return reverse("moderation:queue")
 
 
 def decide(request, pk: int, *, to_status: str):

@@ -26,7 +26,7 @@ really holds.
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -71,7 +71,7 @@ class PostingRefused(Exception):
 
 
 @contextmanager
-def guard_posting(posting: Posting):
+def guard_posting(posting: Posting) -> Iterator[None]:
     """Refuse the posting (raise ``PostingRefused``) or let the block store it; see module doc."""
     if posting.trap_filled:
         raise PostingRefused(

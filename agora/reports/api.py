@@ -18,7 +18,8 @@ from agora.api.errors import (
 from agora.api.pagination import Limit
 from agora.api.schemas import ErrorOut, Input
 from agora.comments.schemas import CleanStr
-from agora.moderation.api import must_decide, visible
+from agora.moderation.access import must_decide
+from agora.moderation.access import token_visible as visible
 from agora.protection import ratelimit
 from agora.reports import actions
 from agora.reports.forms import ReportForm

@@ -10,13 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agora.comments.models import Comment, Status
-from agora.moderation.views import (
-    add_author_records,
-    decider_required,
-    reply,
-    staff_required,
-    visible,
-)
+from agora.moderation.access import decider_required, staff_required, visible
+from agora.moderation.answers import add_author_records, reply
 from agora.protection import ratelimit
 from agora.reports import actions
 from agora.reports.forms import ReportForm

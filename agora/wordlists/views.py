@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agora.moderation.views import manager_required
+from agora.moderation.access import manager_required
 from agora.wordlists import actions
 from agora.wordlists.forms import ListFilterForm, TermForm
 from agora.wordlists.models import Term, TermChange

@@ -1,6 +1,6 @@
 """Small steps the browser tests share."""
 
-from agora.articles import demo
+from agora.pages import demo
 
 EMBED = "#agora-comments"
 # The first demo article in each language (the English one is the council budget).

@@ -2,9 +2,9 @@
 
 import pytest
 
-from agora.articles import demo
 from agora.articles.models import Article
 from agora.comments.models import Comment, Status
+from agora.pages import demo
 
 from .helpers import (
     EMBED,

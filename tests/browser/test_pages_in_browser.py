@@ -2,7 +2,7 @@
 
 import pytest
 
-from agora.articles import demo
+from agora.pages import demo
 
 from .helpers import DEMO_SLUGS, EMBED, LANGUAGES, box, embed_page, text_box, wait_for_embed
 

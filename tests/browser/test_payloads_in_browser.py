@@ -4,9 +4,9 @@ article page, in the embed on a publisher's page, and in the moderator's queue."
 import pytest
 from django.contrib.auth import get_user_model
 
-from agora.articles import demo
 from agora.articles.models import Article
 from agora.comments import actions
+from agora.pages import demo
 
 from .helpers import DEMO_SLUGS, EMBED, log_in_as_moderator, wait_for_embed
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from agora.articles import actions
 from agora.articles.models import Article
 from agora.comments.models import Status
-from agora.moderation.views import decider_required, staff_required
+from agora.moderation.access import decider_required, staff_required
 
 ARTICLES_PER_PAGE = 50
 

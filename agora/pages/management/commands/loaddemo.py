@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from agora.articles import demo
+from agora.pages import demo
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agora.articles import closing, views
+from agora.pages import closing, views
 
 app_name = "articles"
 

@@ -1,10 +1,10 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from agora.articles.decorators import article_page
 from agora.articles.models import Article
-from agora.articles.pages import article_page
 from agora.comments.reading import with_comment_counts
-from agora.comments.views import section_context
+from agora.comments.section import section_context
 
 ARTICLES_PER_PAGE = 20
 
