@@ -41,7 +41,7 @@ N_SCORE = 10_000
 
 
 def sample_texts(n: int, seed: int = 1) -> list[str]:
-    from agora.guidelines.datasets import DEFAULT_DATA_DIR, english
+    from agora.guidelines.training.datasets import DEFAULT_DATA_DIR, english
 
     texts = [row.text for row in english.load(DEFAULT_DATA_DIR)]
     random.Random(seed).shuffle(texts)

@@ -32,9 +32,9 @@ import numpy as np  # noqa: E402
 from engine_speed import bench_cli  # noqa: E402
 from test_relevance import BODY, STANDFIRST, TITLE  # noqa: E402
 
-from agora.guidelines.datasets import DEFAULT_DATA_DIR  # noqa: E402
 from agora.guidelines.relevance import ARTIFACT_DIR, Relevance  # noqa: E402
-from agora.guidelines.relevance_eval import DATA_FILE  # noqa: E402
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR  # noqa: E402
+from agora.guidelines.training.relevance_eval import DATA_FILE  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "relevance.md"
 

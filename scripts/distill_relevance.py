@@ -51,8 +51,8 @@ import distill_screen  # noqa: E402
 import export_minilm  # noqa: E402 - also sets HF_HUB_OFFLINE before transformers loads
 import relevance_module  # noqa: E402
 
-from agora.guidelines.datasets import DEFAULT_DATA_DIR  # noqa: E402
 from agora.guidelines.manifest import read_manifest  # noqa: E402
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR  # noqa: E402
 
 COMMAND = "HF_HUB_OFFLINE=1 /tmp/exportenv/bin/python scripts/distill_relevance.py"
 #: The teacher's layers the student keeps: its first and its last, so that the student

@@ -39,8 +39,6 @@ import scipy.sparse
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from agora.guidelines.datasets import DEFAULT_DATA_DIR, english  # noqa: E402
-from agora.guidelines.datasets.common import dedup  # noqa: E402
 from agora.guidelines.manifest import read_manifest, sha256_file  # noqa: E402
 from agora.guidelines.relevance import (  # noqa: E402
     ARTIFACT_DIR,
@@ -49,6 +47,8 @@ from agora.guidelines.relevance import (  # noqa: E402
     SCREEN_MANIFEST_FILE,
     Relevance,
 )
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR, english  # noqa: E402
+from agora.guidelines.training.datasets.common import dedup  # noqa: E402
 
 COMMAND = "python scripts/distill_screen.py"
 #: Training texts drawn (fixed seed) from the distinct English texts.

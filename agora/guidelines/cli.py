@@ -173,19 +173,19 @@ def _score(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace, argv: list[str]) -> int:
     command = " ".join(["agora", *argv])
     if args.relevance:
-        from agora.guidelines.relevance_eval import calibrate
+        from agora.guidelines.training.relevance_eval import calibrate
 
         calibration = calibrate(data_dir=args.data, command=command)
         print(json.dumps(calibration, indent=2))
         return 0
     if args.thresholds:
-        from agora.guidelines.train import refit_thresholds
+        from agora.guidelines.training.train import refit_thresholds
 
         manifest = refit_thresholds(data_dir=args.data, out_dir=args.out, command=command)
         print(json.dumps({lang: e["thresholds"] for lang, e in manifest["languages"].items()}))
         return 0
 
-    from agora.guidelines.train import train
+    from agora.guidelines.training.train import train
 
     train(
         data_dir=args.data,
@@ -198,7 +198,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from agora.guidelines.evaluate import evaluate
+    from agora.guidelines.training.evaluate import evaluate
 
     evaluate(data_dir=args.data, artifacts_dir=args.artifacts, docs_dir=args.docs)
     return 0
@@ -212,9 +212,9 @@ def _positive(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from agora.guidelines.datasets import DEFAULT_DATA_DIR
-    from agora.guidelines.datasets.common import SEED
     from agora.guidelines.manifest import ARTIFACTS_DIR
+    from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
+    from agora.guidelines.training.datasets.common import SEED
 
     parser = argparse.ArgumentParser(prog="agora", description="Agora's guideline engine.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -258,12 +258,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What ``agora train`` and ``agora evaluate`` need beyond a server's install.
+TRAINING_EXTRA = ("sklearn", "openpyxl")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one sub-command; ``argv`` excludes the program name (``["score", "in.jsonl"]``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    if args.command == "train":
-        return _train(args, argv)
     if args.command == "score":
         return _score(args)
-    return _evaluate(args)
+    try:
+        if args.command == "train":
+            return _train(args, argv)
+        return _evaluate(args)
+    except ModuleNotFoundError as error:
+        if error.name not in TRAINING_EXTRA:
+            raise
+        print(
+            f"agora {args.command} needs the training extra ({error.name} is missing): "
+            "pip install 'agora[training]'",
+            file=sys.stderr,
+        )
+        return 2

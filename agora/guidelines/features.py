@@ -163,24 +163,6 @@ class Featurizer:
     def n_features(self) -> int:
         return len(self.word_vocab) + len(self.char_vocab)
 
-    @classmethod
-    def fit_transform(cls, texts: list[str]) -> tuple[Featurizer, sparse.csr_matrix]:
-        """Fit vocabularies and IDF on training texts; return the featurizer and their rows.
-
-        The rows come from :meth:`transform`, the code that scores comments later, so
-        training sees exactly the features scoring will.
-        """
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        word = TfidfVectorizer(analyzer=word_grams, **WORD_PARAMS)
-        char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS)
-        word.fit(texts)
-        char.fit(texts)
-        words = Vocabulary.from_terms(list(word.get_feature_names_out()))
-        chars = Vocabulary.from_terms(list(char.get_feature_names_out()), first=len(words))
-        featurizer = cls(words, chars, np.concatenate([word.idf_, char.idf_]))
-        return featurizer, featurizer.transform(texts)
-
     def analyze(self, text: str) -> Analysis:
         """Known feature occurrences of normalised ``text``, by chunk."""
         word_vocab = self.word_vocab

@@ -13,7 +13,7 @@ learns how far to trust the head from logits that are not flattered by memory. A
 time the head's logit is the mean of its two fits.
 
 Plain arrays, so the artifact stays an ``.npz`` loaded without pickle; the forward pass is
-two small matrix products in NumPy.
+two small matrix products in NumPy. The fit is in :mod:`agora.guidelines.training.heads`.
 """
 
 from __future__ import annotations
@@ -22,14 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agora.guidelines.datasets.common import Example, bucket, unit_of
-
 #: Hidden units of every head.
 HIDDEN = 128
-#: Passes over the training rows, L2 penalty and batch size of the fit.
-EPOCHS = 8
-ALPHA = 1e-4
-BATCH = 256
 #: The encoder's unit vectors have small components; scaled up they suit the optimiser.
 INPUT_SCALE = 4.0
 FOLDS = 2
@@ -79,45 +73,3 @@ class HeadStack:
         layer = np.maximum(INPUT_SCALE * embeddings @ self.w1 + self.b1, 0.0)
         layer = layer.reshape(len(embeddings), keys, folds, hidden)
         return ((layer * self.w2).sum(axis=3) + self.b2).mean(axis=2)
-
-
-def fold_of(rows: list[Example], seed: int) -> np.ndarray:
-    """Each row's fold, by its group (or its text): related rows share a fold."""
-    return np.array([int(bucket(unit_of(row), seed + 7) * FOLDS) for row in rows])
-
-
-def fit_head(
-    embeddings: np.ndarray, y: np.ndarray, folds: np.ndarray, seed: int
-) -> tuple[Head, np.ndarray]:
-    """Fit one key's head on rows ``embeddings`` with labels ``y``; returns it and each
-    row's out-of-fold logit."""
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    fits, out_of_fold = [], np.zeros(len(y))
-    for fold in range(FOLDS):
-        seen = folds != fold
-        classifier = MLPClassifier(
-            hidden_layer_sizes=(HIDDEN,),
-            alpha=ALPHA,
-            batch_size=BATCH,
-            max_iter=EPOCHS,
-            random_state=seed + fold,
-        )
-        with warnings.catch_warnings():
-            # A fixed number of passes is the point: the fit stops before it memorises.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            classifier.fit(INPUT_SCALE * embeddings[seen], y[seen])
-        fits.append(classifier)
-    head = Head(
-        w1=np.stack([c.coefs_[0] for c in fits]).astype(np.float32),
-        b1=np.stack([c.intercepts_[0] for c in fits]).astype(np.float32),
-        w2=np.stack([c.coefs_[1][:, 0] for c in fits]).astype(np.float32),
-        b2=np.array([c.intercepts_[1][0] for c in fits], dtype=np.float32),
-    )
-    for fold in range(FOLDS):
-        unseen = folds == fold
-        out_of_fold[unseen] = head.fold_logits(embeddings[unseen], fold)
-    return head, out_of_fold

@@ -16,7 +16,7 @@ compare them by cosine similarity:
   (``artifacts/minilm/background_headlines.txt``). A comment about another story is closer
   to some of them than to the article (see :meth:`Relevance.relatedness`).
 * That contrast goes through a logistic calibration fitted by ``agora train --relevance``
-  (:mod:`agora.guidelines.relevance_eval`) on a fitting split (comments paired with their
+  (:mod:`agora.guidelines.training.relevance_eval`) on a fitting split (comments paired with their
   own article and with another one), so the score reads as a probability that the comment
   is off topic, for an even mix of on-topic and off-topic comments (see docs/relevance.md).
 * Short generic reactions ("Great article", "Thank you for this", "Agreed", "lol") carry no

@@ -4,7 +4,7 @@ human labels the guideline engine never trained on.
 The labels are Jigsaw's "toxic" and "severe toxic", given to Wikipedia talk-page comments
 by the raters whose judgements defined Perspective's attributes: both Jigsaw sets in
 ``../shared/data`` give "toxic", the random sample alone gives "severe toxic". Only the
-rows the engine's own split holds out are used (agora.guidelines.datasets.common): the
+rows the engine's own split holds out are used (agora.guidelines.training.datasets.common): the
 attribute is fitted on the calibration half and reported on the evaluation half, the
 same halves the engine calibrates and reports its guidelines on.
 """
@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from agora.guidelines import CommentInput, Engine
-from agora.guidelines.calibration import DECIMALS, expected_calibration_error
-from agora.guidelines.datasets import english
-from agora.guidelines.datasets.common import dedup_key, split, validation_halves
+from agora.guidelines.calibration import DECIMALS
 from agora.guidelines.manifest import sha256_file
-from agora.guidelines.metrics import roc_auc
+from agora.guidelines.training.calibrating import expected_calibration_error
+from agora.guidelines.training.datasets import english
+from agora.guidelines.training.datasets.common import dedup_key, split, validation_halves
+from agora.guidelines.training.metrics import roc_auc
 from agora.perspective import calibration
 
 # Data set folder -> its files and the columns holding "toxic" and "severe toxic".

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from agora.guidelines.datasets import arabic, persian, turkish
-from agora.guidelines.datasets.arabic import offensive_labels, tidy_text
-from agora.guidelines.datasets.common import ABUSE_KEYS
 from agora.guidelines.promotion_cues import find_cues
+from agora.guidelines.training.datasets import arabic, persian, turkish
+from agora.guidelines.training.datasets.arabic import offensive_labels, tidy_text
+from agora.guidelines.training.datasets.common import ABUSE_KEYS
 from agora.guidelines.verdict import SCORE_KEYS
 
 DATA_DIR = Path(
@@ -337,7 +337,7 @@ PEER_SENTENCES = {
 
 
 def test_every_peer_scores_its_languages_offline(no_network):
-    from agora.guidelines.peers_multilingual import PEER_LANGUAGES, PEERS
+    from agora.guidelines.training.peers_multilingual import PEER_LANGUAGES, PEERS
 
     pytest.importorskip("arabic_toxic", reason="pip install --no-deps arabic-toxic==0.2.3")
     pytest.importorskip("glin_profanity", reason="pip install glin-profanity==4.1.0")
@@ -354,7 +354,7 @@ def test_arabic_toxic_batch_keeps_the_packages_own_decision(no_network):
     pytest.importorskip("arabic_toxic", reason="pip install --no-deps arabic-toxic==0.2.3")
     from arabic_toxic import classify
 
-    from agora.guidelines.peers_multilingual import PEERS
+    from agora.guidelines.training.peers_multilingual import PEERS
 
     texts = PEER_SENTENCES["ar"] + ["يا كلب", "الله يحفظكم", "ما هذا الكلام الفارغ يا غبي"]
     scores = PEERS["arabic-toxic"](texts, "ar")
@@ -365,7 +365,7 @@ def test_glin_profanity_scores_are_its_word_list_decision(no_network):
     pytest.importorskip("glin_profanity", reason="pip install glin-profanity==4.1.0")
     from glin_profanity import Filter
 
-    from agora.guidelines.peers_multilingual import PEERS
+    from agora.guidelines.training.peers_multilingual import PEERS
 
     word_filter = Filter({"languages": ["turkish"]})
     texts = PEER_SENTENCES["tr"]

@@ -227,7 +227,7 @@ def test_empty_text_does_not_crash(engine):
 
 def test_the_engine_never_imports_django():
     code = (
-        "import sys, agora.guidelines, agora.guidelines.cli, agora.guidelines.evaluate;"
+        "import sys, agora.guidelines, agora.guidelines.cli, agora.guidelines.training.evaluate;"
         "sys.exit('django' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

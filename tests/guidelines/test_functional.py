@@ -12,7 +12,8 @@ import pytest
 
 from agora.guidelines import GUIDELINES, Policy, Verdict
 from agora.guidelines.engine import Engine
-from agora.guidelines.functional import (
+from agora.guidelines.policy import Thresholds
+from agora.guidelines.training.functional import (
     CASE_LANGUAGES,
     Case,
     Tally,
@@ -26,13 +27,12 @@ from agora.guidelines.functional import (
     parse_case,
     passes,
 )
-from agora.guidelines.policy import Thresholds
 
 # Categories the committed engine must pass, with the least pass rate it must keep: each a
 # little below the rate measured on the committed models, listed only where that rate was
 # at least 0.5. After retraining, print the measured rates with
 #
-#     .venv/bin/python -m agora.guidelines.functional --rates
+#     .venv/bin/python -m agora.guidelines.training.functional --rates
 #
 # and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
 MUST_PASS = {

@@ -3,9 +3,10 @@ and the logits it gives training rows come from the fit that did not see them.""
 
 import numpy as np
 
-from agora.guidelines.datasets.common import Example, make_labels
-from agora.guidelines.head import FOLDS, HeadStack, fit_head, fold_of
-from agora.guidelines.metrics import roc_auc
+from agora.guidelines.head import FOLDS, HeadStack
+from agora.guidelines.training.datasets.common import Example, make_labels
+from agora.guidelines.training.heads import fit_head, fold_of
+from agora.guidelines.training.metrics import roc_auc
 
 
 def _interaction(n, rng):

@@ -5,7 +5,7 @@ import random
 
 import numpy as np
 
-from agora.guidelines.relevance_eval import (
+from agora.guidelines.training.relevance_eval import (
     DATA_FILE,
     Corpus,
     budget_threshold,

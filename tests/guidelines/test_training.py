@@ -9,15 +9,6 @@ import random
 import numpy as np
 import pytest
 
-from agora.guidelines.datasets import english
-from agora.guidelines.datasets.common import (
-    Example,
-    clean_labels,
-    dedup_key,
-    make_labels,
-    split,
-    validation_halves,
-)
 from agora.guidelines.features import (
     CHAR_PARAMS,
     WORD_PARAMS,
@@ -28,15 +19,25 @@ from agora.guidelines.features import (
 )
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.model import LanguageModel
-from agora.guidelines.thresholds import (
+from agora.guidelines.training.datasets import english
+from agora.guidelines.training.datasets.common import (
+    Example,
+    clean_labels,
+    dedup_key,
+    make_labels,
+    split,
+    validation_halves,
+)
+from agora.guidelines.training.featurizing import fit_featurizer
+from agora.guidelines.training.thresholds import (
     CLEAN_REJECTED_BUDGET,
     MIN_REJECT,
     REASON_RECALL,
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
 )
-from agora.guidelines.train import train_language
-from agora.guidelines.triage import triage
+from agora.guidelines.training.train import train_language
+from agora.guidelines.training.triage import triage
 from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
 
 # --- labels -------------------------------------------------------------------------------
@@ -197,7 +198,7 @@ def test_transform_matches_scikit_learns_tfidf():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = SAMPLE * 3
-    featurizer, rows = Featurizer.fit_transform(texts)
+    featurizer, rows = fit_featurizer(texts)
     word = TfidfVectorizer(analyzer=word_grams, **WORD_PARAMS).fit(texts)
     char = TfidfVectorizer(analyzer=all_char_grams, **CHAR_PARAMS).fit(texts)
     expected = sparse.hstack([word.transform(texts), char.transform(texts)]).toarray()

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from agora.guidelines.datasets.common import Example, make_labels
-from agora.guidelines.triage import TARGETS, is_clean, is_violating, triage, triage_rows
+from agora.guidelines.training.datasets.common import Example, make_labels
+from agora.guidelines.training.triage import TARGETS, is_clean, is_violating, triage, triage_rows
 
 
 def _row(**labels):

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agora.comments import screening
-from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.manifest import read_manifest
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
 from agora.perspective import calibration, fitting
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "engine_model_version": engine.model_version,
             "rows": "the engine's held-out rows (split seed and halves of "
-            "agora.guidelines.datasets.common) of the sets below",
+            "agora.guidelines.training.datasets.common) of the sets below",
             "data": {
                 source: {
                     "files": files,

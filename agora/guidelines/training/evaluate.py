@@ -1,8 +1,9 @@
 """``agora evaluate``: how the committed models do on the evaluation half of validation.
 
-The evaluation half (see :func:`agora.guidelines.datasets.common.validation_halves`) took no
-part in training, calibration or choosing thresholds. Every row goes through the engine
-with its language given, exactly as ``agora score`` would judge it, and through the peers
+The evaluation half (see
+:func:`agora.guidelines.training.datasets.common.validation_halves`) took no part in
+training, calibration or choosing thresholds. Every row goes through the engine with its
+language given, exactly as ``agora score`` would judge it, and through the peers
 that cover its language, on the same rows. Printed to stdout and written to
 ``docs/evaluation.md``, with ROC curves in ``docs/roc.png``.
 
@@ -27,7 +28,7 @@ its score.
 
 ``off_topic`` has no labelled data; after the English table comes its own evaluation on
 news comments paired with their own and with another article
-(:func:`agora.guidelines.relevance_eval.report`). Below it, per language and data set, the
+(:func:`agora.guidelines.training.relevance_eval.report`). Below it, per language and data set, the
 policy as a whole: share of clean comments rejected and approved, share of violations that
 get review or reject.
 """
@@ -43,19 +44,19 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from agora.guidelines import datasets, functional, relevance_eval
-from agora.guidelines.calibration import reliability
-from agora.guidelines.datasets import DEFAULT_DATA_DIR
-from agora.guidelines.datasets.common import Example, split, validation_halves
 from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
-from agora.guidelines.metrics import macro_f1, percent, precision_recall_f1, roc_auc, share
 from agora.guidelines.normalize import normalize
-from agora.guidelines.peers import Peer, peers_for
 from agora.guidelines.policy import REQUIRED_KEYS
-from agora.guidelines.train import labels_of
-from agora.guidelines.triage import (
+from agora.guidelines.training import datasets, functional, relevance_eval
+from agora.guidelines.training.calibrating import reliability
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
+from agora.guidelines.training.datasets.common import Example, split, validation_halves
+from agora.guidelines.training.metrics import macro_f1, percent, precision_recall_f1, roc_auc, share
+from agora.guidelines.training.peers import Peer, peers_for
+from agora.guidelines.training.train import labels_of
+from agora.guidelines.training.triage import (
     TABLE_HEADER,
     TARGETS,
     is_clean,

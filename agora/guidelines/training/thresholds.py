@@ -2,7 +2,7 @@
 
 A comment is rejected when any key reaches its reject threshold, approved when no key
 reaches its review threshold, and reviewed otherwise. Thresholds are chosen together, on
-the calibration half, against the triage targets (:mod:`agora.guidelines.triage`):
+the calibration half, against the triage targets (:mod:`agora.guidelines.training.triage`):
 
 1. **Reject thresholds** (never below ``MIN_REJECT``, more likely than not): start with no
    key rejecting anything, then repeatedly lower the threshold of the key whose next step
@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from agora.guidelines.calibration import DECIMALS
-from agora.guidelines.datasets.common import Example
 from agora.guidelines.policy import Thresholds
-from agora.guidelines.triage import SPOTLIGHT_KEYS, TARGETS, is_clean, is_violating
+from agora.guidelines.training.datasets.common import Example
+from agora.guidelines.training.triage import SPOTLIGHT_KEYS, TARGETS, is_clean, is_violating
 
 #: Reject thresholds never go below this probability: more likely than not.
 MIN_REJECT = 0.5

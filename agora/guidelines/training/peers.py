@@ -8,7 +8,7 @@ text: normalising it for them would credit our normalisation to them.
 English: ``alt-profanity-check`` (a linear SVM over word n-grams, trained on
 Wikipedia and tweets) and ``better-profanity`` (a word list with variant spellings; its
 score is its decision, 0 or 1). Other languages' peers live in
-``agora.guidelines.peers_multilingual`` (functions ``(texts, lang) -> scores`` whose own
+``agora.guidelines.training.peers_multilingual`` (functions ``(texts, lang) -> scores`` whose own
 decision is a score of 0.5 or more), wrapped here as :class:`Peer` objects.
 """
 
@@ -67,7 +67,7 @@ def _multilingual_peer(name: str, function, languages: tuple[str, ...], lang: st
 def peers_for(lang: str) -> list[Peer]:
     """Every peer that covers ``lang``."""
     found = [peer for peer in PEERS if lang in peer.languages]
-    module_name = "agora.guidelines.peers_multilingual"
+    module_name = "agora.guidelines.training.peers_multilingual"
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:

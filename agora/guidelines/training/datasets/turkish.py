@@ -8,7 +8,7 @@ the Turkish SMS spam collection.
   comment domain) labelled toxic or not, read as offensive or not.
 * TurkishSMSCollection: spam (mostly betting, loans and retail offers) or normal SMS, for
   promotion. The comment sets are negatives for promotion too
-  (:func:`~agora.guidelines.datasets.common.not_promotion`).
+  (:func:`~agora.guidelines.training.datasets.common.not_promotion`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from agora.guidelines.datasets.arabic import offensive_labels, tidy_text
-from agora.guidelines.datasets.common import Example, load_sets, not_promotion
+from agora.guidelines.training.datasets.arabic import offensive_labels, tidy_text
+from agora.guidelines.training.datasets.common import Example, load_sets, not_promotion
 
 LANG = "tr"
 _FILES = ("offenseval-tr-training-v1.tsv",)

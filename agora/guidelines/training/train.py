@@ -1,6 +1,6 @@
 """``agora train``: rebuild every language's guideline model from the labelled data.
 
-For each language with a loader (see :mod:`agora.guidelines.datasets`):
+For each language with a loader (see :mod:`agora.guidelines.training.datasets`):
 
 1. load its data sets, deduplicate and split rows into train / validation by a fixed seed;
    the validation rows are halved into *calibration* and *evaluation* halves;
@@ -36,31 +36,33 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
-from agora.guidelines import datasets
-from agora.guidelines.calibration import (
-    expected_calibration_error,
-    fit_calibrator,
-    reliability,
-)
-from agora.guidelines.datasets import DEFAULT_DATA_DIR
-from agora.guidelines.datasets.common import SEED, Example, split, validation_halves
-from agora.guidelines.encoder import embed_for_training
-from agora.guidelines.features import CHAR_NGRAMS, CHAR_PARAMS, WORD_PARAMS, Featurizer
-from agora.guidelines.head import EPOCHS, FOLDS, HIDDEN, fit_head, fold_of
+from agora.guidelines.features import CHAR_NGRAMS, CHAR_PARAMS, WORD_PARAMS
+from agora.guidelines.head import FOLDS, HIDDEN
 from agora.guidelines.manifest import ARTIFACTS_DIR, MANIFEST_NAME, sha256_file
-from agora.guidelines.metrics import roc_auc
 from agora.guidelines.model import STAND_IN_KEYS, LanguageModel
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS, Policy, Thresholds
 from agora.guidelines.relevance import Relevance
-from agora.guidelines.thresholds import (
+from agora.guidelines.training import datasets
+from agora.guidelines.training.calibrating import (
+    expected_calibration_error,
+    fit_calibrator,
+    reliability,
+)
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
+from agora.guidelines.training.datasets.common import SEED, Example, split, validation_halves
+from agora.guidelines.training.embedding import embed_for_training
+from agora.guidelines.training.featurizing import fit_featurizer
+from agora.guidelines.training.heads import EPOCHS, fit_head, fold_of
+from agora.guidelines.training.metrics import roc_auc
+from agora.guidelines.training.thresholds import (
     CLEAN_REJECTED_BUDGET,
     MIN_REJECT,
     REASON_RECALL,
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
 )
-from agora.guidelines.triage import is_clean, is_violating, triage
+from agora.guidelines.training.triage import is_clean, is_violating, triage
 from agora.guidelines.verdict import AUXILIARY_KEYS, MODEL_KEYS, SCORE_KEYS
 
 #: Inverse regularisation strength of every key's logistic regression.
@@ -100,7 +102,7 @@ PARAMETERS = {
     "calibration": "Platt's sigmoid on the calibration half, every key",
     "thresholds": {
         "method": "greedy, all keys together, on the calibration half "
-        "(agora/guidelines/thresholds.py)",
+        "(agora/guidelines/training/thresholds.py)",
         "reject": f">= {MIN_REJECT}, the keys together rejecting at most "
         f"{CLEAN_REJECTED_BUDGET:.1%} of clean rows",
         "review": f"at most {VIOLATING_APPROVED_BUDGET:.1%} of violating rows approved, all "
@@ -181,7 +183,7 @@ def train_language(
     weights = np.array([datasets.source_weight(lang, row.source) for row in train_rows])
     intercept = np.zeros(len(keys), dtype=np.float32)
     with tqdm(total=len(keys) + 1, desc=f"{lang}: fit", unit="model") as bar:
-        featurizer, x_train = Featurizer.fit_transform(train_texts)
+        featurizer, x_train = fit_featurizer(train_texts)
         n_grams = x_train.shape[1]
         if encoder is not None:
             dense = sparse.csr_matrix(EMBEDDING_SCALE * embeddings["train"])
@@ -260,7 +262,7 @@ def default_thresholds(
     model: LanguageModel, probabilities: np.ndarray, calibration_rows: list[Example]
 ) -> dict[str, Thresholds]:
     """The default policy's thresholds for ``model``'s decision keys and stand-ins, from its
-    ``probabilities`` on the calibration half (:mod:`agora.guidelines.thresholds`)."""
+    ``probabilities`` on the calibration half (:mod:`agora.guidelines.training.thresholds`)."""
     thresholds = choose_thresholds(
         {key: probabilities[:, k] for k, key in enumerate(model.keys) if key in DECISION_KEYS},
         calibration_rows,

@@ -28,14 +28,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from agora.guidelines.datasets.common import (
+from agora.guidelines.promotion_cues import mask_contacts
+from agora.guidelines.training.datasets.common import (
     Example,
     clean_labels,
     load_sets,
     make_labels,
     not_promotion,
 )
-from agora.guidelines.promotion_cues import mask_contacts
 
 LANG = "ar"
 _OSACT2020_FILES = ("offenseval-ar-training-v1.tsv", "offenseval-ar-dev-v1.tsv")

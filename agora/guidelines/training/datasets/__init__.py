@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from agora.guidelines.datasets.common import Example
+from agora.guidelines.training.datasets.common import Example
 
 #: ``../shared/data`` seen from the repository root: where the labelled sets live.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[4] / "shared" / "data"

@@ -23,7 +23,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from agora.guidelines.datasets.common import Example, clean_labels, load_sets, make_labels
+from agora.guidelines.training.datasets.common import Example, clean_labels, load_sets, make_labels
 
 LANG = "en"
 #: Sets of comments like a news site's (not tweets or SMS); training weighs them up.

@@ -21,8 +21,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from agora.guidelines.datasets.arabic import offensive_labels, tidy_text
-from agora.guidelines.datasets.common import Example, load_sets, not_promotion
+from agora.guidelines.training.datasets.arabic import offensive_labels, tidy_text
+from agora.guidelines.training.datasets.common import Example, load_sets, not_promotion
 
 LANG = "fa"
 _FILES = ("Pars-OFF_levela_train.csv", "Pars-OFF_levela_test.csv")

@@ -10,7 +10,7 @@ readers) or rejecting clean comments (a reader is silenced). Four shares say all
   share rejected.
 
 :data:`TARGETS` are the figures a newsroom can switch automation on with. Training chooses
-the default thresholds on the calibration half to meet them (:mod:`agora.guidelines.train`)
+the default thresholds on the calibration half to meet them (:mod:`agora.guidelines.training.train`)
 and ``agora evaluate`` reports them on the evaluation half, which played no part.
 """
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agora.guidelines.datasets.common import Example
-from agora.guidelines.metrics import percent, share
+from agora.guidelines.training.datasets.common import Example
+from agora.guidelines.training.metrics import percent, share
 
 
 @dataclass(frozen=True)

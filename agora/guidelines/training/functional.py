@@ -19,8 +19,8 @@ JSON object a line::
 * a case whose key the engine did not score (``off_topic`` without a relevance model, a key
   with no model in the case's language) fails.
 
-``python -m agora.guidelines.functional`` judges the cases with the committed engine and the
-relevance model and prints the pass rates; ``agora evaluate`` adds the same tables to its
+``python -m agora.guidelines.training.functional`` judges the cases with the committed engine
+and the relevance model and prints the pass rates; ``agora evaluate`` adds the same tables to its
 report.
 """
 
@@ -253,7 +253,7 @@ def report_section(artifacts_dir: Path = ARTIFACTS_DIR) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m agora.guidelines.functional",
+        prog="python -m agora.guidelines.training.functional",
         description="Judge the functional test suite with the committed engine.",
     )
     parser.add_argument(

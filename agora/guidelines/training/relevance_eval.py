@@ -33,9 +33,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from agora.guidelines.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.manifest import sha256_file
-from agora.guidelines.metrics import roc_auc
 from agora.guidelines.relevance import (
     ARTIFACT_DIR,
     CALIBRATION_FILE,
@@ -46,6 +44,8 @@ from agora.guidelines.relevance import (
     is_generic_reaction,
     targets_of,
 )
+from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
+from agora.guidelines.training.metrics import roc_auc
 
 DATA_FILE = Path("en") / "fox-news-comments" / "fox-news-comments.json"
 LICENCE = "MIT (README and LICENSE file of the data set); see en/fox-news-comments/SOURCE.md"
@@ -299,7 +299,7 @@ def report(data_dir: Path = DEFAULT_DATA_DIR, rel: Relevance | None = None) -> l
         f"{len(corpus.articles)} articles (title and description; no body), split "
         f"{len(fitting)} fitting / {len(test)} test (seed {SEED}). Each test comment is "
         "scored with its own article (on topic) and with another article (off topic). Topic "
-        f"groups (keyword rules in agora/guidelines/relevance_eval.py): {groups}.",
+        f"groups (keyword rules in agora/guidelines/training/relevance_eval.py): {groups}.",
         "",
         f"Review threshold **{threshold:.3f}** (chosen by `agora train --relevance` on the "
         f"fitting half: the lowest that flags at most {REVIEW_BUDGET:.0%} of on-topic pairs). "
