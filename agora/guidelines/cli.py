@@ -268,6 +268,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "score":
         return _score(args)
+    if not args.data.is_dir():
+        print(
+            f"agora {args.command} reads the labelled data sets from {args.data}, which does "
+            "not exist: put them there (docs/guidelines.md names each one) or give another "
+            "directory with --data.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.command == "train":
             return _train(args, argv)

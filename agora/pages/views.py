@@ -1,5 +1,7 @@
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 
 from agora.articles.decorators import article_page
 from agora.articles.models import Article
@@ -25,3 +27,11 @@ def detail(request, article: Article):
     """An article with its comment section below it."""
     context = section_context(request, article)
     return render(request, "articles/detail.html", context)
+
+
+def favicon(request):
+    """Browsers ask every site for /favicon.ico: they are sent to Agora's icon. Not a
+    permanent redirect, as the icon's address changes with its content."""
+    response = redirect(static("agora/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response
