@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo embeddemo test check lint install messages bench-load bench-crash bench-isso
+.PHONY: demo embeddemo test test-fast check lint install messages bench-load bench-crash bench-isso
 
 # `make demo PORT=8080` serves elsewhere; the demo runs its own task worker.
 PORT ?= 8000
@@ -19,6 +19,11 @@ embeddemo: install
 # The checks, then the whole suite; `make test-fast` leaves out the slow groups.
 test: check install
 	$(BIN)/pytest
+
+# The checks and every test but the slow groups (browser, fuzzing, servers): a few
+# minutes less, for the edit-test loop. CI runs `make test`.
+test-fast: check install
+	$(BIN)/pytest -m "not slow"
 
 # Style, the apps' layering (import contracts in pyproject.toml) and types.
 check: install

@@ -63,3 +63,30 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The slow groups, marked by where they live so that `make test-fast` can leave them out
+# (`pytest -m "not slow"`); `make test` and CI run everything.
+SLOW_GROUPS = {
+    "browser": lambda path: "browser" in path.parts,
+    "fuzzing": lambda path: path.name.startswith("test_fuzz_"),
+    "servers": lambda path: path.name
+    in {
+        "test_concurrency_postgres.py",
+        "test_demo_command.py",
+        "test_deploy_check.py",
+        "test_idempotent_races.py",
+        "test_privacy_on_disk.py",
+        "test_readonly_database.py",
+        "test_redis_cache.py",
+        "test_varnish.py",
+    },
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker, belongs in SLOW_GROUPS.items():
+            if belongs(item.path):
+                item.add_marker(marker)
+                item.add_marker("slow")
