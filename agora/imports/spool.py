@@ -4,14 +4,13 @@ An import checks the whole export before storing anything, then stores top-level
 before replies, each reply attached to its top-level comment. Parsing XML and turning HTML
 into text is most of the cost of reading an export, so the first reading keeps what it
 parsed here, with each post's id and parent id, and the storing passes read it back. It is
-a temporary SQLite file, so memory stays flat whatever the size of the archive (a Disqus
-export of millions of comments would otherwise hold every id in memory).
+a temporary SQLite database on disk, so memory stays flat whatever the size of the archive
+(a Disqus export of millions of comments would otherwise hold every id in memory). SQLite
+removes its file as soon as it opens it: an import that is killed leaves nothing behind.
 """
 
-import os
 import pickle
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 
 from agora.imports.records import Post
@@ -22,10 +21,9 @@ FETCH = 1000
 
 class Spool:
     def __init__(self):
-        handle, self.path = tempfile.mkstemp(prefix="agora-import-", suffix=".sqlite3")
-        os.close(handle)
+        # "" is SQLite's private temporary database, in the system's temporary folder.
         # Nothing here must survive a crash: no journal, no syncing.
-        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db = sqlite3.connect("", isolation_level=None)
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"
             "CREATE TABLE post (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
@@ -38,7 +36,6 @@ class Spool:
 
     def __exit__(self, *exc) -> None:
         self.db.close()
-        os.unlink(self.path)
 
     def __len__(self) -> int:
         return self.count
