@@ -192,3 +192,15 @@ def test_when_the_cache_fails_the_replay_steps_aside(servers, thread):
         for _ in range(2):
             assert answer(servers.fast, env) == answer(servers.full, env)
     assert broken.get_many.called and broken.set.called
+
+
+def test_a_process_holding_too_much_forgets_and_still_answers_right(servers, thread):
+    with mock.patch("agora.comments.replay.LOCAL_BYTES", 100):
+        for name in ("thread", "in Arabic", "thread"):
+            first = answer(servers.fast, REQUESTS[name])
+            assert (
+                answer(servers.fast, REQUESTS[name])
+                == first
+                == answer(servers.full, REQUESTS[name])
+            )
+        assert servers.fast.local_bytes <= len(first[2])

@@ -52,9 +52,9 @@ REQUEST_PARTS = (
 # Preconditions the fast path leaves to Django (clients of comment threads never send them).
 UNHANDLED_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
-# How many requests' thread keys each process remembers (one entry per URL, language,
-# origin): enough for every thread read in a busy hour, small in memory.
-KNOWN_LIMIT = 20_000
+# What each process keeps of the answers it replays, so that the shared cache is asked
+# only for the thread's version (a few bytes), not for a body of tens of kilobytes.
+LOCAL_BYTES = 32 * 1024 * 1024
 
 
 def replay_key(environ) -> str | None:
@@ -72,13 +72,16 @@ def replay_key(environ) -> str | None:
 
 class ReplayReads:
     """WSGI middleware: replays kept answers, and keeps the full path's answers to
-    replayable reads."""
+    replayable reads (in the shared cache, for every process, and in this one)."""
 
     def __init__(self, application):
         self.application = application
-        # Which thread version each replay key depends on, so that one round trip to the
-        # cache brings both the answer and the version it must match.
+        # Per replay key: the key of the thread version its answers depend on, and the
+        # answers this process holds, by status code: (version token, status, headers,
+        # body). Both are rebuilt from the shared cache after a clear.
         self.threads: dict[str, str] = {}
+        self.answers: dict[str, dict[str, tuple]] = {}
+        self.local_bytes = 0
 
     def __call__(self, environ, start_response):
         key = replay_key(environ)
@@ -97,26 +100,33 @@ class ReplayReads:
 
     def replayed(self, environ, key: str) -> tuple[str, list, bytes] | None:
         """The kept answer to this request, if its thread has not changed since."""
-        conditional = any(name in environ for name in CONDITIONS)
         thread = self.threads.get(key)
         if thread is None:
             return None
+        conditional = any(name in environ for name in CONDITIONS)
+        held = self.answers.get(key, {})
+        missing = [code for code in ("200", "304")[: 2 if conditional else 1] if code not in held]
         # The cache backend may be the database table: its connection is looked after
         # as Django's request signals would.
         close_old_connections()
-        wanted = [thread, f"{key}:200"] + ([f"{key}:304"] if conditional else [])
-        found = cache.get_many(wanted)
+        found = cache.get_many([thread, *(f"{key}:{code}" for code in missing)])
         version = found.get(thread)
         if version is None:
             return None
-        kept = {name[-3:]: found[name] for name in wanted[1:] if name in found}
-        current = {code: answer for code, answer in kept.items() if answer[0] == version[0]}
+        for code in missing:
+            if f"{key}:{code}" in found:
+                self.hold(key, code, found[f"{key}:{code}"])
+        current = {
+            code: answer
+            for code, answer in self.answers.get(key, {}).items()
+            if answer[0] == version[0]
+        }
         outcome = "200"
         if conditional:
-            any_kept = next(iter(current.values()), None)
-            if any_kept is None:
+            any_current = next(iter(current.values()), None)
+            if any_current is None:
                 return None
-            outcome = self.outcome(environ, any_kept[2])
+            outcome = self.outcome(environ, any_current[2])
         answer = current.get(outcome)
         return None if answer is None else answer[1:]
 
@@ -132,6 +142,18 @@ class ReplayReads:
             last_modified=parse_http_date_safe(modified) if modified else None,
         )
         return "200" if answer is None else str(answer.status_code)
+
+    def hold(self, key: str, code: str, answer: tuple) -> None:
+        """Keep ``answer`` in this process, forgetting everything once it holds too much."""
+        held = self.answers.setdefault(key, {})
+        replaced = held.pop(code, None)
+        self.local_bytes += len(answer[3]) - (len(replaced[3]) if replaced else 0)
+        if self.local_bytes > LOCAL_BYTES:
+            self.threads.clear()
+            self.answers.clear()
+            self.local_bytes = len(answer[3])
+            held = self.answers.setdefault(key, {})
+        held[code] = answer
 
     def kept(self, environ, start_response, key: str):
         """The full path's answer, kept when it can be replayed."""
@@ -150,13 +172,12 @@ class ReplayReads:
         code = status[:3]
         if code in ("200", "304") and "last-modified" in names and "set-cookie" not in names:
             version_key, token = thread
-            body = response.content if code == "200" else b""
+            answer = (token, status, headers, response.content if code == "200" else b"")
             try:
-                cache.set(f"{key}:{code}", (token, status, headers, body), ENTRY_TIMEOUT)
+                cache.set(f"{key}:{code}", answer, ENTRY_TIMEOUT)
             except Exception:  # the reader still gets the answer; the next read tries again
                 logger.exception("Keeping a read to replay failed")
                 return response
-            if len(self.threads) >= KNOWN_LIMIT:
-                self.threads.clear()
+            self.hold(key, code, answer)
             self.threads[key] = version_key
         return response
