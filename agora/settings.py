@@ -393,6 +393,19 @@ AGORA_REPEAT_OFFENDERS = {
 }
 # Comments close on their own this many days after an article is published; 0: never.
 AGORA_CLOSE_COMMENTS_AFTER_DAYS = int(os.environ.get("AGORA_CLOSE_COMMENTS_AFTER_DAYS", "0"))
+# Readers who report a comment are answered by email, through this SMTP server; without
+# one no answer is sent (the moderators' decision still stands).
+EMAIL_HOST = os.environ.get("AGORA_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("AGORA_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("AGORA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("AGORA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("AGORA_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("AGORA_EMAIL_FROM", "webmaster@localhost")
 
 # A form field hidden from people by CSS; naive bots fill every field.
 AGORA_HONEYPOT_FIELD = "homepage"
