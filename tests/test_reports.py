@@ -405,3 +405,33 @@ def test_the_moderation_api_needs_a_token(client, published):
     assert client.get("/api/v1/moderation/reported").status_code == 401
     url = f"/api/v1/moderation/comments/{published.pk}/reports/dismiss"
     assert client.post(url).status_code == 401
+
+
+def test_the_embed_may_report_from_an_allowed_site(client, published, settings):
+    site = "https://news.example.org"
+    settings.AGORA_ALLOWED_ORIGINS = [site]
+    url = f"/api/v1/comments/{published.pk}/reports"
+    preflight = client.options(
+        url,
+        headers={
+            "Origin": site,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == site
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
+    response = client.post(
+        url,
+        data={"reason": "threat", "email": "a@example.org"},
+        content_type="application/json",
+        headers={"Origin": site},
+    )
+    assert response.status_code == 201
+    assert response["Access-Control-Allow-Origin"] == site
+    other = client.options(
+        url,
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "Access-Control-Allow-Origin" not in other
