@@ -30,16 +30,18 @@ def comment(n: int) -> dict:
 def scenario(var_dir) -> dict:
     """Run in the scenario's process; returns what each request got."""
     set_up()
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Group, User
     from django.db import connection, connections
     from django.test import Client
 
     from agora.api.models import ApiToken
     from agora.articles.models import Article
     from agora.comments.models import Comment
+    from agora.desks.roles import MODERATOR
 
     Article.objects.create(slug=SLUG, title="Council votes to rebuild the river dam")
     moderator = User.objects.create_user("mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name=MODERATOR))
     _token, secret = ApiToken.objects.issue(moderator)
     client = Client(raise_request_exception=False)
     bearer = {"Authorization": f"Bearer {secret}"}
