@@ -28,6 +28,20 @@ def moderator(db, django_user_model):
 
 
 @pytest.fixture
+def published(article):
+    """An approved comment on the article, as readers see it (and may report it)."""
+    from agora.comments.models import Comment, Status
+
+    return Comment.objects.create(
+        article=article,
+        author_name="Hêvî",
+        author_email="hevi@example.org",
+        body="Whoever voted for this dam is a criminal and should be locked up.",
+        status=Status.APPROVED,
+    )
+
+
+@pytest.fixture
 def staff_client(client, moderator):
     """A client signed in as the moderator."""
     client.force_login(moderator)
@@ -70,17 +84,19 @@ def fresh_cache():
 SLOW_GROUPS = {
     "browser": lambda path: "browser" in path.parts,
     "fuzzing": lambda path: path.name.startswith("test_fuzz_"),
-    "servers": lambda path: path.name
-    in {
-        "test_concurrency_postgres.py",
-        "test_demo_command.py",
-        "test_deploy_check.py",
-        "test_idempotent_races.py",
-        "test_privacy_on_disk.py",
-        "test_readonly_database.py",
-        "test_redis_cache.py",
-        "test_varnish.py",
-    },
+    "servers": lambda path: (
+        path.name
+        in {
+            "test_concurrency_postgres.py",
+            "test_demo_command.py",
+            "test_deploy_check.py",
+            "test_idempotent_races.py",
+            "test_privacy_on_disk.py",
+            "test_readonly_database.py",
+            "test_redis_cache.py",
+            "test_varnish.py",
+        }
+    ),
 }
 
 

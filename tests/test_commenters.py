@@ -409,12 +409,12 @@ def test_the_commenter_api_needs_a_token(client):
 # --- Privacy --------------------------------------------------------------------------------
 
 
-def test_a_persons_export_and_erasure_cover_their_reports_and_measures(published_by, moderator):
+def test_a_persons_export_and_erasure_cover_their_reports_and_measures(published, moderator):
     from agora.privacy import records
     from agora.reports.models import Report
 
     report_actions.file_report(
-        published_by.pk, report_actions.NewReport(reason="threat", email="Person@example.org")
+        published.pk, report_actions.NewReport(reason="threat", email="Person@example.org")
     )
     actions.take("person@example.org", Measure.SUSPEND, moderator, "Insults.", days=3)
 
@@ -425,14 +425,3 @@ def test_a_persons_export_and_erasure_cover_their_reports_and_measures(published
     counts = records.erase("person@example.org")
     assert (counts["reports"], counts["measures"]) == (1, 1)
     assert not Report.objects.exists() and not CommenterAction.objects.exists()
-
-
-@pytest.fixture
-def published_by(article):
-    return Comment.objects.create(
-        article=article,
-        author_name="Someone",
-        author_email="someone@example.org",
-        body="Someone else's comment.",
-        status=Status.APPROVED,
-    )

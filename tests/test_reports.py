@@ -15,17 +15,6 @@ from agora.reports.models import Report, Resolution
 
 
 @pytest.fixture
-def published(article):
-    return Comment.objects.create(
-        article=article,
-        author_name="Rojda",
-        author_email="rojda@example.org",
-        body="The dam should have been rebuilt years ago.",
-        status=Status.APPROVED,
-    )
-
-
-@pytest.fixture
 def auth(moderator, token_headers):
     return token_headers(moderator)
 
@@ -378,7 +367,7 @@ def test_rejecting_from_the_queue_page_uses_the_ordinary_reject(staff_client, pu
     )
     published.refresh_from_db()
     assert published.status == Status.REJECTED
-    assert published.body == "The dam should have been rebuilt years ago."
+    assert published.body == "Whoever voted for this dam is a criminal and should be locked up."
     assert Report.objects.get().resolution == Resolution.UPHELD
     assert staff_client.get(reverse("reports:reported")).context["comments"] == []
 

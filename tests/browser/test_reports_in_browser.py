@@ -16,17 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password"  # tests/roles.py gives every user this one
 
 
-@pytest.fixture
-def published(article):
-    return Comment.objects.create(
-        article=article,
-        author_name="Hêvî",
-        author_email="hevi@example.org",
-        body="Whoever voted for this dam is a criminal and should be locked up.",
-        status=Status.APPROVED,
-    )
-
-
 def log_in(page, base_url: str, user):
     page.goto(f"{base_url}/moderation/login/")
     page.fill("#id_username", user.get_username())
