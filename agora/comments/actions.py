@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from agora.articles.models import Article
 from agora.commenters import rules as commenter_rules
-from agora.comments import bulk, screening
+from agora.comments import bulk, overrules, screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
 from agora.guidelines.verdict import Verdict
-from agora.wordlists import ruling as wordlists
 
 # A request holding a submission's claim longer than this was killed (gunicorn's own
 # timeout is 30 s): another may take the claim over.
@@ -205,8 +204,9 @@ VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags
 
 
 def _take_verdict(comment: Comment, verdict: Verdict) -> None:
-    # The publisher's word lists mark their matches and may raise the decision.
-    stored_verdict = wordlists.mark(comment.body, verdict.to_dict())
+    # Other apps' rules (the publisher's word lists) mark what they find and may raise
+    # the decision.
+    stored_verdict = overrules.mark(comment.body, verdict.to_dict())
     comment.lang = verdict.lang
     comment.decision = stored_verdict["decision"]
     comment.risk = verdict.risk
@@ -218,7 +218,7 @@ def _take_verdict(comment: Comment, verdict: Verdict) -> None:
 def _decide_automatically(comment: Comment, verdict: Verdict) -> None:
     """Record the decision the publisher's policy lets the engine take on its own, if any.
     Callers hold the transaction."""
-    automatic, reason, note = wordlists.overrule(
+    automatic, reason, note = overrules.overrule(
         comment.verdict or {},
         screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
         verdict.top_guideline,
