@@ -134,7 +134,7 @@ def test_the_queue_count_and_new_comments_arrive_without_interrupting_the_keyboa
 
 
 @pytest.mark.parametrize("locale", ["en-US", "ar"])
-def test_the_queue_fits_a_390_px_phone(browser, live_server, article, chief, locale):
+def test_the_queue_fits_a_390_px_phone(browser, live_server, article, chief, locale, screenshots):
     verdict = {
         "lang": "en",
         "decision": "review",
@@ -173,6 +173,7 @@ def test_the_queue_fits_a_390_px_phone(browser, live_server, article, chief, loc
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} is {width} px wide in {locale}"
         page.goto(live_server.url + "/moderation/")
+        page.screenshot(path=screenshots / f"moderation-queue-390-{locale}.png", full_page=True)
         expected_dir = "rtl" if locale == "ar" else "ltr"
         assert page.evaluate("document.documentElement.dir") == expected_dir
         card = page.locator(f"#comment-{comment.pk}").bounding_box()
