@@ -268,7 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "score":
         return _score(args)
-    if not args.data.is_dir():
+    try:
+        if args.command == "train":
+            return _train(args, argv)
+        return _evaluate(args)
+    except FileNotFoundError:
+        if args.data.is_dir():
+            raise
         print(
             f"agora {args.command} reads the labelled data sets from {args.data}, which does "
             "not exist: put them there (docs/guidelines.md names each one) or give another "
@@ -276,10 +282,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        if args.command == "train":
-            return _train(args, argv)
-        return _evaluate(args)
     except ModuleNotFoundError as error:
         if error.name not in TRAINING_EXTRA:
             raise
