@@ -11,6 +11,7 @@ import io
 import pstats
 import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import thread_read
@@ -56,6 +57,7 @@ def cpu_per_read(application) -> float:
 def main() -> None:
     thread_read.configure()
     thread_read.build_thread()
+    import django
     from django.core.wsgi import get_wsgi_application
 
     from agora.comments import reading
@@ -76,7 +78,11 @@ def main() -> None:
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
     print(f"Full path, {READS} reads of the cached thread under cProfile, top 25 by cumulative:")
-    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
+    # Paths relative to the repository and to site-packages, so the table reads the same
+    # on every machine.
+    table = out.getvalue().replace(f"{thread_read.REPO}/", "")
+    table = table.replace(f"{Path(django.__file__).parent.parent}/", "")
+    print("\n".join(line for line in table.splitlines() if line.strip()))
     print(f"CPU per read, full path: {cpu_per_read(full):.3f} ms")
     print(f"CPU per read, replayed:  {cpu_per_read(replayed):.3f} ms")
 
