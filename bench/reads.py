@@ -240,6 +240,7 @@ def report(args, results, skipped, load_average) -> list[str]:
         f"--workers {args.workers} --threads {args.threads} --users {args.users} "
         f"--seconds {args.seconds:g} --rounds {args.rounds} --caches {args.caches}"
         + (" --no-varnish" if args.no_varnish else "")
+        + (" --profile" if args.profile else "")
         + "`, on this machine: 2 cores shared with the load client (and other jobs). "
         f"Load average at start: {load_average}.",
         "",
