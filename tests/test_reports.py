@@ -424,3 +424,18 @@ def test_the_embed_may_report_from_an_allowed_site(client, published, settings):
         headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
     )
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_the_admin_shows_reports_and_measures_read_only(client, published, django_user_model):
+    file(published, "one@example.org")
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "a-long-pw-1")
+    client.force_login(admin)
+    for model in ("reports/report", "commenters/commenteraction"):
+        assert client.get(f"/admin/{model}/").status_code == 200
+        assert client.get(f"/admin/{model}/add/").status_code == 403
+    report = Report.objects.get()
+    assert (
+        client.post(f"/admin/reports/report/{report.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert Report.objects.exists()

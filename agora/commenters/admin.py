@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from agora.commenters.models import CommenterAction
+from agora.comments.admin import ReadOnlyAdminMixin
 
 
 @admin.register(CommenterAction)
-class CommenterActionAdmin(admin.ModelAdmin):
+class CommenterActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The commenters' audit trail, read-only: measures are taken in the moderator pages."""
 
     list_display = (
@@ -18,12 +19,3 @@ class CommenterActionAdmin(admin.ModelAdmin):
     )
     list_filter = ("measure", "lifted", "automatic")
     search_fields = ("email_key", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
