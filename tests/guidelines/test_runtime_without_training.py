@@ -75,3 +75,9 @@ def test_agora_score_runs_and_agora_train_says_what_it_needs(tmp_path):
     train = run("from agora.__main__ import main\nmain(['agora', 'train'])", tmp_path)
     assert train.returncode == 2
     assert "pip install 'agora[training]'" in train.stderr
+
+
+def test_the_labelled_data_is_looked_for_beside_the_repository():
+    from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
+
+    assert DEFAULT_DATA_DIR == REPO.parent / "shared" / "data"

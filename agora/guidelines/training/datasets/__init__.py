@@ -15,7 +15,7 @@ from types import ModuleType
 from agora.guidelines.training.datasets.common import Example
 
 #: ``../shared/data`` seen from the repository root: where the labelled sets live.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[4] / "shared" / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[5] / "shared" / "data"
 #: Language code -> loader module, in training order.
 MODULES = {"en": "english", "ar": "arabic", "tr": "turkish", "fa": "persian"}
 #: Sample weight of comment-domain rows relative to tweets, SMS and the like.
