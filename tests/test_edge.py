@@ -16,7 +16,10 @@ from agora.comments.models import Comment
 
 THREAD = "/api/v1/articles/river-dam-vote/comments"
 PUBLIC_READS = [THREAD, "/api/v1/articles", "/api/v1/embed/articles/river-dam-vote"]
-PUBLIC = "public, max-age=0, s-maxage=3600, stale-while-revalidate=30, stale-if-error=86400"
+PUBLIC = (
+    "public, max-age=0, must-revalidate, s-maxage=3600, stale-while-revalidate=30, "
+    "stale-if-error=86400"
+)
 
 
 def pending(article, n=0):
@@ -49,7 +52,8 @@ def test_the_cache_lifetimes_come_from_the_settings(client, article, settings):
     settings.AGORA_EDGE_STALE_WHILE_REVALIDATE = 5
     settings.AGORA_EDGE_STALE_IF_ERROR = 600
     assert client.get(THREAD)["Cache-Control"] == (
-        "public, max-age=0, s-maxage=60, stale-while-revalidate=5, stale-if-error=600"
+        "public, max-age=0, must-revalidate, s-maxage=60, stale-while-revalidate=5, "
+        "stale-if-error=600"
     )
 
 

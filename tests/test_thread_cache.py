@@ -21,7 +21,10 @@ ARTICLE = "/articles/river-dam-vote/"
 THREAD = "/api/v1/articles/river-dam-vote/comments"
 ARTICLES = "/api/v1/articles"
 # How every public read may be cached, with the default settings.
-PUBLIC_READ = "public, max-age=0, s-maxage=3600, stale-while-revalidate=30, stale-if-error=86400"
+PUBLIC_READ = (
+    "public, max-age=0, must-revalidate, s-maxage=3600, stale-while-revalidate=30, "
+    "stale-if-error=86400"
+)
 
 
 @pytest.fixture(params=["locmem", "db"])

@@ -5,10 +5,12 @@ A public read (the API's thread and article list, the embed's data) is answered 
 :mod:`agora.comments.reading`'s cache with a strong ETag (the tag of what it was built
 from), Last-Modified, and:
 
-- ``Cache-Control: public, max-age=0, s-maxage=..., stale-while-revalidate=...,
-  stale-if-error=...``: browsers ask again (If-None-Match, usually a 304) on every
-  read, while shared caches keep the answer for ``s-maxage`` seconds, serve it a little
-  stale while they fetch it again, and longer while Agora cannot answer;
+- ``Cache-Control: public, max-age=0, must-revalidate, s-maxage=...,
+  stale-while-revalidate=..., stale-if-error=...``: browsers ask again (If-None-Match,
+  usually a 304) on every read, and never show a stale thread (``must-revalidate``: a
+  browser would otherwise show one for ``stale-while-revalidate`` seconds after a
+  decision), while shared caches keep the answer for ``s-maxage`` seconds, serve it a
+  little stale while they fetch it again, and longer while Agora cannot answer;
 - ``xkey`` and ``Surrogate-Key``: the article's key (and the article list's), which a
   purge names (Varnish's xkey module reads the first, Fastly-style CDNs the second).
 
@@ -64,7 +66,7 @@ def surrogate_keys(article_id: int | None) -> list[str]:
 
 def public_cache_control() -> str:
     return (
-        f"public, max-age=0, s-maxage={settings.AGORA_EDGE_MAX_AGE}, "
+        f"public, max-age=0, must-revalidate, s-maxage={settings.AGORA_EDGE_MAX_AGE}, "
         f"stale-while-revalidate={settings.AGORA_EDGE_STALE_WHILE_REVALIDATE}, "
         f"stale-if-error={settings.AGORA_EDGE_STALE_IF_ERROR}"
     )
