@@ -240,16 +240,18 @@ def post_round(server, args, make_request, checker=None) -> dict:
         loopback.run_count(server.port, args.posts, args.users, make_request, max_seconds=300)
     )
     accepted = time.monotonic() - start
+    checked_cpu = 0.0
     if checker:
         loopback.wait_until_checked()
-        cpu -= checker.cpu_seconds() - checker_cpu
+        checked_cpu = checker.cpu_seconds() - checker_cpu
     elapsed = time.monotonic() - start
     used = cpu_used(server, workers)
     return {
         "tally": tally,
         "elapsed": elapsed,
         "accepted": accepted,
-        "cpu": server.cpu_seconds() - cpu,
+        "cpu": server.cpu_seconds() - cpu + checked_cpu,
+        "checker_cpu": checked_cpu,
         "used": used,
     }
 
@@ -273,6 +275,7 @@ def combine(rounds: list[dict]) -> dict:
         tally.add_tally(one["tally"])
     row = measure("posts", tally, sum(one["elapsed"] for one in rounds), 202)
     row["cpu_ms"] = 1000 * sum(one["cpu"] for one in rounds) / tally.count
+    row["checker_cpu_ms"] = 1000 * sum(one["checker_cpu"] for one in rounds) / tally.count
     row["worker_shares"] = shares_of(
         [sum(worker) for worker in zip(*(one["used"] for one in rounds), strict=True)]
     )
@@ -507,7 +510,8 @@ def render(args, results, memory, headers, isso_version, load_average, scored, c
             + "). The table's row is all rounds together.",
             "- Agora's posts are checked by its task worker, off the request: a round ends "
             "when the worker has stored every verdict, so the rates and the CPU count its work. "
-            f"The clients saw Agora accept {agora['posts']['accepted_rate']:.0f} posts/s.",
+            f"The clients saw Agora accept {agora['posts']['accepted_rate']:.0f} posts/s; "
+            f"the worker used {agora['posts']['checker_cpu_ms']:.1f} ms of CPU per post.",
             f"- Server CPU per post (master and workers, Agora's task worker included, over "
             "the posts phases): Agora "
             f"{agora['posts']['cpu_ms']:.1f} ms, Isso {isso['posts']['cpu_ms']:.1f} ms "
