@@ -65,13 +65,13 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
             total=len(survey.kept), unit="comment", disable=not options.progress, desc="Importing"
         ) as bar:
             for replies in (False, True):
-                posts = (
-                    post
+                anchored = (
+                    (post, anchor)
                     for post in survey.kept
-                    if (_anchor(post.original_id, survey.kept) is not None) == replies
+                    if ((anchor := _anchor(post.original_id, survey.kept)) is not None) == replies
                 )
-                for batch in batches(posts):
-                    _store(batch, survey, articles, options, summary)
+                for batch in batches(anchored):
+                    _store(batch, articles, options, summary)
                     bar.update(len(batch))
                     # With DEBUG on, Django keeps every query; archives make millions.
                     reset_queries()
@@ -165,13 +165,13 @@ class _Articles:
         return self.found[key]
 
 
-def _store(batch, survey: _Survey, articles: _Articles, options, summary) -> None:
-    ids = [post.original_id for post in batch]
-    anchors = {post.original_id: _anchor(post.original_id, survey.kept) for post in batch}
+def _store(batch: list[tuple[Post, str | None]], articles: _Articles, options, summary) -> None:
+    """Store a batch of posts, each with the top-level comment it hangs from (or None)."""
+    anchors = {post.original_id: anchor for post, anchor in batch}
     with transaction.atomic():
-        done = imported_comments(options.source, ids)
+        done = imported_comments(options.source, list(anchors))
         parents = imported_comments(options.source, [a for a in anchors.values() if a])
-        new = [post for post in batch if post.original_id not in done]
+        new = [post for post, _ in batch if post.original_id not in done]
         summary.already_imported += len(batch) - len(new)
         articles.prepare(new)
         statuses = [STATUSES.get(post.status, Status.REJECTED) for post in new]
