@@ -36,4 +36,5 @@ class Calibrator:
     method: str
 
     def __call__(self, raw: np.ndarray) -> np.ndarray:
-        return np.round(np.interp(raw, self.xs, self.ys), DECIMALS)
+        probabilities: np.ndarray = np.round(np.interp(raw, self.xs, self.ys), DECIMALS)
+        return probabilities

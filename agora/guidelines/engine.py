@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -48,6 +49,9 @@ from agora.guidelines.verdict import (
     Reason,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from agora.guidelines.relevance import Relevance
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -97,6 +101,13 @@ class Draft:
 Phase = Callable[[list[Draft]], list[Verdict | None]]
 
 
+def _encoded(draft: Draft) -> np.ndarray:
+    """The chunk vectors the encoding phase gave a comment its language model reads."""
+    if draft.vectors is None:
+        raise RuntimeError("the encoding phase runs before scoring")
+    return draft.vectors
+
+
 class Engine:
     """Scores comments with the trained language models and decides under a policy."""
 
@@ -105,9 +116,9 @@ class Engine:
         models: dict[str, LanguageModel],
         policy: Policy,
         model_version: str,
-        relevance=None,
-        encoder=None,
-    ):
+        relevance: Relevance | None = None,
+        encoder: Relevance | None = None,
+    ) -> None:
         self.models = models
         self.policy = policy
         self.model_version = model_version
@@ -124,7 +135,7 @@ class Engine:
             relevance.screens_for(policy.threshold(lang, "off_topic").review)
             for lang in relevance.languages
         )
-        self._article_vectors: OrderedDict = OrderedDict()
+        self._article_vectors: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
         self._article_lock = threading.Lock()  # the web app judges from several threads
         self.phases: list[tuple[str, Phase]] = [
             ("language", self._language),
@@ -137,7 +148,10 @@ class Engine:
 
     @classmethod
     def load(
-        cls, policy: Policy | None = None, artifacts_dir: Path = ARTIFACTS_DIR, relevance=None
+        cls,
+        policy: Policy | None = None,
+        artifacts_dir: Path = ARTIFACTS_DIR,
+        relevance: Relevance | None = None,
     ) -> Engine:
         """The committed models (``agora/guidelines/artifacts``) under ``policy``.
 
@@ -180,9 +194,10 @@ class Engine:
             for draft, verdict in zip(pending, phase(pending), strict=True):
                 draft.verdict = verdict
             pending = [draft for draft in pending if draft.verdict is None]
-        if pending:
+        decided = [draft.verdict for draft in drafts if draft.verdict is not None]
+        if pending or len(decided) != len(drafts):
             raise RuntimeError("the last phase must decide every comment")
-        return [draft.verdict for draft in drafts]
+        return decided
 
     # --- phases -------------------------------------------------------------------------
 
@@ -198,7 +213,7 @@ class Engine:
         return [None] * len(drafts)
 
     def _coverage(self, drafts: list[Draft]) -> list[Verdict | None]:
-        verdicts = []
+        verdicts: list[Verdict | None] = []
         for draft in drafts:
             if draft.lang in self.models:
                 verdicts.append(None)
@@ -211,7 +226,7 @@ class Engine:
 
     def _encoding(self, drafts: list[Draft]) -> list[Verdict | None]:
         reading = [draft for draft in drafts if self.models[draft.lang].encoded]
-        if not reading:
+        if not reading or self.encoder is None:
             return [None] * len(drafts)
         vectors = self.encoder.text_vectors([draft.comment.text for draft in reading])
         for draft, rows in zip(reading, vectors, strict=True):
@@ -224,13 +239,15 @@ class Engine:
             by_lang.setdefault(draft.lang, []).append(draft)
         for lang, group in by_lang.items():
             model = self.models[lang]
-            for draft in group:
-                draft.normalized = normalize(draft.comment.text, lang)
+            normalized = [normalize(draft.comment.text, lang) for draft in group]
+            for draft, one in zip(group, normalized, strict=True):
+                draft.normalized = one
             embeddings = None
             if model.encoded:
-                embeddings = pooled([draft.vectors for draft in group], self.encoder.dim)
+                assert self.encoder is not None  # checked when the engine was built
+                embeddings = pooled([_encoded(draft) for draft in group], self.encoder.dim)
             analyses, probabilities = model.analyze_and_predict(
-                [draft.normalized.text for draft in group], embeddings
+                [one.text for one in normalized], embeddings
             )
             for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
                 scores = model.guideline_scores(row)
@@ -255,13 +272,13 @@ class Engine:
         flagged = [
             key
             for key in GUIDELINES
-            if draft.scores[key] is not None
-            and draft.scores[key] >= self.policy.threshold(draft.lang, key).review
+            if (score := draft.scores[key]) is not None
+            and score >= self.policy.threshold(draft.lang, key).review
         ]
         sources = sorted({model.source_key(key) for key in flagged})
-        if not sources:
-            return
         normalized, text = draft.normalized, draft.comment.text
+        if not sources or normalized is None:
+            return
         found = model.evidence(analysis, sources)
         for key in flagged:
             spans = [normalized.source_span(s, e) for s, e in found[model.source_key(key)]]
@@ -287,15 +304,16 @@ class Engine:
             draft.notes["off_topic"] = result.message
         return [None] * len(drafts)
 
-    def _vectors_of(self, draft: Draft):
+    def _vectors_of(self, draft: Draft) -> np.ndarray | None:
         """The article's chunk embeddings: the caller's stored ones, or computed once per
         article text and kept in an LRU. None where the model would not read the comment
         (its language), so no article is embedded for nothing."""
         article = draft.comment.article
-        if article is None or draft.lang not in self.relevance.languages:
+        if article is None or self.relevance is None or draft.lang not in self.relevance.languages:
             return None
         if article.vectors is not None:
-            return article.vectors
+            stored: np.ndarray = article.vectors
+            return stored
         key = (article.title, article.standfirst, article.body)
         with self._article_lock:
             vectors = self._article_vectors.get(key)
@@ -310,7 +328,7 @@ class Engine:
         return vectors
 
     def _policy(self, drafts: list[Draft]) -> list[Verdict | None]:
-        verdicts = []
+        verdicts: list[Verdict | None] = []
         for draft in drafts:
             decision = self.policy.decide(draft.lang, draft.scores)
             flagged = []
@@ -318,7 +336,7 @@ class Engine:
                 score = draft.scores[key]
                 if score is not None and score >= self.policy.threshold(draft.lang, key).review:
                     flagged.append(self._reason(draft, key))
-            flagged.sort(key=lambda reason: -reason.score)
+            flagged.sort(key=lambda reason: -(reason.score or 0.0))
             unscored = [
                 Reason(key, None, [], note)
                 for key, note in draft.notes.items()
@@ -330,7 +348,8 @@ class Engine:
         return verdicts
 
     def _reason(self, draft: Draft, key: str) -> Reason:
-        score = draft.scores[key]
+        """The reason for a key whose score reached review (so it has a score)."""
+        score = draft.scores[key] or 0.0
         limits = self.policy.threshold(draft.lang, key)
         name = KEY_NAMES[key]
         if key == "identity_abuse":

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -157,7 +157,10 @@ class Featurizer:
         # Word block, then char block; float32 is what the artifact stores.
         self.idf = np.asarray(idf, dtype=np.float32).astype(np.float64)
         # Words repeat across comments, so their n-gram lookups are worth remembering.
-        self._chunk_features = lru_cache(maxsize=CHUNK_CACHE_SIZE)(self._chunk_features)
+        # (a per-instance cache: the mypy ignore is for replacing the method on the instance)
+        self._chunk_features = lru_cache(maxsize=CHUNK_CACHE_SIZE)(  # type: ignore[method-assign]
+            self._chunk_features
+        )
 
     @property
     def n_features(self) -> int:
@@ -199,7 +202,7 @@ class Featurizer:
             np.concatenate([np.ones(len(features) - len(bigrams)), np.full(len(bigrams), 0.5)]),
         )
 
-    def _chunk_features(self, chunk: str) -> tuple[array, tuple[str, ...]]:
+    def _chunk_features(self, chunk: str) -> tuple[array[int], tuple[str, ...]]:
         """One chunk's known word-unigram and char n-gram features, and its word tokens.
 
         A chunk's features do not depend on its neighbours (only bigrams do), so this is
@@ -251,7 +254,7 @@ class Featurizer:
         return arrays
 
     @classmethod
-    def from_arrays(cls, arrays) -> Featurizer:
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Featurizer:
         words = Vocabulary.from_arrays(arrays["word_trie"], arrays["word_positions"])
         chars = Vocabulary.from_arrays(
             arrays["char_trie"], arrays["char_positions"], first=len(words)

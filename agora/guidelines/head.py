@@ -40,11 +40,15 @@ class Head:
 
     def fold_logits(self, embeddings: np.ndarray, fold: int) -> np.ndarray:
         hidden = np.maximum(INPUT_SCALE * embeddings @ self.w1[fold] + self.b1[fold], 0.0)
-        return hidden @ self.w2[fold] + self.b2[fold]
+        logits: np.ndarray = hidden @ self.w2[fold] + self.b2[fold]
+        return logits
 
     def logits(self, embeddings: np.ndarray) -> np.ndarray:
         """The head's log-odds for unit vectors ``embeddings`` (rows): the folds' mean."""
-        return np.mean([self.fold_logits(embeddings, f) for f in range(FOLDS)], axis=0)
+        logits: np.ndarray = np.mean(
+            [self.fold_logits(embeddings, f) for f in range(FOLDS)], axis=0
+        )
+        return logits
 
 
 @dataclass(frozen=True)
@@ -72,4 +76,5 @@ class HeadStack:
         keys, folds, hidden = self.w2.shape
         layer = np.maximum(INPUT_SCALE * embeddings @ self.w1 + self.b1, 0.0)
         layer = layer.reshape(len(embeddings), keys, folds, hidden)
-        return ((layer * self.w2).sum(axis=3) + self.b2).mean(axis=2)
+        logits: np.ndarray = ((layer * self.w2).sum(axis=3) + self.b2).mean(axis=2)
+        return logits

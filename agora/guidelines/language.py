@@ -43,6 +43,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agora.guidelines.verdict import LANGUAGES
 
@@ -129,7 +130,7 @@ def model_path() -> Path:
     return path
 
 
-def _get_model():
+def _get_model() -> Any:  # fasttext's model; the package has no types
     """Load the model once per process (about 0.1 s); every thread shares it."""
     global _model
     if _model is None:

@@ -10,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 MANIFEST_NAME = "manifest.json"
 
 
-def read_manifest(artifacts_dir: Path = ARTIFACTS_DIR) -> dict:
+def read_manifest(artifacts_dir: Path = ARTIFACTS_DIR) -> dict[str, Any]:
     path = Path(artifacts_dir) / MANIFEST_NAME
     if not path.exists():
         raise FileNotFoundError(f"no trained models in {artifacts_dir}: run `agora train`")
-    return json.loads(path.read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
 
 
 def sha256_file(path: Path) -> str:

@@ -102,13 +102,13 @@ class LanguageModel:
     def raw_scores(self, x: sparse.csr_matrix, embeddings: np.ndarray | None = None) -> np.ndarray:
         """Uncalibrated log-odds of feature rows ``x`` (and their encoder vectors),
         shape (rows, len(keys))."""
-        raw = np.asarray(x @ self.coef) + self.intercept
+        raw: np.ndarray = np.asarray(x @ self.coef) + self.intercept
         if self.embedding_coef is None:
             return raw
         if embeddings is None or len(embeddings) != x.shape[0]:
             raise ValueError(f"the {self.lang} model needs one encoder vector per text")
         raw += embeddings @ self.embedding_coef
-        if self.heads:
+        if self.heads and self.head_coef is not None:
             columns, stack = self._head_stack
             raw[:, columns] += self.head_coef[columns] * stack.logits(embeddings)
         return raw
@@ -134,14 +134,14 @@ class LanguageModel:
             where = np.searchsorted(indices, analysis.features)
             counts = np.bincount(where, weights=analysis.weights, minlength=len(indices))
             per_occurrence = analysis.weights * values[where] / counts[where]
-            coef = self.coef[np.ix_(analysis.features, columns)]
+            coef = self.coef[np.ix_(analysis.features, np.array(columns, dtype=np.intp))]
             for j in range(len(columns)):
                 contributions[:, j] = np.bincount(
                     analysis.chunk_ids,
                     weights=per_occurrence * coef[:, j],
                     minlength=len(analysis.chunks),
                 )
-        found = {}
+        found: dict[str, list[tuple[int, int]]] = {}
         for j, key in enumerate(keys):
             scores = contributions[:, j]
             if not len(scores):
@@ -159,7 +159,7 @@ class LanguageModel:
         arrays["intercept"] = self.intercept.astype(np.float32)
         if self.embedding_coef is not None:
             arrays["embedding_coef"] = self.embedding_coef.astype(np.float32)
-        if self.heads:
+        if self.heads and self.head_coef is not None:
             arrays["head_coef"] = self.head_coef.astype(np.float32)
         for key, head in self.heads.items():
             for name, values in asdict(head).items():

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from agora.guidelines.normalize import Normalized, normalize
 from agora.guidelines.verdict import Evidence
@@ -122,7 +124,7 @@ def _is_phone(candidate: str) -> bool:
     return digits.startswith("0") and not digits.startswith("00") and 9 <= len(digits) <= 12
 
 
-def _phones(text: str):
+def _phones(text: str) -> Iterator[tuple[int, int]]:
     for match in _PHONE_CANDIDATE.finditer(text):
         # Trailing separators belong to the sentence, not the number.
         candidate = match.group().rstrip(" .-()")
@@ -130,7 +132,7 @@ def _phones(text: str):
             yield match.start(), match.start() + len(candidate)
 
 
-def _spans(pattern: re.Pattern[str], text: str):
+def _spans(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
     for match in pattern.finditer(text):
         yield match.span()
 
@@ -292,6 +294,10 @@ def _phrase_atoms(phrase: str, lang: str) -> tuple[str, ...]:
     return tuple(atoms)
 
 
+#: A prefix tree of regex atoms: each atom leads to the atoms that may follow it.
+Trie: TypeAlias = "dict[str, Trie]"
+
+
 def _trie_regex(sequences: set[tuple[str, ...]]) -> str:
     """One regex for many atom sequences, sharing their common prefixes.
 
@@ -299,22 +305,22 @@ def _trie_regex(sequences: set[tuple[str, ...]]) -> str:
     comment); the trie tries only the branch of the letter at hand. Ends of phrases sort
     last among siblings, so a longer phrase ("سناب شات") wins over its prefix ("سناب").
     """
-    trie: dict = {}
+    trie: Trie = {}
     for atoms in sequences:
         node = trie
         for atom in atoms:
             node = node.setdefault(atom, {})
 
-    def emit(node: dict) -> str:
+    def emit(node: Trie) -> str:
         branches = [atom + emit(child) for atom, child in sorted(node.items(), key=_branch_order)]
         if len(branches) == 1:
-            return branches[0]
+            return str(branches[0])
         return "(?:" + "|".join(branches) + ")"
 
     return r"(?<!\w)" + emit(trie)
 
 
-def _branch_order(item: tuple[str, dict]) -> tuple[bool, str]:
+def _branch_order(item: tuple[str, Trie]) -> tuple[bool, str]:
     return (not item[1], item[0])  # phrase ends (no children) after continuations
 
 

@@ -40,10 +40,11 @@ import json
 import math
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -150,6 +151,10 @@ def is_generic_reaction(text: str) -> bool:
     return all(word in _FILLERS for word in remainder.split())
 
 
+#: A function embedding texts, one row each (:meth:`Relevance.embed`, :meth:`screen_embed`).
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
 class Relevance:
     """The relevance model: embeds texts and scores comments against article chunks.
 
@@ -182,15 +187,15 @@ class Relevance:
         self._splitter = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         self._splitter.no_padding()
         self._splitter.no_truncation()
-        self.calibration = None
+        self.calibration: dict[str, Any] | None = None
         if calibrated:
             path = self.model_dir / CALIBRATION_FILE
             self.calibration = json.loads(path.read_text(encoding="utf-8"))
         self.cls_id = self._tokenizer.token_to_id("[CLS]")
         self.sep_id = self._tokenizer.token_to_id("[SEP]")
-        self._session = None
-        self._table = None
-        self._background = None
+        self._session: Any = None  # onnxruntime's InferenceSession, started on first use
+        self._table: np.ndarray | None = None
+        self._background: np.ndarray | None = None
         self._lock = threading.Lock()
         # One run of the model at a time: it is sized to ``threads`` cores, and a server
         # worker's threads running it side by side only fight over the cores and their
@@ -217,7 +222,7 @@ class Relevance:
     # -- embeddings ---------------------------------------------------------------------
 
     @property
-    def session(self):
+    def session(self) -> Any:
         if self._session is None:
             with self._lock:
                 if self._session is None:
@@ -326,12 +331,12 @@ class Relevance:
 
     # -- scoring ------------------------------------------------------------------------
 
-    def text_vectors(self, texts: Sequence[str], embed=None) -> list[np.ndarray]:
+    def text_vectors(self, texts: Sequence[str], embed: Embed | None = None) -> list[np.ndarray]:
         """For each text, the embeddings of its :meth:`chunks` (one row for a short text),
         by ``embed`` (:meth:`embed` by default; :meth:`screen_embed` or :meth:`both`)."""
         return self.chunk_vectors([self.chunks(text) for text in texts], embed or self.embed)
 
-    def chunk_vectors(self, per_text: Sequence[list[str]], embed) -> list[np.ndarray]:
+    def chunk_vectors(self, per_text: Sequence[list[str]], embed: Embed) -> list[np.ndarray]:
         """For each text given as its chunks, their embeddings by ``embed``, in one call."""
         vectors = embed([chunk for chunks in per_text for chunk in chunks])
         bounds = np.cumsum([0] + [len(chunks) for chunks in per_text])
@@ -368,17 +373,17 @@ class Relevance:
         nearest = np.sort((comment @ background.T).max(axis=0))[-BACKGROUND_TOP:]
         return similarity, similarity - typical - float(nearest.mean())
 
-    def probability(self, contrast: float, fit: dict | None = None) -> float:
+    def probability(self, contrast: float, fit: dict[str, float] | None = None) -> float:
         """The calibrated probability that a comment with this contrast is off topic, by the
         transformer's calibration or by ``fit`` (the screen's: ``calibration["screen"]``)."""
-        fit = fit or self.calibration
+        fit = fit or self._calibration
         z = fit["intercept"] + fit["slope"] * contrast
         return 1.0 / (1.0 + math.exp(-z))
 
     def settle(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float] | None:
         """The screen's ``(probability, similarity)`` for a comment it finds clearly on
         topic, or None when the transformer must judge. Takes screen embeddings."""
-        screen = self.calibration["screen"]
+        screen = self._calibration["screen"]
         similarity, contrast = self.relatedness(comment, targets, SCREEN)
         probability = self.probability(contrast, screen)
         return (probability, similarity) if probability < screen["settles_below"] else None
@@ -388,7 +393,13 @@ class Relevance:
         to review at ``review_threshold``. Its cut-off was chosen to take almost none of the
         transformer's flags away at the calibration's own threshold, which holds at any
         higher one; under a lower one it would settle comments the transformer flags."""
-        return self.screened and review_threshold >= self.calibration["review_threshold"]
+        return self.screened and review_threshold >= self._calibration["review_threshold"]
+
+    @property
+    def _calibration(self) -> dict[str, Any]:
+        if self.calibration is None:
+            raise ValueError("this relevance model was loaded without its calibration")
+        return self.calibration
 
     def judge(self, comment: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
         """The transformer's ``(probability, similarity)``. Takes transformer embeddings."""
@@ -410,7 +421,9 @@ class Relevance:
         phase), or None where a comment must be embedded here; a comment that has them
         skips the screen, which would only save that work."""
         parents = list(parent_texts) if parent_texts is not None else [None] * len(texts)
-        given = list(comment_vectors) if comment_vectors is not None else [None] * len(texts)
+        given: list[np.ndarray | None] = (
+            list(comment_vectors) if comment_vectors is not None else [None] * len(texts)
+        )
         results: list[OffTopic | None] = [None] * len(texts)
         todo = []
         for i, (text, lang, article) in enumerate(zip(texts, langs, article_vectors, strict=True)):
@@ -430,7 +443,7 @@ class Relevance:
         # comment whose chunk vectors are given was cut and embedded by the caller.
         chunks = {i: self.chunks(texts[i]) for i in todo if given[i] is None}
         parent_chunks = {i: self.chunks(parents[i] or "") for i in todo}
-        embedded = [i for i in todo if given[i] is not None and len(given[i])]
+        embedded = [i for i in todo if (vectors := given[i]) is not None and len(vectors)]
         unsettled = [i for i in todo if given[i] is None and chunks[i]]
         for i in set(todo) - set(embedded) - set(unsettled):
             results[i] = OffTopic(None, "The comment has no text to compare.")
@@ -450,14 +463,17 @@ class Relevance:
                     "screen",
                 )
         comments = self.chunk_vectors([chunks[i] for i in unsettled], self.embed)
-        comments += [given[i] for i in embedded]
+        comments += [vectors for i in embedded if (vectors := given[i]) is not None]
         unsettled += embedded
         replied = self.chunk_vectors([parent_chunks[i] for i in unsettled], self.embed)
         for i, comment, parent in zip(unsettled, comments, replied, strict=True):
             score, similarity = self.judge(comment, targets_of(article_vectors[i], MODEL, parent))
             message = f"Best similarity to {_against(parent)}: {similarity:.2f}."
             results[i] = OffTopic(score, message, "transformer")
-        return results
+        scored = [result for result in results if result is not None]
+        if len(scored) != len(results):
+            raise RuntimeError("every comment gets an off_topic result")
+        return scored
 
     def off_topic(
         self,
@@ -485,7 +501,7 @@ def _against(parent: np.ndarray) -> str:
 def off_topic_review_threshold(model_dir: Path = ARTIFACT_DIR) -> float:
     """The review threshold chosen with the calibration (``agora train --relevance``)."""
     path = Path(model_dir) / CALIBRATION_FILE
-    return json.loads(path.read_text(encoding="utf-8"))["review_threshold"]
+    return float(json.loads(path.read_text(encoding="utf-8"))["review_threshold"])
 
 
 @cache
