@@ -29,6 +29,9 @@ def schedule_check() -> None:
     each task costs the worker several queries of its own."""
     now = timezone.now()
     stale = now - timedelta(seconds=CHECK_SCHEDULED_FOR)
+    # During a burst one is nearly always waiting: one read, and nothing written.
+    if ScheduledCheck.objects.filter(name=CHECK, scheduled_at__gte=stale).exists():
+        return
     ScheduledCheck.objects.filter(name=CHECK, scheduled_at__lt=stale).delete()
     try:
         with transaction.atomic():
