@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agora.articles.models import Article
-from agora.commenters import rules as commenter_rules
 from agora.comments import bulk, overrules, screening
 from agora.comments.models import Comment, Decision, Reason, Status, SubmissionClaim, email_key
 from agora.comments.reading import thread_cache
@@ -223,7 +222,7 @@ def _decide_automatically(comment: Comment, verdict: Verdict) -> None:
         screening.engine().policy.automatic_action(verdict.lang, verdict.scores),
         verdict.top_guideline,
     )
-    automatic = commenter_rules.automatic_action(comment.author_email, automatic, comment.decision)
+    automatic = overrules.for_author(comment.author_email, automatic, comment.decision)
     if automatic == "reject":
         _record(comment, Status.REJECTED, None, reason, note)
     elif automatic == "approve":

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from agora.commenters import rules as commenter_rules
+from agora.comments import overrules
 from agora.comments.actions import NewComment
 from agora.comments.models import (
     BODY_MAX_LENGTH,
@@ -104,7 +104,7 @@ class CommentForm(forms.Form):
                 body=data["body"],
                 trap_filled=data[honeypot.field_name()],
                 sent_since=partial(Comment.objects.sent_since, key),
-                barred=partial(commenter_rules.refusal, data["author_email"]),
+                barred=partial(overrules.refusal, data["author_email"]),
             )
         )
 
