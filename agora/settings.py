@@ -26,11 +26,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [
-        item.strip()
-        for item in os.environ.get(name, default).split(",")
-        if item.strip()
-    ]
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("AGORA_DEBUG", True)
@@ -174,11 +170,7 @@ def cache_from_url(url: str) -> dict:
     # Django's default of 300 entries is small for a site with thousands of articles: each
     # read article keeps its thread's version, rows and rendered list. Redis evicts by its
     # own maxmemory policy instead.
-    bounded = {
-        "OPTIONS": {
-            "MAX_ENTRIES": int(os.environ.get("AGORA_CACHE_MAX_ENTRIES", 20_000))
-        }
-    }
+    bounded = {"OPTIONS": {"MAX_ENTRIES": int(os.environ.get("AGORA_CACHE_MAX_ENTRIES", 20_000))}}
     if not url:
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -186,10 +178,7 @@ def cache_from_url(url: str) -> dict:
             **bounded,
         }
     if scheme in {"redis", "rediss"}:
-        return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-        }
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "db" and rest:
         return {
             "BACKEND": "agora.protection.dbcache.DatabaseCache",
@@ -216,18 +205,13 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_emails"]},
     },
-    "root": {
-        "handlers": ["console"],
-        "level": os.environ.get("AGORA_LOG_LEVEL", "WARNING"),
-    },
+    "root": {"handlers": ["console"], "level": os.environ.get("AGORA_LOG_LEVEL", "WARNING")},
 }
 
 # --- Agora's own settings -------------------------------------------------
 
 # Where `agora train` and `agora evaluate` read the labelled data sets.
-AGORA_DATA_DIR = Path(
-    os.environ.get("AGORA_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data")
-)
+AGORA_DATA_DIR = Path(os.environ.get("AGORA_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data"))
 
 
 # The publisher's moderation policy for the guideline engine: a JSON object, or
@@ -237,9 +221,7 @@ def _policy_from_env() -> dict:
     raw = os.environ.get("AGORA_POLICY", "").strip()
     if not raw:
         return {}
-    return json.loads(
-        raw if raw.startswith("{") else Path(raw).read_text(encoding="utf-8")
-    )
+    return json.loads(raw if raw.startswith("{") else Path(raw).read_text(encoding="utf-8"))
 
 
 AGORA_POLICY = _policy_from_env()
@@ -257,25 +239,19 @@ if AGORA_SCORING not in ("background", "request"):
 # (a Redis- or Celery-backed one) in AGORA_TASKS_BACKEND: see docs/production.md.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "AGORA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("AGORA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
 # Largest request body the JSON API reads; bigger ones get 413 (agora/api/gate.py).
-AGORA_API_MAX_BODY_BYTES = int(
-    os.environ.get("AGORA_API_MAX_BODY_BYTES", str(64 * 1024))
-)
+AGORA_API_MAX_BODY_BYTES = int(os.environ.get("AGORA_API_MAX_BODY_BYTES", str(64 * 1024)))
 
 # Caches in front of Agora (docs/caching.md). Public reads may be kept this many seconds
 # by a shared cache (s-maxage), served stale while it fetches them again, and served stale
 # while Agora cannot answer. Every change readers could see purges the article's key at
 # each URL of AGORA_PURGE_URLS (e.g. http://127.0.0.1:6081/), from a background task.
 AGORA_EDGE_MAX_AGE = int(os.environ.get("AGORA_EDGE_MAX_AGE", "3600"))
-AGORA_EDGE_STALE_WHILE_REVALIDATE = int(
-    os.environ.get("AGORA_EDGE_STALE_WHILE_REVALIDATE", "30")
-)
+AGORA_EDGE_STALE_WHILE_REVALIDATE = int(os.environ.get("AGORA_EDGE_STALE_WHILE_REVALIDATE", "30"))
 AGORA_EDGE_STALE_IF_ERROR = int(os.environ.get("AGORA_EDGE_STALE_IF_ERROR", "86400"))
 AGORA_PURGE_URLS = env_list("AGORA_PURGE_URLS")
 # Anonymous reads of unchanged threads answered before Django's request cycle
@@ -292,9 +268,7 @@ if AGORA_TRUSTED_PROXIES:
 
 AGORA_HTTPS = env_bool("AGORA_HTTPS", False)
 SECURE_SSL_REDIRECT = env_bool("AGORA_SSL_REDIRECT", AGORA_HTTPS)
-SECURE_HSTS_SECONDS = int(
-    os.environ.get("AGORA_HSTS_SECONDS", 31_536_000 if AGORA_HTTPS else 0)
-)
+SECURE_HSTS_SECONDS = int(os.environ.get("AGORA_HSTS_SECONDS", 31_536_000 if AGORA_HTTPS else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AGORA_HSTS_INCLUDE_SUBDOMAINS", AGORA_HTTPS)
 # Agora lives on its own host name (comments.example.org); preloading it binds
 # nobody else, and browsers then never try it over plain HTTP.
@@ -330,9 +304,7 @@ if not DEBUG:
     # needs `agora collectstatic` before the first start.
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {
-            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        },
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
 
@@ -438,9 +410,7 @@ AGORA_EMBED_AUTOCREATE = env_bool("AGORA_EMBED_AUTOCREATE", True)
 AGORA_EMBED_SECRETS = dict(
     item.partition("=")[::2] for item in env_list("AGORA_EMBED_SECRETS") if "=" in item
 )
-AGORA_RATELIMITS["embed-article"] = env_rates(
-    "AGORA_RATELIMIT_EMBED_ARTICLE", "30/3600"
-)
+AGORA_RATELIMITS["embed-article"] = env_rates("AGORA_RATELIMIT_EMBED_ARTICLE", "30/3600")
 
 
 # --- Perspective API and Coral (agora/perspective, agora/coral) -------------
