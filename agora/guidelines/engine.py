@@ -62,18 +62,6 @@ LANGUAGE_NAMES = {
     "kmr": "Kurmanji Kurdish",
     "other": "this language",
 }
-KEY_NAMES = {
-    "profanity": "Profanity",
-    "threat": "Threat",
-    "personal_attack": "Personal attack",
-    "identity_abuse": "Identity abuse",
-    "promotion": "Promotion",
-    "off_topic": "Off topic",
-    "sexism": "sexism",
-    "racism": "racism",
-    "homophobia": "homophobia",
-    "xenophobia": "xenophobia",
-}
 #: Queue risk of a comment no model could score: between clearly clean and clearly abusive.
 UNKNOWN_RISK = 0.5
 #: An identity sub-key is named in the reason when at least this likely.
@@ -99,6 +87,11 @@ class Draft:
 
 
 Phase = Callable[[list[Draft]], list[Verdict | None]]
+
+
+def _key_name(key: str) -> str:
+    """A key as the engine's reasons name it ("Personal attack"; sub-keys as they are)."""
+    return key if key in IDENTITY_SUBKEYS else key.replace("_", " ").capitalize()
 
 
 def _encoded(draft: Draft) -> np.ndarray:
@@ -351,10 +344,10 @@ class Engine:
         """The reason for a key whose score reached review (so it has a score)."""
         score = draft.scores[key] or 0.0
         limits = self.policy.threshold(draft.lang, key)
-        name = KEY_NAMES[key]
+        name = _key_name(key)
         if key == "identity_abuse":
             kinds = [
-                KEY_NAMES[sub]
+                _key_name(sub)
                 for sub in IDENTITY_SUBKEYS
                 if (draft.scores[sub] or 0.0) >= SUBKEY_MENTION
             ]
