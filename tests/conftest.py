@@ -106,3 +106,15 @@ def pytest_collection_modifyitems(config, items):
             if belongs(item.path):
                 item.add_marker(marker)
                 item.add_marker("slow")
+
+
+@pytest.fixture
+def keep_test_connection(monkeypatch):
+    """Code that looks after database connections as Django does between requests (the
+    replayed reads, the task worker's loop) closes a connection whose autocommit differs
+    from the settings': on PostgreSQL that is the test's own, inside its transaction.
+    Django's test client keeps its requests from doing so; this does the same for them."""
+    from django.db import connections
+
+    for connection in connections.all():
+        monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)

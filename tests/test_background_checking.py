@@ -16,7 +16,7 @@ ABUSIVE = "You are a fucking idiot and everyone knows it."
 
 
 @pytest.fixture
-def background(settings):
+def background(settings, keep_test_connection):
     """Checking off the request, through the database task backend, as by default."""
     settings.AGORA_SCORING = "background"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -167,13 +167,14 @@ def test_a_failed_enqueue_never_loses_the_comment(
     def unreachable(*args, **kwargs):
         raise ConnectionError("task backend unreachable")
 
+    reachable = tasks.check_waiting_comments
     monkeypatch.setattr(tasks, "check_waiting_comments", SimpleNamespace(enqueue=unreachable))
     comment = post(article, CLEAN, django_capture_on_commit_callbacks)
 
     stored = Comment.objects.get(pk=comment.pk)
     assert stored.awaiting_verdict and stored.status == Status.PENDING
     # The next post may schedule the check again: the failed one holds nothing back.
-    monkeypatch.undo()
+    monkeypatch.setattr(tasks, "check_waiting_comments", reachable)
     post(article, ABUSIVE, django_capture_on_commit_callbacks)
     run_worker()
     stored.refresh_from_db()

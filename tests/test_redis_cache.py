@@ -13,6 +13,8 @@ from agora.comments.models import Comment
 from agora.comments.replay import ReplayReads
 from agora.settings import cache_from_url
 
+pytestmark = pytest.mark.usefixtures("keep_test_connection")
+
 
 @pytest.fixture(scope="module")
 def redis_url():

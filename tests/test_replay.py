@@ -14,6 +14,8 @@ from agora.comments import actions, reading
 from agora.comments.models import Comment
 from agora.comments.replay import ReplayReads
 
+pytestmark = pytest.mark.usefixtures("keep_test_connection")
+
 THREAD = "/api/v1/articles/river-dam-vote/comments"
 EMBED_ORIGIN = "https://news.example.org"
 
