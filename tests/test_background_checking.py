@@ -221,3 +221,25 @@ def test_the_queue_shows_a_comment_as_being_checked_until_its_verdict_is_stored(
     checked = client.get(queue).content.decode()
     assert "engine-checking" not in checked
     assert "engine-review" in checked or "engine-reject" in checked
+
+
+def test_the_queue_api_says_a_comment_is_being_checked(
+    article, background, client, moderator, django_capture_on_commit_callbacks
+):
+    from agora.api.models import ApiToken
+
+    _token, token = ApiToken.objects.issue(moderator, label="tests")
+    comment = post(article, ABUSIVE, django_capture_on_commit_callbacks)
+
+    def item():
+        response = client.get(
+            "/api/v1/moderation/queue", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 200, response.content
+        return next(c for c in response.json()["comments"] if c["id"] == comment.pk)
+
+    waiting = item()
+    assert waiting["awaiting_verdict"] is True and waiting["verdict"] is None
+    run_worker()
+    checked = item()
+    assert checked["awaiting_verdict"] is False and checked["verdict"]["reasons"]

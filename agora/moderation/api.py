@@ -51,6 +51,7 @@ QUEUE_FIELDS = (
     "decision",
     "risk",
     "verdict",
+    "awaiting_verdict",
 )
 # The API's names for the queue's orders; "risk" is the name it had before the HTML
 # queue's "riskiest" became the one name, and still works.

@@ -42,6 +42,9 @@ class QueueItemOut(Schema):
     decision: str = Field(description="The engine's advice: approve, review, reject or empty.")
     risk: float
     verdict: dict | None = Field(description="The engine's reasons, with evidence spans.")
+    awaiting_verdict: bool = Field(
+        description="Being checked: the task worker has not stored the engine's verdict yet."
+    )
     author_history: AuthorHistoryOut
 
 
