@@ -24,6 +24,8 @@ class Command(BaseCommand):
         worker = subprocess.Popen(
             [sys.executable, "-m", "agora", "db_worker", "--interval", "0.5", "--no-reload"]
         )
+        self.stdout.write(f"Task worker started (process {worker.pid}): it checks new comments.")
+        self.stdout.flush()
         try:
             # No autoreloader: it would run this whole command again in its child.
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
