@@ -197,7 +197,7 @@ def test_a_check_lost_before_it_started_stops_holding_back_new_ones_after_a_minu
     assert not DBTaskResult.objects.exists()  # the lost one still counts as waiting
 
     ScheduledCheck.objects.update(
-        scheduled_at=timezone.now() - timedelta(seconds=CHECK_SCHEDULED_FOR + 1)
+        claimed_at=timezone.now() - timedelta(seconds=CHECK_SCHEDULED_FOR + 1)
     )
     post(article, ABUSIVE, django_capture_on_commit_callbacks)
     run_worker()

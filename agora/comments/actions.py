@@ -9,13 +9,12 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeAlias
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from agora.articles.models import Article
 from agora.comments import bulk, overrules, screening
@@ -108,7 +107,7 @@ def _claimed(key: str | None) -> Iterator[Comment | None]:
     if not key:
         yield None
         return
-    while not _claim(key):
+    while not SubmissionClaim.objects.take(key, CLAIM_STALE_AFTER):
         existing = Comment.objects.filter(idempotency_key=key).first()
         if existing is not None:
             yield existing
@@ -119,18 +118,6 @@ def _claimed(key: str | None) -> Iterator[Comment | None]:
         yield Comment.objects.filter(idempotency_key=key).first()
     finally:
         SubmissionClaim.objects.filter(key=key).delete()
-
-
-def _claim(key: str) -> bool:
-    now = timezone.now()
-    stale = now - timedelta(seconds=CLAIM_STALE_AFTER)
-    SubmissionClaim.objects.filter(key=key, claimed_at__lt=stale).delete()
-    try:
-        with transaction.atomic():
-            SubmissionClaim.objects.create(key=key, claimed_at=now)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _store(new: NewComment) -> Comment:

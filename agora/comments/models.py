@@ -1,11 +1,12 @@
 import unicodedata
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import IntegrityError, connections, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.articles.models import Article
@@ -149,7 +150,41 @@ class Comment(models.Model):
             )
 
 
-class SubmissionClaim(models.Model):
+class HoldQuerySet(models.QuerySet["Hold"]):
+    def take(self, key: str, stale_after: float) -> bool:
+        """Hold ``key`` unless another holds it; return whether this call took it. A hold
+        older than ``stale_after`` seconds was left by a killed process and is taken over."""
+        now = timezone.now()
+        self.filter(key=key, claimed_at__lt=now - timedelta(seconds=stale_after)).delete()
+        try:
+            with transaction.atomic():
+                self.create(key=key, claimed_at=now)
+        except IntegrityError:
+            return False
+        return True
+
+    def held(self, key: str, stale_after: float) -> bool:
+        """Whether ``key`` is held, by a hold younger than ``stale_after`` seconds."""
+        fresh = timezone.now() - timedelta(seconds=stale_after)
+        return self.filter(key=key, claimed_at__gte=fresh).exists()
+
+
+class Hold(models.Model):
+    """A key one process holds, across every process: a row whose primary key it is."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    claimed_at = models.DateTimeField()
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.key} (since {self.claimed_at:%H:%M:%S})"
+
+
+class SubmissionClaim(Hold):
     """An idempotency key whose comment is being judged and stored right now.
 
     The first of several identical submissions arriving together claims the key;
@@ -158,14 +193,8 @@ class SubmissionClaim(models.Model):
     claim is deleted once the comment is stored or refused; one left by a killed
     server is taken over once it is ``actions.CLAIM_STALE_AFTER`` seconds old."""
 
-    key = models.CharField(max_length=100, primary_key=True)
-    claimed_at = models.DateTimeField()
 
-    def __str__(self) -> str:
-        return f"{self.key} (since {self.claimed_at:%H:%M:%S})"
-
-
-class ScheduledCheck(models.Model):
+class ScheduledCheck(Hold):
     """A check of the comments waiting for their verdict, enqueued and not yet started.
 
     While one exists, new comments enqueue no check of their own: that one will see them
@@ -173,12 +202,6 @@ class ScheduledCheck(models.Model):
     cache, because the worker that starts the check must clear what every app server
     reads. One left by a lost task is replaced once it is
     ``tasks.CHECK_SCHEDULED_FOR`` seconds old."""
-
-    name = models.CharField(max_length=40, primary_key=True)
-    scheduled_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.name} (since {self.scheduled_at:%H:%M:%S})"
 
 
 def email_key(address: str) -> str:

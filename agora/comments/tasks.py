@@ -1,10 +1,7 @@
 """Background work on comments, run by a task worker (`agora db_worker` by default)."""
 
 import logging
-from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django_tasks import task
 
 from agora.comments import actions
@@ -27,21 +24,15 @@ def schedule_check() -> None:
     A check enqueued but not started will see them all (it reads the waiting comments
     only once it has started), so a burst of posts enqueues one task, not one per post:
     each task costs the worker several queries of its own."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=CHECK_SCHEDULED_FOR)
     # During a burst one is nearly always waiting: one read, and nothing written.
-    if ScheduledCheck.objects.filter(name=CHECK, scheduled_at__gte=stale).exists():
+    if ScheduledCheck.objects.held(CHECK, CHECK_SCHEDULED_FOR):
         return
-    ScheduledCheck.objects.filter(name=CHECK, scheduled_at__lt=stale).delete()
-    try:
-        with transaction.atomic():
-            ScheduledCheck.objects.create(name=CHECK, scheduled_at=now)
-    except IntegrityError:
-        return  # one is waiting to start
+    if not ScheduledCheck.objects.take(CHECK, CHECK_SCHEDULED_FOR):
+        return  # another post scheduled it just now
     try:
         check_waiting_comments.enqueue()
     except Exception:
-        ScheduledCheck.objects.filter(name=CHECK).delete()
+        ScheduledCheck.objects.filter(key=CHECK).delete()
         raise
 
 
@@ -50,7 +41,7 @@ def check_waiting_comments() -> int:
     """Store the verdict of every comment waiting for one, oldest first, a batch at a
     time, until none is left; return how many were stored."""
     # Cleared before the first read: a comment stored from now on gets a check of its own.
-    ScheduledCheck.objects.filter(name=CHECK).delete()
+    ScheduledCheck.objects.filter(key=CHECK).delete()
     waiting = Comment.objects.filter(awaiting_verdict=True).order_by("pk")
     stored = 0
     while batch := list(waiting.values_list("pk", flat=True)[:CHECK_BATCH]):

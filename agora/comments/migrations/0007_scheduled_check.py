@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ScheduledCheck",
             fields=[
-                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ("scheduled_at", models.DateTimeField()),
+                ("key", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("claimed_at", models.DateTimeField()),
             ],
         ),
     ]
