@@ -109,6 +109,11 @@ class CommentForm(forms.Form):
         )
 
 
+# What a reader is told when the form they sent cannot be taken as it is: nothing was
+# stored, and sending it again (their words are kept) will do.
+EXPIRED = _("This form has expired. Please send your comment again.")
+
+
 class CommentPageForm(CommentForm):
     """The article page's form: CommentForm plus a per-view token against double submits.
 
@@ -120,12 +125,7 @@ class CommentPageForm(CommentForm):
     idempotency_token = forms.CharField(
         required=False,
         widget=forms.HiddenInput,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9_-]{16,64}$",
-                _("This form has expired. Please send your comment again."),
-            )
-        ],
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", EXPIRED)],
     )
 
     def idempotency_key(self) -> str:

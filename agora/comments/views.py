@@ -11,16 +11,16 @@ on a page of its own, never on the shared one.
 """
 
 from django.core import signing
-from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from agora.articles.decorators import article_page
 from agora.articles.models import Article
 from agora.comments.actions import post_comment
-from agora.comments.forms import CommentPageForm
+from agora.comments.forms import EXPIRED, CommentPageForm
 from agora.comments.reading import NEWEST
 from agora.comments.section import read_order, section_context
 from agora.protection.origin import Source, csrf_token_passes, form_source
@@ -44,14 +44,13 @@ def post(request, article: Article):
         return confirmation(request, article, order_query)
     source = form_source(request)
     if source is Source.OTHER_SITE:
-        return HttpResponseForbidden(
-            _("Comments are accepted only from this site's own pages."), content_type="text/plain"
-        )
+        # Django's own refusal of a forged form, with nothing of the post in it.
+        return csrf_failure(request, reason="The form was posted from another site.")
     form = CommentPageForm(request.POST, article=article)
     if source is Source.UNKNOWN and not csrf_token_passes(request):
         # Nothing says where it comes from: this reader's own form, with what they wrote
         # and a CSRF token, and one more click.
-        form.add_error(None, _("Please check your comment and send it again."))
+        form.add_error(None, EXPIRED)
         return form_again(request, article, form, 403)
     if not form.is_valid():
         return form_again(request, article, form, 400)
