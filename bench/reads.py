@@ -5,16 +5,19 @@ One Agora under gunicorn (``--workers`` × ``--threads``, gthread, SQLite), a th
 connection of its own (as a reverse proxy does), and for each cache Agora can share
 between workers (the database cache table, Redis: a real ``redis-server`` started here):
 
-- the thread's own JSON served as a static file by the same server (WhiteNoise): the
-  ceiling for reads;
+- the thread's own JSON, and the article page's own HTML, served as static files by the
+  same server (WhiteNoise): the ceilings for reads;
 - the thread as JSON (``/api/v1/articles/<slug>/comments?limit=200``), the embed's data
-  (``/api/v1/embed/articles/<slug>``) and the article page, each with the replayed
-  fast path on (the default) and off (``AGORA_REPLAY_READS=0``: the full Django path);
+  (``/api/v1/embed/articles/<slug>``) and the article page (the page every anonymous
+  reader shares), each with the replayed fast path on (the default) and off
+  (``AGORA_REPLAY_READS=0``: the full Django path); the page is set beside its own
+  static copy, the others beside the thread's;
 - each row's rate, p50 / p99 latency and the server's CPU per read (master and workers,
   from /proc), which the load client sharing the cores blurs less than the rate.
 
 Then Varnish (``deploy/varnish/agora.vcl``, a real ``varnishd``) in front of the same
-server: the thread read through Varnish, with Varnish's CPU and Agora's per read.
+server: the thread, the embed's data and the article page read through Varnish, with
+Varnish's CPU and Agora's per read.
 
 Before the rows, a profile of one cached read's CPU in-process (``--profile``): the full
 path's top functions, and what the replay path costs.
@@ -131,15 +134,15 @@ def profile(work: Path) -> list[str]:
     return result.stdout.splitlines()
 
 
-def same_bytes_as_static(path: str, static_root: Path) -> str:
-    """The ceiling's file: the answer to ``path`` (read in-process), written where the
-    server's WhiteNoise serves static files, so both rows send the same bytes."""
+def same_bytes_as_static(path: str, static_root: Path, name: str) -> str:
+    """A ceiling's file: the answer to ``path`` (read in-process), written as ``name``
+    where the server's WhiteNoise serves static files, so both rows send the same bytes."""
     from django.test import Client
 
     body = Client().get(path, HTTP_HOST=loopback.LOOPBACK).content
     (static_root / "bench").mkdir(exist_ok=True)
-    (static_root / "bench" / "thread.json").write_bytes(body)
-    return "/static/bench/thread.json"
+    (static_root / "bench" / name).write_bytes(body)
+    return f"/static/bench/{name}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     loopback.prepare_agora(env)
     loopback.use_django(env)
     loopback.seed_thread(SLUG, approved=COMMENTS)
-    static = same_bytes_as_static(THREAD, work / "agora" / "static")
+    static = same_bytes_as_static(THREAD, work / "agora" / "static", "thread.json")
+    static_page = same_bytes_as_static(PAGE, work / "agora" / "static", "page.html")
     load_average = loopback.load_average()
     lines = ["# Thread reads beside the static-file ceiling", ""]
     if args.profile:
@@ -189,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                 server = loopback.agora_server(server_env, port, work / f"agora-{cache}.log")
                 server.start("/api/v1/articles")
                 try:
-                    paths = {"static": static, "thread": THREAD, "embed": EMBED, "page": PAGE}
+                    paths = {"static": static, "thread": THREAD, "embed": EMBED}
+                    paths |= {"static page": static_page, "page": PAGE}
                     warm(port, list(paths.values()))
                     rows = results.setdefault(label, {})
                     for _ in range(args.rounds):
@@ -207,10 +212,10 @@ def main(argv: list[str] | None = None) -> int:
                 helpers.append(server)
                 varnish.start(None)
                 helpers.append(varnish)
-                warm(varnish.port, [THREAD, EMBED])
+                warm(varnish.port, [THREAD, EMBED, PAGE])
                 rows = results.setdefault("db, through Varnish", {})
                 for _ in range(args.rounds):
-                    for name, path in (("thread", THREAD), ("embed", EMBED)):
+                    for name, path in (("thread", THREAD), ("embed", EMBED), ("page", PAGE)):
                         row = measure(varnish, path, args, others=[server])
                         rows.setdefault(name, []).append(row)
     finally:
@@ -218,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             helper.stop()
 
     (work / "results.json").write_text(json.dumps(results))
-    lines += report(args, results, skipped, load_average)
+    load_average += f", at the end: {loopback.load_average()}"
+    sizes = {
+        name: (work / "agora" / "static" / "bench" / name).stat().st_size
+        for name in ("thread.json", "page.html")
+    }
+    lines += report(args, results, skipped, load_average, sizes)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -226,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(args, results, skipped, load_average) -> list[str]:
+def report(args, results, skipped, load_average, sizes) -> list[str]:
     def span(values, fmt):
         low, high = min(values), max(values)
         return (
@@ -245,19 +255,22 @@ def report(args, results, skipped, load_average) -> list[str]:
         f"Load average at start: {load_average}.",
         "",
         f"gunicorn, {args.workers} workers × {args.threads} threads, SQLite, a thread of "
-        f"{COMMENTS} approved comments; {args.users} clients, each read on a connection of "
-        f"its own; {args.rounds} rounds of {args.seconds:g} s per row, rows taking turns.",
+        f"{COMMENTS} approved comments (the thread's JSON "
+        f"{sizes['thread.json'] / 1024:.0f} KiB, the article page "
+        f"{sizes['page.html'] / 1024:.0f} KiB); {args.users} clients, each read on a "
+        f"connection of its own; {args.rounds} rounds of {args.seconds:g} s per row, rows "
+        "taking turns.",
         "",
         "| Cache, path | Read | req/s | ÷ static | p50 / p99 ms | server CPU ms/read |",
         "|---|---|---|---|---|---|",
     ]
     for label, rows in results.items():
-        ceiling = rows.get("static")
         for name, runs in rows.items():
             rates = [run["rate"] for run in runs]
+            ceiling = rows.get("static page" if name == "page" else "static")
             share = (
                 span([r["rate"] / c["rate"] for r, c in zip(runs, ceiling, strict=True)], "{:.0%}")
-                if ceiling and name != "static"
+                if ceiling and not name.startswith("static")
                 else "–"
             )
             latency = (
@@ -276,7 +289,8 @@ def report(args, results, skipped, load_average) -> list[str]:
                 lines.append(f"| | (non-200 answers, unanswered: {problems}) | | | | |")
     lines += [
         "",
-        "`÷ static`: each round's rate over the static file's rate in the same round. "
+        "`÷ static`: each round's rate over the static file's rate in the same round "
+        "(the page's own HTML for the page, the thread's JSON for the others). "
         "Through Varnish the CPU column is Varnish's + Agora's per read.",
     ]
     lines += [f"- Skipped: {reason}." for reason in skipped]

@@ -132,10 +132,14 @@ class TestPageFormIdempotency:
     def test_a_changed_text_under_the_same_token_is_a_new_comment(self, article):
         assert self.key(article) != self.key(article, body="Something else entirely.")
 
-    def test_without_a_token_there_is_no_key(self, article):
-        bound = form(article, CommentPageForm)
-        assert bound.is_valid(), bound.errors
-        assert bound.idempotency_key() is None
+    def test_without_a_token_the_content_is_the_key(self, article):
+        def key(**overrides):
+            bound = form(article, CommentPageForm, **overrides)
+            assert bound.is_valid(), bound.errors
+            return bound.idempotency_key()
+
+        assert key() == key() != self.key(article)
+        assert key() != key(body="Something else entirely.")
 
     @pytest.mark.parametrize(
         "token", ["short", "has spaces in it here", "<script>x</script>aaaaaaaa"]

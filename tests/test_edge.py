@@ -15,7 +15,8 @@ from agora.comments import actions, edge
 from agora.comments.models import Comment
 
 THREAD = "/api/v1/articles/river-dam-vote/comments"
-PUBLIC_READS = [THREAD, "/api/v1/articles", "/api/v1/embed/articles/river-dam-vote"]
+PAGE = "/articles/river-dam-vote/"
+PUBLIC_READS = [THREAD, "/api/v1/articles", "/api/v1/embed/articles/river-dam-vote", PAGE]
 PUBLIC = (
     "public, max-age=0, must-revalidate, s-maxage=3600, stale-while-revalidate=30, "
     "stale-if-error=86400"
@@ -62,26 +63,29 @@ def test_pages_for_one_reader_or_one_moderator_are_private(
 ):
     comment = pending(article)
     private = [
-        client.get(article.get_absolute_url()),  # the form carries this reader's token
         client.get("/api/v1/articles/no-such-article/comments"),
     ]
     _, token = ApiToken.objects.issue(moderator, "desk")
     private.append(client.get("/api/v1/moderation/queue", HTTP_AUTHORIZATION=f"Bearer {token}"))
     client.force_login(moderator)
     private += [client.get("/moderation/"), client.get(f"/moderation/comments/{comment.id}/")]
+    private.append(client.get(PAGE))  # a signed-in reader's page carries their tokens
     for response in private:
         assert response.status_code in (200, 404)
         assert "private" in response["Cache-Control"], response.request["PATH_INFO"]
         assert not response.has_header("xkey")
     # The moderator's queue shows the pending comment and its email; no shared cache may.
-    assert comment.author_email.encode() in private[2].content
+    assert comment.author_email.encode() in private[1].content
 
 
-def test_an_embed_that_closes_on_its_own_is_never_shared(client, article, settings):
+def test_what_closes_on_its_own_is_never_shared(client, article, settings):
     settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = 30
     response = client.get("/api/v1/embed/articles/river-dam-vote")
     assert response.json()["article"]["comments_open"] is True
-    assert "private" in response["Cache-Control"] and not response.has_header("xkey")
+    page = client.get(PAGE)
+    assert b"Comments close on" in page.content
+    for answer in (response, page):
+        assert "private" in answer["Cache-Control"] and not answer.has_header("xkey")
 
 
 # --- Purging -------------------------------------------------------------------------

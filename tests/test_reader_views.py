@@ -2,6 +2,7 @@
 
 import io
 import re
+import secrets
 
 import pytest
 from django.core.management import call_command
@@ -267,10 +268,11 @@ def test_a_reply_to_an_unavailable_comment_is_refused(client, thread, target):
 # --- Posting ---------------------------------------------------------------
 
 
-def test_posting_stores_a_pending_comment_and_redirects_with_a_message(client, article):
+def test_posting_stores_a_pending_comment_and_confirms_it_to_that_reader_alone(client, article):
     response = client.post(POST_URL, form_data())
     assert response.status_code == 302
-    assert response["Location"] == f"{ARTICLE_URL}#comment-form"
+    confirmation = response["Location"]
+    assert confirmation.startswith(f"{POST_URL}?sent=") and confirmation.endswith("#comment-form")
     stored = Comment.objects.get()
     assert (stored.author_name, stored.author_email, stored.body, stored.status) == (
         "Leyla",
@@ -278,12 +280,22 @@ def test_posting_stores_a_pending_comment_and_redirects_with_a_message(client, a
         "The dam vote was long overdue.",
         Status.PENDING,
     )
-    html = page(client)
+    answer = client.get(confirmation)
+    html = answer.content.decode()
     assert "Your comment was received and will appear here once a moderator" in html
     assert 'role="status"' in html
+    assert answer["Cache-Control"] == "private, no-cache" and not answer.has_header("xkey")
     assert "The dam vote was long overdue." not in html  # not before a moderator approves it
     assert "0 comments" in html
-    assert "Your comment was received" not in page(client)  # the message is shown once
+    # The article page every reader shares never says it.
+    assert "Your comment was received" not in page(client)
+
+
+def test_a_made_up_confirmation_is_the_plain_article(client, article):
+    for sent in ("1", "1:forged:signature"):
+        response = client.get(f"{POST_URL}?sent={sent}")
+        assert response.status_code == 302
+        assert response["Location"] == f"{ARTICLE_URL}#comment-form"
 
 
 def test_the_posted_comment_appears_once_approved(client, article, moderator):
@@ -294,9 +306,15 @@ def test_the_posted_comment_appears_once_approved(client, article, moderator):
     assert "1 comment" in html
 
 
-def test_the_reading_order_survives_posting(client, article):
+def test_the_reading_order_survives_posting(client, article, moderator):
+    store(article, "An earlier comment.")
+    store(article, "A later comment.")
+    for comment in Comment.objects.all():
+        actions.approve(comment, moderator)
     response = client.post(f"{POST_URL}?order=newest", form_data())
-    assert response["Location"] == f"{ARTICLE_URL}?order=newest#comment-form"
+    assert response["Location"].endswith("&order=newest#comment-form")
+    html = page(client, response["Location"])
+    assert html.index("A later comment.") < html.index("An earlier comment.")
 
 
 def test_errors_are_shown_next_to_the_field_the_text_is_kept_and_nothing_stored(client, article):
@@ -334,20 +352,32 @@ def test_a_reload_of_the_post_address_goes_back_to_the_article(client, article):
 # --- Double submission ------------------------------------------------------
 
 
-def test_each_rendered_form_has_a_fresh_token(client, article):
+def test_the_shared_page_has_no_token_and_each_private_page_a_fresh_one(client, article, moderator):
+    assert 'name="idempotency_token" value=""' in page(client)  # article.js makes one
+    errors = [client.post(POST_URL, form_data(body="", idempotency_token="")) for _ in "ab"]
+    first, second = (token_of(response.content.decode()) for response in errors)
+    assert first != second
+    client.force_login(moderator)
     assert token_of(page(client)) != token_of(page(client))
 
 
 def test_the_same_submission_twice_creates_one_comment(client, article):
-    token = token_of(page(client))
+    token = secrets.token_urlsafe(16)  # as article.js makes it
     first = client.post(POST_URL, form_data(idempotency_token=token))
     second = client.post(POST_URL, form_data(idempotency_token=token))
     assert first.status_code == second.status_code == 302
     assert Comment.objects.count() == 1
 
 
+def test_without_a_token_the_same_words_sent_twice_are_one_comment(client, article):
+    for _ in range(2):
+        assert client.post(POST_URL, form_data(idempotency_token="")).status_code == 302
+    client.post(POST_URL, form_data(idempotency_token="", body="A second thought."))
+    assert Comment.objects.count() == 2
+
+
 def test_a_changed_comment_sent_from_an_old_page_is_not_lost(client, article):
-    token = token_of(page(client))
+    token = secrets.token_urlsafe(16)
     client.post(POST_URL, form_data(idempotency_token=token))
     client.post(POST_URL, form_data(idempotency_token=token, body="A second thought."))
     assert sorted(Comment.objects.values_list("body", flat=True)) == [

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.core import signing
 from django.core.handlers.wsgi import WSGIHandler
 
-from agora.comments import actions, reading
+from agora.comments import actions, reading, views
 from agora.comments.models import Comment
 from agora.comments.replay import ReplayReads
 
@@ -106,6 +107,10 @@ REQUESTS = {
     "the article list": environ("/api/v1/articles"),
     "the embed's data": environ("/api/v1/embed/articles/river-dam-vote", HTTP_ACCEPT_LANGUAGE="tr"),
     "the embed's data for an unknown article": environ("/api/v1/embed/articles/not-yet"),
+    "the article page": environ("/articles/river-dam-vote/"),
+    "the article page, replying, newest first": environ(
+        "/articles/river-dam-vote/", "order=newest&reply_to=1"
+    ),
 }
 
 
@@ -119,7 +124,11 @@ def test_a_replayed_read_is_the_full_paths_answer_byte_for_byte(name, servers, t
 
     assert servers.full.calls == calls  # answered before Django
     assert replayed == first == answer(servers.full, env)
-    assert replayed[0] == "200 OK" and json.loads(replayed[2])
+    assert replayed[0] == "200 OK"
+    if "/api/" in env["PATH_INFO"]:
+        assert json.loads(replayed[2])
+    else:
+        assert b"Comment 2 on the dam." in replayed[2]
 
 
 def test_a_revalidation_gets_the_full_paths_304_byte_for_byte(servers, thread):
@@ -178,11 +187,13 @@ def test_a_signed_in_or_authorised_client_always_gets_the_full_path(private, ser
     assert servers.full.calls == 3
 
 
-def test_pages_built_for_each_reader_are_never_replayed(servers, thread):
-    page = environ(thread.get_absolute_url())
-    first, second = answer(servers.fast, page), answer(servers.fast, page)
+def test_a_readers_confirmation_is_never_replayed(servers, thread):
+    comment = Comment.objects.filter(article=thread).first()
+    sent = signing.TimestampSigner(salt=views.SENT_SALT).sign(str(comment.pk))
+    confirmation = environ("/articles/river-dam-vote/comments/", f"sent={sent}")
+    first, second = answer(servers.fast, confirmation), answer(servers.fast, confirmation)
     assert servers.full.calls == 2
-    assert first[0] == second[0] == "200 OK"
+    assert first[0] == second[0] == "200 OK" and b"Your comment was received" in first[2]
     assert "private" in dict(first[1])["Cache-Control"]
 
 

@@ -4,6 +4,7 @@ purges the article's key), and nothing private is ever kept."""
 
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -51,6 +52,10 @@ def thread(article) -> str:
     return f"/api/v1/articles/{article.slug}/comments"
 
 
+def page(article) -> str:
+    return f"/articles/{article.slug}/"
+
+
 def test_a_thread_read_twice_is_served_by_varnish_the_second_time(varnish_port, story, moderator):
     published(story, moderator, "The first word on the dam.")
     status, first_headers, first = get(varnish_port, thread(story))
@@ -65,10 +70,30 @@ def test_a_thread_read_twice_is_served_by_varnish_the_second_time(varnish_port, 
     assert "s-maxage=" in headers["Cache-Control"]
 
 
+def test_the_article_page_read_twice_is_served_by_varnish_the_second_time(
+    varnish_port, story, moderator
+):
+    published(story, moderator, "The first word on the dam.")
+    # Cookies a reader holds for the site (Agora's own CSRF cookie among them) change
+    # nothing in the page every anonymous reader shares.
+    cookies = {"Cookie": "csrftoken=abc123; _analytics=xyz"}
+    status, first_headers, first = get(varnish_port, page(story), **cookies)
+    status_again, headers, again = get(varnish_port, page(story))
+
+    assert status == status_again == 200
+    assert first_headers["X-Cache"] == "MISS" and headers["X-Cache"] == "HIT"
+    assert again == first and b"The first word on the dam." in again
+    assert b"csrfmiddlewaretoken" not in again and "Set-Cookie" not in headers
+    assert "s-maxage=" in headers["Cache-Control"]
+
+
 def test_an_approval_shows_through_varnish_within_a_second(varnish_port, story, moderator):
     published(story, moderator, "The first word on the dam.")
-    get(varnish_port, thread(story))
+    for _ in range(2):
+        get(varnish_port, thread(story))
+        get(varnish_port, page(story))
     assert get(varnish_port, thread(story))[1]["X-Cache"] == "HIT"
+    assert get(varnish_port, page(story))[1]["X-Cache"] == "HIT"
     embed = f"/api/v1/embed/articles/{story.slug}"
     assert b'"count": 1' in get(varnish_port, embed)[2]
 
@@ -82,6 +107,8 @@ def test_an_approval_shows_through_varnish_within_a_second(varnish_port, story, 
         assert time.monotonic() - approved_at < 1, "still the old thread after a second"
         time.sleep(0.05)
     assert b'"count": 2' in get(varnish_port, embed)[2]
+    assert b"A late word." in get(varnish_port, page(story))[2]
+    assert time.monotonic() - approved_at < 1, "still the old page after a second"
 
 
 def test_a_pending_comment_never_appears_through_varnish(varnish_port, story, moderator):
@@ -93,14 +120,35 @@ def test_a_pending_comment_never_appears_through_varnish(varnish_port, story, mo
     _, token = ApiToken.objects.issue(moderator, "desk")
     queue = "/api/v1/moderation/queue"
 
+    signed_in = {"Cookie": "sessionid=a-moderators-session"}
     for _ in range(2):
         assert waiting.body.encode() not in get(varnish_port, thread(story))[2]
-        page = get(varnish_port, f"/articles/{story.slug}/")
-        assert page[0] == 200 and waiting.body.encode() not in page[2]
-        assert page[1]["X-Cache"] == "MISS"  # built for each reader: never kept
+        assert waiting.body.encode() not in get(varnish_port, page(story))[2]
+        own = get(varnish_port, page(story), **signed_in)
+        assert own[0] == 200 and waiting.body.encode() not in own[2]
+        assert own[1]["X-Cache"] == "MISS"  # a signed-in reader's page: never kept
         answer = get(varnish_port, queue, Authorization=f"Bearer {token}")
         assert answer[0] == 200 and waiting.author_email.encode() in answer[2]
         assert answer[1]["X-Cache"] == "MISS"
+
+
+def test_a_post_through_varnish_is_confirmed_to_that_reader_alone(varnish_port, story):
+    get(varnish_port, page(story))
+    form = urllib.parse.urlencode(
+        {"author_name": "Leyla", "author_email": "leyla@example.org", "body": "Through Varnish."}
+    ).encode()
+    posted = urllib.request.Request(
+        f"http://127.0.0.1:{varnish_port}/articles/{story.slug}/comments/",
+        data=form,
+        headers={"Origin": f"http://127.0.0.1:{varnish_port}"},  # as a browser sends it
+    )
+    with urllib.request.urlopen(posted, timeout=10) as confirmation:  # follows the redirect
+        assert b"Your comment was received" in confirmation.read()
+        assert confirmation.headers["X-Cache"] == "MISS"
+        assert "private" in confirmation.headers["Cache-Control"]
+    assert Comment.objects.get(article=story).body == "Through Varnish."
+    shared = get(varnish_port, page(story))
+    assert shared[1]["X-Cache"] == "HIT" and b"Your comment was received" not in shared[2]
 
 
 def test_only_agoras_own_servers_may_purge(varnish_port):

@@ -109,34 +109,36 @@ class CommentForm(forms.Form):
         )
 
 
-class CommentPageForm(CommentForm):
-    """The article page's form: CommentForm plus a per-render token against double submits.
+# What a reader is told when the form they sent cannot be taken as it is: nothing was
+# stored, and sending it again (their words are kept) will do.
+EXPIRED = _("This form has expired. Please send your comment again.")
 
-    The page generates a fresh random token each time it shows an empty form; a
+
+class CommentPageForm(CommentForm):
+    """The article page's form: CommentForm plus a per-view token against double submits.
+
+    Each view of the page has a fresh random token (made by article.js on the page every
+    anonymous reader shares, by the server on a page sent to one reader); a
     double-clicked or re-sent submission repeats the token and is stored once.
     """
 
     idempotency_token = forms.CharField(
         required=False,
         widget=forms.HiddenInput,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9_-]{16,64}$",
-                _("This form has expired. Please send your comment again."),
-            )
-        ],
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", EXPIRED)],
     )
 
-    def idempotency_key(self) -> str | None:
-        """The key under which this submission is stored, or None without a token.
+    def idempotency_key(self) -> str:
+        """The key under which this submission is stored.
 
         The key covers the content as well as the token: a reader who goes back
         after posting, changes the text and sends the old page again has written
         a new comment, and it must not be swallowed as a duplicate of the first.
+        Without a token (the shared page, read without JavaScript) the content alone
+        is the key: the same words by the same reader under the same comment are
+        stored once, however often they are sent.
         """
-        token = self.cleaned_data.get("idempotency_token")
-        if not token:
-            return None
+        token = self.cleaned_data.get("idempotency_token") or "content"
         new = self.new_comment()
         content = "\x1f".join(
             [

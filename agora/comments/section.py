@@ -48,14 +48,27 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def section_context(request, article: Article, form: CommentPageForm | None = None) -> dict:
-    """Everything the comment section template needs, for a fresh page or a form with errors."""
+def section_context(
+    request,
+    article: Article,
+    form: CommentPageForm | None = None,
+    *,
+    per_reader: bool = True,
+    confirmation: str = "",
+) -> dict:
+    """Everything the comment section template needs, for a fresh page or a form with errors.
+
+    ``per_reader=False``: the page every anonymous reader shares (agora.pages.views): its
+    form carries no token of its own (article.js makes one in the browser, and the post is
+    checked by agora.protection.origin). ``confirmation``: what this reader's last post
+    became, on a page sent to that reader only.
+    """
     order = read_order(request)
     threads, by_id, version = approved_thread(article, order)
     if form is None:
         form = CommentPageForm(article=article)
         reply_to = request.GET.get("reply_to", "")
-        token = new_token()
+        token = new_token() if per_reader else ""
     else:
         # Redisplaying a submission with errors: keep its reply target and token
         # (nothing was stored), unless they are what was wrong.
@@ -73,6 +86,8 @@ def section_context(request, article: Article, form: CommentPageForm | None = No
         "order": order,
         "form": form,
         "idempotency_token": token,
+        "per_reader": per_reader,
+        "confirmation": confirmation,
         "reply_target": reply_target,
         "reply_unavailable": bool(reply_to) and reply_target is None and not form.errors,
     }

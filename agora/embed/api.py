@@ -137,7 +137,7 @@ def setup(request, slug: str, lang: str = ""):
                 **strings.interface(),
             }
 
-    if described and described["comments_open"] and article.comments_close_at is not None:
+    if article is not None and article.closes_on_its_own:
         # It closes at a time no change announces: answered afresh, never shared.
         return build()
     article_id = article.id if article else None

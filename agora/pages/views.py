@@ -1,12 +1,17 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 
 from agora.articles.decorators import article_page
 from agora.articles.models import Article
-from agora.comments.reading import with_comment_counts
-from agora.comments.section import section_context
+from agora.comments import edge
+from agora.comments.reading import thread_cache, with_comment_counts
+from agora.comments.section import comment_id, read_order, section_context
 
 ARTICLES_PER_PAGE = 20
 
@@ -24,9 +29,30 @@ def index(request):
 
 @article_page
 def detail(request, article: Article):
-    """An article with its comment section below it."""
-    context = section_context(request, article)
-    return render(request, "articles/detail.html", context)
+    """An article with its comment section below it.
+
+    One page for every anonymous reader, kept by shared caches and the replayed fast
+    path until the article or its thread changes (agora.comments.edge): nothing in it is
+    anyone's own. A signed-in reader (staff) gets a page of their own, and so does
+    everyone while the article is due to close on its own at a set time, which no change
+    announces (as the embed's data)."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or article.closes_on_its_own:
+        return render(request, "articles/detail.html", section_context(request, article))
+    order = read_order(request)
+    reply_to = request.GET.get("reply_to", "")
+    parts = (order, bool(reply_to), comment_id(reply_to), get_language())
+    parts += (timezone.get_current_timezone_name(),)
+    entry = thread_cache.find(
+        article.pk, "page", article.pk, *parts, depends_on=(article.published_at,)
+    )
+
+    def build() -> bytes:
+        context = section_context(request, article, per_reader=False)
+        return render_to_string("articles/detail.html", context, request).encode()
+
+    return edge.cached_read(
+        request, entry, build, article_id=article.pk, content_type="text/html; charset=utf-8"
+    )
 
 
 def favicon(request):

@@ -3,8 +3,8 @@
 #
 # Agora marks what may be shared: public reads carry an `xkey` header naming their
 # article, and Cache-Control with s-maxage, stale-while-revalidate and stale-if-error.
-# Anything without `xkey` (article pages with their form, moderators' pages, the API's
-# writes) goes straight to Agora every time. When readers could see a change, Agora's
+# Anything without `xkey` (a signed-in reader's page, the confirmation after posting,
+# moderators' pages, the API's writes) goes straight to Agora every time. When readers could see a change, Agora's
 # task worker sends `PURGE` with the article's keys in `xkey-purge`, and the next read
 # fetches the thread again.
 vcl 4.1;
@@ -58,9 +58,11 @@ sub vcl_recv {
     if (std.healthy(req.backend_hint)) {
         set req.grace = 30s;
     }
-    # Public reads do not depend on cookies; without this, a reader holding any cookie
-    # for Agora's host would never be served from the cache.
-    if (req.url ~ "^/api/v1/(articles|embed/articles)(/|\?|$)") {
+    # Public reads (the API's, the embed's data, the article page) do not depend on
+    # cookies; without this, a reader holding any cookie for Agora's host would never be
+    # served from the cache.
+    if (req.url ~ "^/api/v1/(articles|embed/articles)(/|\?|$)" ||
+        req.url ~ "^/articles/[^/?]+/(\?|$)") {
         unset req.http.Cookie;
         return (hash);
     }

@@ -1,7 +1,10 @@
-"""Agora's own pages in a real browser: text size, right to left, every language."""
+"""Agora's own pages in a real browser: text size, right to left, every language, and
+posting through the article page every reader shares, with and without JavaScript."""
 
 import pytest
 
+from agora.articles.models import Article
+from agora.comments.models import Comment
 from agora.pages import demo
 
 from .helpers import DEMO_SLUGS, EMBED, LANGUAGES, box, embed_page, text_box, wait_for_embed
@@ -91,3 +94,32 @@ def test_a_screenshot_of_each_language(page, other_site, live_server, screenshot
     for lang in LANGUAGES:
         assert (screenshots / f"{lang}.png").stat().st_size > 10_000
         assert (screenshots / f"embed-{lang}.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
+def test_posting_through_the_shared_article_page(browser, live_server, javascript):
+    story = Article.objects.create(slug="browser-dam", title="The dam", body="The dam vote.")
+    context = browser.new_context(locale="en-US", java_script_enabled=javascript)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        shared = page.goto(f"{live_server.url}{story.get_absolute_url()}")
+        assert shared.headers["cache-control"].startswith("public")
+        token = page.locator("[data-idempotency-token]").input_value()
+        # article.js gives this view of the page its own token; without it, none.
+        assert (len(token) == 22) if javascript else (token == "")
+        page.fill("#id_author_name", "Leyla")
+        page.fill("#id_author_email", "leyla@example.org")
+        page.fill("#id_body", "Sent from a real browser, twice in a hurry.")
+        page.locator("#comment-form button[type=submit]").dblclick()
+        page.wait_for_url("**/comments/?sent=*")
+
+        assert "Your comment was received" in page.locator("[role=status]").inner_text()
+        stored = Comment.objects.get(article=story)  # one, however many clicks arrived
+        assert stored.body == "Sent from a real browser, twice in a hurry."
+        # Stored under this view's token, or (without JavaScript) under the words alone.
+        assert stored.idempotency_key.startswith(f"page:{token or 'content'}:")
+        page.goto(f"{live_server.url}{story.get_absolute_url()}")
+        assert page.locator("[role=status]").count() == 0
+    finally:
+        context.close()

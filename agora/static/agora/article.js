@@ -4,6 +4,9 @@
 // - a comment form sent back with errors gets focus on its error summary, so
 //   keyboard and screen-reader users land on what to fix. (The HTML autofocus
 //   attribute cannot do it: browsers skip autofocus when the address has a #fragment.)
+// - the comment form of the page every reader shares gets this view's own token, so a
+//   double click or a re-sent form stores one comment (a page sent to one reader
+//   already has one; without this script the words themselves are the key).
 (function () {
   "use strict";
 
@@ -80,9 +83,21 @@
     controls.hidden = false;
   }
 
+  function fillIdempotencyToken() {
+    var input = document.querySelector("[data-idempotency-token]");
+    if (!input || input.value || !window.crypto || !window.crypto.getRandomValues) {
+      return;
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    // URL-safe base64 without padding: 22 of the characters the server accepts.
+    input.value = btoa(String.fromCharCode.apply(null, bytes))
+      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
   function init() {
     initTextSize();
     focusErrorSummary();
+    fillIdempotencyToken();
   }
 
   if (document.readyState === "loading") {
