@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "agora.coral",
     "agora.imports",
     "agora.pages",
+    "agora.newsroom",
     "agora.desks",
     "agora.wordlists",
     "agora.reports",

@@ -7,6 +7,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from agora.newsroom import knobs
+
 
 class ArticleManager(models.Manager):
     def by_slug(self, slug: str, fields: Sequence[str] = ()) -> "Article | None":
@@ -79,9 +81,9 @@ class Article(models.Model):
 
     @property
     def comments_close_at(self) -> datetime | None:
-        """When comments close on their own (``AGORA_CLOSE_COMMENTS_AFTER_DAYS`` after
+        """When comments close on their own (the newsroom's ``close_comments_after_days`` after
         publication), or None when the publisher closes none automatically."""
-        days = settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS
+        days = knobs.current("close_comments_after_days")
         return self.published_at + timedelta(days=days) if days > 0 else None
 
     @property

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.articles.models import Article
 from agora.guidelines.verdict import Verdict
+from agora.newsroom.audit import AppendOnly
 
 BODY_MIN_LENGTH = 2
 BODY_MAX_LENGTH = 5000
@@ -211,8 +212,10 @@ def email_key(address: str) -> str:
     return unicodedata.normalize("NFKC", address.strip()).casefold()
 
 
-class Decision(models.Model):
+class Decision(AppendOnly):
     """One moderation event: the audit trail. Rows are only ever added."""
+
+    trail = "The audit trail"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
     moderator = models.ForeignKey(
@@ -231,14 +234,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError("The audit trail is append-only.")
 
     def as_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (privacy exports, the site export)."""

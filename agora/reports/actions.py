@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from agora.comments import actions as comment_actions
 from agora.comments.models import Comment, Decision, Status, email_key
+from agora.newsroom import knobs
 from agora.protection import ratelimit
 from agora.reports.models import Report, Resolution
 
@@ -41,7 +42,7 @@ def file_report(comment_id: int, new: NewReport) -> tuple[Report, bool]:
     """Store a reader's report of a published comment; return it and whether it is new
     (a reader who reported the comment before gets their first report back).
 
-    The comment leaves the public thread once ``AGORA_REPORTS_WITHDRAW_AFTER`` different
+    The comment leaves the public thread once the newsroom's ``reports_withdraw_after`` different
     readers have open reports on it: it waits for a moderator, and the audit trail
     records the withdrawal as an automatic decision."""
     with transaction.atomic():
@@ -71,7 +72,7 @@ def file_report(comment_id: int, new: NewReport) -> tuple[Report, bool]:
 
 
 def _withdraw_if_reported_enough(comment: Comment) -> None:
-    threshold = settings.AGORA_REPORTS_WITHDRAW_AFTER
+    threshold = knobs.current("reports_withdraw_after")
     if threshold <= 0:
         return
     readers = comment.reports.open().count()
