@@ -48,7 +48,7 @@ class SectionsField(forms.CharField):
 
 
 class DeskForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=_("Desk name"), max_length=80)
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=settings.LANGUAGES,

@@ -236,7 +236,7 @@ def test_a_chief_changes_a_setting_and_staffs_a_desk_on_the_settings_page(
     assert changes.count() == 2
     assert "Reports that withdraw a comment" in changes.all_inner_texts()[1]
 
-    page.get_by_label("Name").fill("Kurdish")
+    page.get_by_label("Desk name").fill("Kurdish")
     page.locator(".desk-form").get_by_label("کوردی (سۆرانی)").check()
     page.locator(".desk-form").get_by_label("rojda").check()
     page.get_by_label("Sections").fill("sport, economy")
@@ -250,7 +250,7 @@ def test_a_chief_changes_a_setting_and_staffs_a_desk_on_the_settings_page(
         [rojda],
     )
     page.get_by_role("link", name="Kurdish").click()
-    page.get_by_label("Name").fill("Kurdish (Sorani)")
+    page.get_by_label("Desk name").fill("Kurdish (Sorani)")
     page.get_by_role("button", name="Save desk").click()
     page.locator("#live").filter(has_text="Desk Kurdish (Sorani) saved.").wait_for()
     assert page.locator("table.changes").get_by_text("Desk: Kurdish (Sorani)").count() == 1
