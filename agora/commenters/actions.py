@@ -5,7 +5,7 @@ commenter, always with a reason; lifting a measure is an action of its own. The
 repeat-offender policy (the newsroom's ``repeat_offender_*`` settings, off by default) suspends a
 commenter automatically after too many rejected comments."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -119,3 +119,26 @@ def suspend_repeat_offender(comment_id: int) -> CommenterAction | None:
         rejections=rejected,
         window_days=policy["days"],
     )
+
+
+def restore_measure(exported: dict, moderator) -> bool:
+    """Store a measure exported from an Agora site (``CommenterAction.as_dict`` with the
+    commenter's ``email``) as it was there, dates included; False when it is stored
+    already (a second run of the same import)."""
+    created_at = datetime.fromisoformat(exported["created_at"])
+    fields = {
+        "email_key": email_key(exported["email"]),
+        "measure": exported["measure"],
+        "lifted": exported["lifted"],
+        "until": datetime.fromisoformat(exported["until"]) if exported["until"] else None,
+        "reason": exported["reason"],
+        "automatic": exported["automatic"],
+        "rejections": exported["rejections"],
+        "window_days": exported["window_days"],
+    }
+    with transaction.atomic():
+        if CommenterAction.objects.filter(created_at=created_at, **fields).exists():
+            return False
+        action = CommenterAction.objects.create(moderator=moderator, **fields)
+        CommenterAction.objects.filter(pk=action.pk).update(created_at=created_at)
+    return True

@@ -51,6 +51,20 @@ class CommenterAction(AppendOnly):
         verb = "lifted" if self.lifted else "taken"
         return f"{self.email_key}: {self.measure} {verb}"
 
+    def as_dict(self) -> dict:
+        """The measure as JSON-ready data, less the address and the moderator (privacy
+        exports, the site export)."""
+        return {
+            "measure": self.measure,
+            "lifted": self.lifted,
+            "until": self.until.isoformat() if self.until else None,
+            "reason": self.reason,
+            "automatic": self.automatic,
+            "rejections": self.rejections,
+            "window_days": self.window_days,
+            "created_at": self.created_at.isoformat(),
+        }
+
 
 @dataclass(frozen=True)
 class Standing:

@@ -2,6 +2,7 @@
 enough readers reported, and settling reports when a moderator decides the comment."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -149,3 +150,28 @@ def _answer(report: Report, resolution: str) -> None:
             ]
         )
     send_mail(subject, body, None, [report.email])
+
+
+def restore_reports(comment: Comment, reports: list[dict], accounts: dict) -> None:
+    """Store the reports of ``comment`` exported from an Agora site (``Report.as_dict``
+    with the reader's ``email`` and ``resolved_by``, a username) as they were there, dates
+    included; ``accounts`` are this site's users by username (one missing: None).
+    Callers hold the transaction that stores the comment."""
+    for exported in reports:
+        report = Report.objects.create(
+            comment=comment,
+            reason=exported["reason"],
+            law=exported["law"],
+            explanation=exported["explanation"],
+            email=exported["email"],
+            reporter_key=email_key(exported["email"]),
+            lang=exported["lang"],
+            resolution=exported["resolution"],
+            resolved_by=accounts.get(exported["resolved_by"]),
+            resolved_at=_when(exported["resolved_at"]),
+        )
+        Report.objects.filter(pk=report.pk).update(created_at=_when(exported["created_at"]))
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

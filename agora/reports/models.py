@@ -61,6 +61,19 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.reason}"
 
+    def as_dict(self) -> dict:
+        """The report as JSON-ready data, less the reader's email (privacy exports, the
+        site export)."""
+        return {
+            "reason": self.reason,
+            "law": self.law,
+            "explanation": self.explanation,
+            "lang": self.lang,
+            "created_at": self.created_at.isoformat(),
+            "resolution": self.resolution,
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
+
 
 def reported(comments):
     """Those of ``comments`` that have open reports."""
