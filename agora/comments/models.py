@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +110,14 @@ class Comment(models.Model):
     # The guidelines the verdict flags, as ",threat,profanity,": lets the queue
     # filter by guideline with one plain column on SQLite and PostgreSQL alike.
     flags = models.CharField(max_length=120, blank=True)
+    # Whether the engine judged it (imported comments may have no verdict): kept by the
+    # database whatever path stores the verdict, so the queue's risk orders (judged ones
+    # first) read an index instead of sorting every pending comment.
+    scored = models.GeneratedField(
+        expression=ExpressionWrapper(Q(verdict__isnull=False), output_field=models.BooleanField()),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -121,6 +130,13 @@ class Comment(models.Model):
             # lookup by exact address.
             models.Index(fields=["author_email", "created_at"]),
             models.Index(fields=["email_key", "created_at"]),
+            # The queue's risk orders, riskiest first and clean first (moderation.queue).
+            models.Index(
+                fields=["status", "-scored", "-risk", "created_at", "id"], name="queue_riskiest"
+            ),
+            models.Index(
+                fields=["status", "-scored", "risk", "created_at", "id"], name="queue_clean"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ the API queue (``moderation.api``) both read it.
 - A moderator sees only her desks' comments (``agora.desks.roles.visible_comments``).
 - Comments the engine never scored (imported ones) have no risk to sort by: the risk
   orders put them after the scored ones instead of passing them off as clean (risk 0).
+  Each order has its index (``Comment.Meta.indexes``), so a page of the pending queue
+  reads one page of rows, whatever the order.
 - The author's record counts the decisions on that address's comments received before
   this one: what was known of the author when the comment arrived.
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,8 +94,7 @@ def comments(filters: QueueFilters, viewer):
         found = found.filter(created_at__gte=_day_start(filters.since))
     if filters.until:
         found = found.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
-    scored = ExpressionWrapper(Q(verdict__isnull=False), output_field=BooleanField())
-    return found.annotate(scored=scored).order_by(*ORDERINGS[filters.sort].order_by())
+    return found.order_by(*ORDERINGS[filters.sort].order_by())
 
 
 def _day_start(day: date) -> datetime:

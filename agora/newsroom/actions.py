@@ -29,6 +29,8 @@ def change_settings(moderator, wanted: dict[str, int | bool]) -> list[Change]:
             StoredSetting.objects.update_or_create(name=name, defaults={"value": value})
             changes.append(record(Change.SETTING, name, old, value, moderator))
         if changes:
+            # At once, for the rest of this transaction, and again once it commits: a
+            # server that read the values meanwhile cached them as they were before.
             knobs.forget_stored()
             transaction.on_commit(knobs.forget_stored, robust=True)
     return changes

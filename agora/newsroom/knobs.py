@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -107,15 +106,11 @@ BY_NAME = {knob.name: knob for knob in KNOBS}
 
 
 def stored() -> dict[str, int | bool]:
-    """The values chief moderators set, by name (one query, or none from the cache).
-
-    Read inside a transaction, they are not cached: the transaction may be one that
-    changes them and is then rolled back."""
+    """The values chief moderators set, by name (one query, or none from the cache)."""
     found: dict[str, int | bool] | None = cache.get(CACHE_KEY)
     if found is None:
         found = dict(StoredSetting.objects.values_list("name", "value"))
-        if not transaction.get_connection().in_atomic_block:
-            cache.set(CACHE_KEY, found, CACHE_SECONDS)
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
     return found
 
 
