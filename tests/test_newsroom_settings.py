@@ -3,6 +3,7 @@ environment's values until changed there), its desks, and the audit trail of bot
 Every change goes through the page and is checked where it acts: reports, posting,
 closing, the repeat-offender policy, a desk's queue."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -212,6 +213,9 @@ def test_a_chief_creates_renames_and_staffs_a_desk(chief_client, client, article
     assert (desk.sections, desk.languages) == (["sport", "football"], [])
     assert list(desk.members.all()) == [moderator]
 
+    form = chief_client.get(reverse("moderation:desk", args=[desk.pk])).content.decode()
+    assert 'value="Sport"' in form and 'value="sport, football"' in form
+    assert re.search(f'value="{moderator.pk}" id="id_members_\\d+" checked', form)
     response = chief_client.post(
         reverse("moderation:desk", args=[desk.pk]),
         {"name": "Sport (English)", "languages": ["en"], "sections": "sport"},

@@ -69,16 +69,16 @@ class DeskForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, desk: Desk | None = None, **kwargs):
+    def __init__(self, data=None, *, desk: Desk | None = None, **kwargs):
         self.desk = desk
-        if desk is not None and not args and "data" not in kwargs:
+        if desk is not None and data is None:
             kwargs["initial"] = {
                 "name": desk.name,
                 "languages": desk.languages,
                 "sections": desk.sections,
                 "members": list(desk.members.all()),
             }
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **kwargs)
         # Evaluated per form, so a moderator added since the server started is offered.
         self.fields["members"].queryset = deciders()
 

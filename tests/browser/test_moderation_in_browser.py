@@ -253,4 +253,10 @@ def test_a_chief_changes_a_setting_and_staffs_a_desk_on_the_settings_page(
     page.get_by_label("Desk name").fill("Kurdish (Sorani)")
     page.get_by_role("button", name="Save desk").click()
     page.locator("#live").filter(has_text="Desk Kurdish (Sorani) saved.").wait_for()
+    desk.refresh_from_db()  # renamed; the rest kept as the form showed it
+    assert (desk.name, desk.languages, list(desk.members.all())) == (
+        "Kurdish (Sorani)",
+        ["ckb"],
+        [rojda],
+    )
     assert page.locator("table.changes").get_by_text("Desk: Kurdish (Sorani)").count() == 1
