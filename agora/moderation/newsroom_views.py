@@ -38,6 +38,14 @@ def shown(value) -> str:
     return str(value)
 
 
+def changed(change: Change) -> str:
+    """What a change was made to, as the page names it."""
+    if change.subject == Change.DESK:
+        return _("Desk: %(name)s") % {"name": change.name}
+    knob = knobs.BY_NAME.get(change.name)
+    return str(knob.label) if knob else change.name
+
+
 def settings_page(request, *, form=None, desk_form=None, status=200):
     current = {knob.name: knobs.current(knob.name) for knob in knobs.KNOBS}
     form = form or SettingsForm(initial=current)
@@ -47,9 +55,7 @@ def settings_page(request, *, form=None, desk_form=None, status=200):
     changes = [
         {
             "change": change,
-            "what": knobs.BY_NAME[change.name].label
-            if change.subject == Change.SETTING and change.name in knobs.BY_NAME
-            else _("Desk: %(name)s") % {"name": change.name},
+            "what": changed(change),
             "old": shown(change.old),
             "new": shown(change.new),
         }
