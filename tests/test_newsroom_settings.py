@@ -264,3 +264,26 @@ def test_only_people_who_decide_can_be_put_on_a_desk(chief_client):
     )
     assert response.status_code == 400
     assert not Desk.objects.exists()
+
+
+def test_desks_changed_in_the_admin_are_recorded_too(chief_client, chief):
+    desk = Desk.objects.create(name="Arabic", languages=["ar"])
+    moderator = user_in(MODERATOR, "rojda")
+
+    response = chief_client.post(
+        reverse("admin:desks_desk_change", args=[desk.pk]),
+        {
+            "name": "Arabic news",
+            "languages": '["ar"]',
+            "sections": '["news"]',
+            "members": [moderator.pk],
+        },
+    )
+    assert response.status_code == 302
+    chief_client.post(reverse("admin:desks_desk_delete", args=[desk.pk]), {"post": "yes"})
+
+    changed, deleted = Change.objects.filter(subject=Change.DESK).order_by("id")
+    assert changed.old == {"name": "Arabic", "languages": ["ar"], "sections": [], "members": []}
+    assert changed.new["members"] == ["rojda"] and changed.new["sections"] == ["news"]
+    assert (deleted.name, deleted.new, deleted.moderator) == ("Arabic news", None, chief)
+    assert not Desk.objects.exists()

@@ -1,5 +1,6 @@
 """Desks are created and changed here (the moderator pages' settings), each change
-recorded in the newsroom's audit trail with the desk as it was and as it became."""
+recorded in the newsroom's audit trail with the desk as it was and as it became; the
+admin records its changes through :func:`record_change` too."""
 
 from django.db import transaction
 
@@ -31,7 +32,14 @@ def save_desk(moderator, desk: Desk | None, *, name, languages, sections, member
         desk.name, desk.languages, desk.sections = name, list(languages), list(sections)
         desk.save()
         desk.members.set(members)
-        after = described(desk)
-        if after != before:
-            record(Change.DESK, desk.name, before, after, moderator)
+        record_change(moderator, before, desk)
     return desk
+
+
+def record_change(moderator, before: dict | None, desk: Desk | None) -> None:
+    """Record a desk's change from ``before`` (None: it was just created) to ``desk`` as it
+    is now (None: it was deleted), unless nothing changed."""
+    after = described(desk) if desk is not None else None
+    if after != before:
+        name = (after or before or {}).get("name", "")
+        record(Change.DESK, name, before, after, moderator)
