@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "agora.coral",
     "agora.imports",
     "agora.pages",
+    "agora.newsroom",
     "agora.desks",
     "agora.wordlists",
     "agora.reports",
@@ -350,6 +351,9 @@ AGORA_FLOOD = {
 }
 
 # --- Reports, commenters, closing (agora/reports, agora/commenters, agora/articles) ---
+# These five are the defaults of the newsroom's settings: chief moderators change them
+# at run time on the moderator pages (agora/newsroom; code reads them through
+# agora.newsroom.knobs.current, never from here).
 
 # A published comment reported by this many different readers leaves the public
 # thread until a moderator decides; 0 never withdraws one.

@@ -1,4 +1,5 @@
-"""`agora export` writes the whole site; `agora import agora` brings it back unchanged."""
+"""`agora export` writes the whole site; `agora import agora` brings it back unchanged:
+articles, comments, decisions, readers' reports and measures on commenters."""
 
 import json
 
@@ -6,15 +7,21 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agora.articles.models import Article
+from agora.commenters import actions as commenter_actions
+from agora.commenters.models import CommenterAction, standing
 from agora.comments import actions
 from agora.comments.models import Comment, Decision, Status
+from agora.reports import actions as report_actions
+from agora.reports.models import Report, Resolution
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def site(article, moderator):
-    """A thread in every state, with the engine's verdicts and moderators' decisions."""
+    """A thread in every state, with the engine's verdicts and moderators' decisions,
+    readers' reports (open and settled) and measures on commenters (taken, lifted,
+    automatic)."""
     other = Article.objects.create(
         slug="tram-line", title="Tram line opens", url="https://news.example/tram", language="de"
     )
@@ -41,7 +48,27 @@ def site(article, moderator):
     actions.approve(refused, moderator, note="on appeal")
     reply = comment(article, "Agreed, and the bridge too.", parent=published)
     actions.reject(reply, None, "off_topic")
-    comment(other, "Finally, a tram!")
+    tram = comment(other, "Finally, a tram!", status=Status.APPROVED)
+    for email, reason in (("ava@example.org", "threat"), ("Bo@Example.org", "other")):
+        report_actions.file_report(
+            tram.pk, report_actions.NewReport(reason=reason, email=email, explanation="Why.")
+        )
+    report_actions.file_report(
+        published.pk,
+        report_actions.NewReport(reason="illegal", email="cy@example.org", law="Art. 5"),
+    )
+    report_actions.dismiss(published, moderator)
+    commenter_actions.take("Ana@Example.org", "suspend", moderator, "Threats.", days=7)
+    commenter_actions.take("troll@example.org", "ban", moderator, "Spam.")
+    commenter_actions.lift("troll@example.org", "ban", moderator, "Appeal accepted.")
+    CommenterAction.objects.create(
+        email_key="often@example.org",
+        measure="suspend",
+        reason="Repeat offender.",
+        automatic=True,
+        rejections=3,
+        window_days=30,
+    )
     return article
 
 
@@ -66,9 +93,12 @@ def test_round_trip_restores_the_same_state(site, tmp_path):
     before = export(tmp_path, "before.jsonl")
     assert [r["type"] for r in before].count("comment") == 4
     assert sum(len(r["decisions"]) for r in before if r["type"] == "comment") == 4
+    assert sum(len(r["reports"]) for r in before if r["type"] == "comment") == 3
+    assert [r["type"] for r in before].count("measure") == 4
 
     Article.objects.all().delete()
-    assert not Decision.objects.exists()
+    CommenterAction.objects.all().delete()
+    assert not Decision.objects.exists() and not Report.objects.exists()
     call_command("import", "agora", str(tmp_path / "before.jsonl"), "--no-progress")
 
     after = export(tmp_path, "after.jsonl")
@@ -76,6 +106,16 @@ def test_round_trip_restores_the_same_state(site, tmp_path):
     reply = Comment.objects.get(body__startswith="Agreed")
     assert reply.parent.body.startswith("The dam") and reply.status == Status.REJECTED
     assert reply.decisions.get().automatic
+    # What the reports and measures do carries over: the open reports fill the Reported
+    # queue, the suspension refuses the commenter, the lifted ban does not.
+    tram = Comment.objects.get(body="Finally, a tram!")
+    assert tram.reports.filter(resolution=Resolution.OPEN).count() == 2
+    settled = Report.objects.get(law="Art. 5")
+    assert (
+        settled.resolution == Resolution.DISMISSED and settled.resolved_by.username == "moderator"
+    )
+    assert standing("ana@example.org").suspended.moderator.username == "moderator"
+    assert not standing("troll@example.org").active
 
 
 def test_importing_the_export_again_adds_nothing(site, tmp_path, capsys):
@@ -87,14 +127,36 @@ def test_importing_the_export_again_adds_nothing(site, tmp_path, capsys):
 
     assert "Already imported before: 4" in capsys.readouterr().out
     assert Comment.objects.count() == 4 and Decision.objects.count() == 4
+    assert Report.objects.count() == 3 and CommenterAction.objects.count() == 4
 
 
 def test_emails_can_be_left_out(site, tmp_path):
     records = export(tmp_path, "site.jsonl", "--no-emails")
 
-    assert records[0] == {"type": "agora-export", "version": 1, "emails": False}
+    assert records[0] == {"type": "agora-export", "version": 2, "emails": False}
     assert {r["author_email"] for r in records if r["type"] == "comment"} == {""}
-    assert "Ana@Example.org" not in (tmp_path / "site.jsonl").read_text()
+    # Reports and measures exist only under an address: they are left out with it.
+    assert not any("reports" in r for r in records)
+    assert {r["type"] for r in records} == {"agora-export", "article", "comment"}
+    text = (tmp_path / "site.jsonl").read_text()
+    assert "Ana@Example.org" not in text and "ava@example.org" not in text
+
+
+def test_an_export_of_version_1_is_still_read(site, tmp_path):
+    records = export(tmp_path, "site.jsonl")
+    older = [{**records[0], "version": 1}]
+    for record in records[1:]:
+        if record["type"] != "measure":
+            older.append({k: v for k, v in record.items() if k != "reports"})
+    path = tmp_path / "older.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in older), encoding="utf-8")
+    Article.objects.all().delete()
+    CommenterAction.objects.all().delete()
+
+    call_command("import", "agora", str(path), "--no-progress")
+
+    assert Comment.objects.count() == 4 and Decision.objects.count() == 4
+    assert not Report.objects.exists() and not CommenterAction.objects.exists()
 
 
 def test_a_broken_export_imports_nothing(site, tmp_path):

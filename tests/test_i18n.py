@@ -13,10 +13,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import get_language_info
+from roles import user_in
 
 from agora.articles.models import Article
 from agora.comments.forms import CommentForm
 from agora.comments.models import Comment, Status
+from agora.desks.roles import CHIEF
 from agora.embed import strings
 from agora.languages import django_strings
 
@@ -158,7 +160,7 @@ def test_djangos_own_messages_read_in_every_language(lang):
         assert translated != english or english == ", ", f"{lang}: {english!r}"
 
 
-def test_kurmanji_form_errors_come_from_agoras_catalogue():
+def test_kurmanji_form_errors_come_from_agoras_catalogue(db):
     article = Article(slug="x", title="x", language="kmr")
     with translation.override("kmr"):
         form = CommentForm(
@@ -287,6 +289,17 @@ def test_moderator_pages_follow_the_moderators_browser(client, moderator, lang):
     with translation.override(lang):
         assert html.escape(translation.gettext("Moderation queue")) in text
     assert "Moderation queue" not in text and "Keyboard shortcuts" not in text
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_settings_page_speaks_the_chief_moderators_language(client, db, lang):
+    client.force_login(user_in(CHIEF, "chief"))
+    text = client.get("/moderation/settings/", headers={"Accept-Language": lang}).content.decode()
+    with translation.override(lang):
+        for english in ("Moderation settings", "Reports that withdraw a comment", "New desk"):
+            assert html.escape(translation.gettext(english)) in text
+    for english in ("Moderation settings", "Reports that withdraw a comment", "Desk name"):
+        assert english not in text
 
 
 # --- The embed's messages ------------------------------------------------------------

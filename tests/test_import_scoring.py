@@ -42,6 +42,7 @@ def test_score_stores_the_engines_verdict_and_keeps_the_sources_decisions(capsys
         assert comment.verdict == expected.to_dict()
         assert (comment.risk, comment.lang) == (expected.risk, expected.lang)
         assert comment.model_version == engine.model_version
+        assert comment.scored  # the queue's risk orders put it among the judged
     # Statuses as the source decided them, and no decision beyond the import's own.
     assert Comment.objects.filter(status="approved").count() == 26
     assert Comment.objects.filter(status="pending").count() == 3
@@ -53,6 +54,7 @@ def test_without_score_nothing_is_judged():
     import_wordpress()
 
     assert not Comment.objects.filter(verdict__isnull=False).exists()
+    assert not Comment.objects.filter(scored=True).exists()
 
 
 def test_several_processes_give_the_same_verdicts_as_one():

@@ -11,11 +11,19 @@ from agora.comments.models import Comment, Decision, Status
 from agora.desks.models import Desk
 from agora.desks.roles import AUDITOR, CHIEF, MODERATOR
 from agora.moderation.urls import urlpatterns as moderation_urls
+from agora.newsroom.models import Change
 from agora.wordlists.models import Kind, Term
 from agora.wordlists.urls import urlpatterns as wordlist_urls
 
 API = "/api/v1/moderation"
 DECISION = {"expected_status": "pending", "reason": "other"}
+SETTINGS = {
+    "reports_withdraw_after": 5,
+    "close_comments_after_days": 0,
+    "repeat_offender_rejections": 0,
+    "repeat_offender_days": 30,
+    "repeat_offender_suspend_days": 7,
+}
 
 # Who asks: a role and, for a moderator, whether the comment is on her desk.
 WHO = ["visitor", "reader", "staff_without_role", "moderator", "other_desk", "chief", "auditor"]
@@ -84,6 +92,11 @@ PAGES = [
     ("wordlists:lists", None, "post", {"kind": "allowed", "text": "Kobani"}, {"chief"}, False),
     ("wordlists:remove", "term", "post", None, {"chief"}, False),
     ("wordlists:changes", None, "get", None, {"chief"}, False),
+    ("moderation:settings", None, "get", None, {"chief"}, False),
+    ("moderation:settings", None, "post", SETTINGS, {"chief"}, False),
+    ("moderation:desk-new", None, "post", {"name": "Sport"}, {"chief"}, False),
+    ("moderation:desk", "desk", "get", None, {"chief"}, False),
+    ("moderation:desk", "desk", "post", {"name": "Kurdish"}, {"chief"}, False),
 ]
 
 
@@ -103,7 +116,8 @@ def test_each_role_on_each_page(
     user = user_for(who)
     if user:
         client.force_login(user)
-    args = [{"comment": comment, "term": term}[argument].pk] if argument else []
+    desk = Desk.objects.get_or_create(name="Arabic", languages=["ar"])[0]
+    args = [{"comment": comment, "term": term, "desk": desk}[argument].pk] if argument else []
 
     response = getattr(client, method)(reverse(name, args=args), data)
 
@@ -111,6 +125,16 @@ def test_each_role_on_each_page(
         who, allowed=allowed, hidden_from_other_desk=hidden, method=method
     )
     decided = Decision.objects.filter(comment=comment).exists()
+    # Only a chief moderator's settings and desks are stored, each change recorded.
+    changed = (
+        Change.objects.filter(subject=Change.SETTING).exists()
+        or Desk.objects.exclude(name__in=["English", "Arabic"]).exists()
+    )
+    assert changed == (
+        name in {"moderation:settings", "moderation:desk-new", "moderation:desk"}
+        and method == "post"
+        and who == "chief"
+    )
     assert decided == (
         name in {"moderation:approve", "moderation:reject", "moderation:bulk"} and who in DECIDERS
     )
@@ -194,7 +218,8 @@ def test_a_moderator_sees_only_her_desks_comments_in_queue_counts_and_api(client
 
     queue = client.get(reverse("moderation:queue"))
     assert [c.pk for c in queue.context["comments"]] == [ours.pk]
-    assert client.get(reverse("moderation:counts")).json() == {"pending": 1, "newest": ours.pk}
+    counts = client.get(reverse("moderation:counts")).json()
+    assert counts == {"pending": 1, "newest": ours.pk, "reported": 0}
     _token, raw = ApiToken.objects.issue(moderator, label="desk")
     api = client.get(f"{API}/queue", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert [c["id"] for c in api["comments"]] == [ours.pk]

@@ -414,18 +414,19 @@ def test_a_warm_article_page_spends_no_query_on_the_thread(
         published(article, moderator, 100 + n, parent=parent)
     client.get(ARTICLE)
     client.get("/articles/quiet-story/")
-    # The article (once: agora.articles.decorators), plus one cache read: the thread's
-    # version and the page built under it.
-    with django_assert_num_queries(1 + shared_cache):
+    # The article (once: agora.articles.decorators), plus two cache reads: the newsroom's
+    # settings (whether comments close on their own, which keeps a page private) and the
+    # page built under the thread's version.
+    with django_assert_num_queries(1 + 2 * shared_cache):
         html = client.get(ARTICLE).content.decode()
     assert "60 comments" in html
-    with django_assert_num_queries(1 + shared_cache):
+    with django_assert_num_queries(1 + 2 * shared_cache):
         client.get("/articles/quiet-story/")
-    # A page of its own (a signed-in reader's) is built each time, from two cache reads
-    # (the rows and the rendered list).
+    # A page of its own (a signed-in reader's) is built each time, from three cache reads
+    # (the settings, the rows and the rendered list).
     client.force_login(moderator)
     client.get(ARTICLE)
-    with django_assert_num_queries(1 + 2 * shared_cache):
+    with django_assert_num_queries(1 + 3 * shared_cache):
         assert "60 comments" in client.get(ARTICLE).content.decode()
 
 

@@ -6,6 +6,9 @@ from django.db import connections, models
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from agora.newsroom import knobs
 
 
 class ArticleManager(models.Manager):
@@ -77,11 +80,17 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.slug])
 
-    @property
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("comments_close_at", None)
+        # The closing time is kept on the instance: read afresh with the rest.
+        super().refresh_from_db(*args, **kwargs)
+
+    @cached_property
     def comments_close_at(self) -> datetime | None:
-        """When comments close on their own (``AGORA_CLOSE_COMMENTS_AFTER_DAYS`` after
-        publication), or None when the publisher closes none automatically."""
-        days = settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS
+        """When comments close on their own (the newsroom's ``close_comments_after_days`` after
+        publication), or None when the publisher closes none automatically. Read once per
+        loaded article: a page asks for each comment's reply link."""
+        days = knobs.current("close_comments_after_days")
         return self.published_at + timedelta(days=days) if days > 0 else None
 
     @property

@@ -2,13 +2,12 @@
 
 A moderator suspends (for a number of days), bans, puts under review or trusts a
 commenter, always with a reason; lifting a measure is an action of its own. The
-repeat-offender policy (``AGORA_REPEAT_OFFENDERS``, off by default) suspends a
+repeat-offender policy (the newsroom's ``repeat_offender_*`` settings, off by default) suspends a
 commenter automatically after too many rejected comments."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agora.commenters.models import CommenterAction, Measure, standing
 from agora.comments.models import Comment, Decision, Status, email_key
+from agora.newsroom import knobs
 
 MAX_SUSPENSION_DAYS = 3650
 
@@ -72,7 +72,7 @@ def rejection_recorded(sender, instance: Decision, created: bool, **kwargs) -> N
     if (
         created
         and instance.to_status == Status.REJECTED
-        and settings.AGORA_REPEAT_OFFENDERS["rejections"]
+        and knobs.current("repeat_offender_rejections")
     ):
         transaction.on_commit(partial(suspend_repeat_offender, instance.comment_id), robust=True)
 
@@ -81,7 +81,11 @@ def suspend_repeat_offender(comment_id: int) -> CommenterAction | None:
     """Suspend the author of ``comment_id`` if the policy's number of their comments were
     rejected within its window, counting only rejections since the last measure on
     suspension or ban (a moderator who lifted one starts the count again)."""
-    policy = settings.AGORA_REPEAT_OFFENDERS
+    policy = {
+        "rejections": knobs.current("repeat_offender_rejections"),
+        "days": knobs.current("repeat_offender_days"),
+        "suspend_days": knobs.current("repeat_offender_suspend_days"),
+    }
     key = Comment.objects.filter(pk=comment_id).values_list("email_key", flat=True).first()
     if key is None or not policy["rejections"]:
         return None
@@ -115,3 +119,26 @@ def suspend_repeat_offender(comment_id: int) -> CommenterAction | None:
         rejections=rejected,
         window_days=policy["days"],
     )
+
+
+def restore_measure(exported: dict, moderator) -> bool:
+    """Store a measure exported from an Agora site (``CommenterAction.as_dict`` with the
+    commenter's ``email``) as it was there, dates included; False when it is stored
+    already (a second run of the same import)."""
+    created_at = datetime.fromisoformat(exported["created_at"])
+    fields = {
+        "email_key": email_key(exported["email"]),
+        "measure": exported["measure"],
+        "lifted": exported["lifted"],
+        "until": datetime.fromisoformat(exported["until"]) if exported["until"] else None,
+        "reason": exported["reason"],
+        "automatic": exported["automatic"],
+        "rejections": exported["rejections"],
+        "window_days": exported["window_days"],
+    }
+    with transaction.atomic():
+        if CommenterAction.objects.filter(created_at=created_at, **fields).exists():
+            return False
+        action = CommenterAction.objects.create(moderator=moderator, **fields)
+        CommenterAction.objects.filter(pk=action.pk).update(created_at=created_at)
+    return True

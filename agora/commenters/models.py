@@ -6,12 +6,12 @@ standing is read from the latest action on each measure."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.comments.models import email_key
+from agora.newsroom.audit import AppendOnly
 
 REASON_MAX_LENGTH = 500
 
@@ -23,8 +23,10 @@ class Measure(models.TextChoices):
     TRUSTED = "trusted", _("Trusted")
 
 
-class CommenterAction(models.Model):
+class CommenterAction(AppendOnly):
     """One measure taken on a commenter, or lifted (``lifted``), with its reason."""
+
+    trail = "The commenters' audit trail"
 
     email_key = models.CharField(max_length=254)
     measure = models.CharField(max_length=20, choices=Measure.choices)
@@ -49,13 +51,19 @@ class CommenterAction(models.Model):
         verb = "lifted" if self.lifted else "taken"
         return f"{self.email_key}: {self.measure} {verb}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("The commenters' audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("The commenters' audit trail is append-only.")
+    def as_dict(self) -> dict:
+        """The measure as JSON-ready data, less the address and the moderator (privacy
+        exports, the site export)."""
+        return {
+            "measure": self.measure,
+            "lifted": self.lifted,
+            "until": self.until.isoformat() if self.until else None,
+            "reason": self.reason,
+            "automatic": self.automatic,
+            "rejections": self.rejections,
+            "window_days": self.window_days,
+            "created_at": self.created_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 """How a commenter's standing shapes posting: refused while banned or suspended, never
 approved automatically under review, approved automatically when trusted (if the
-publisher allows it, ``AGORA_TRUSTED_AUTO_APPROVE``) and the engine finds nothing."""
+newsroom allows it, ``trusted_auto_approve``) and the engine finds nothing."""
 
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from agora.commenters.models import standing
+from agora.newsroom import knobs
 
 
 def refusal(email: str) -> tuple[str, str] | None:
@@ -41,7 +41,7 @@ def automatic_action(email: str, automatic: str | None, engine_decision: str) ->
     from ``email``, as the commenter's standing changes it."""
     if automatic == "reject":
         return automatic
-    trust_may_approve = settings.AGORA_TRUSTED_AUTO_APPROVE and engine_decision == "approve"
+    trust_may_approve = knobs.current("trusted_auto_approve") and engine_decision == "approve"
     if automatic is None and not trust_may_approve:
         return None  # nothing the standing could change: no query
     current = standing(email)

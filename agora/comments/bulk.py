@@ -19,11 +19,17 @@ def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]
     ``model``'s table; return their new primary keys, in order, if ``returning_ids``.
 
     A field missing from the rows takes its default; ``auto_now``/``auto_now_add``
-    fields take the time of the call. Callers hold the transaction."""
+    fields take the time of the call; generated ones are the database's. Callers hold the
+    transaction."""
     if not rows:
         return []
     given = list(rows[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # The database fills generated columns (Comment.scored) itself.
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not field.generated
+    ]
     by_name = {field.attname: field for field in fields}
     unknown = set(given) - set(by_name)
     if unknown:

@@ -6,11 +6,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.articles.models import Article
 from agora.guidelines.verdict import Verdict
+from agora.newsroom.audit import AppendOnly
 
 BODY_MIN_LENGTH = 2
 BODY_MAX_LENGTH = 5000
@@ -108,6 +110,14 @@ class Comment(models.Model):
     # The guidelines the verdict flags, as ",threat,profanity,": lets the queue
     # filter by guideline with one plain column on SQLite and PostgreSQL alike.
     flags = models.CharField(max_length=120, blank=True)
+    # Whether the engine judged it (imported comments may have no verdict): kept by the
+    # database whatever path stores the verdict, so the queue's risk orders (judged ones
+    # first) read an index instead of sorting every pending comment.
+    scored = models.GeneratedField(
+        expression=ExpressionWrapper(Q(verdict__isnull=False), output_field=models.BooleanField()),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -120,6 +130,13 @@ class Comment(models.Model):
             # lookup by exact address.
             models.Index(fields=["author_email", "created_at"]),
             models.Index(fields=["email_key", "created_at"]),
+            # The queue's risk orders, riskiest first and clean first (moderation.queue).
+            models.Index(
+                fields=["status", "-scored", "-risk", "created_at", "id"], name="queue_riskiest"
+            ),
+            models.Index(
+                fields=["status", "-scored", "risk", "created_at", "id"], name="queue_clean"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,8 +228,10 @@ def email_key(address: str) -> str:
     return unicodedata.normalize("NFKC", address.strip()).casefold()
 
 
-class Decision(models.Model):
+class Decision(AppendOnly):
     """One moderation event: the audit trail. Rows are only ever added."""
+
+    trail = "The audit trail"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
     moderator = models.ForeignKey(
@@ -231,14 +250,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError("The audit trail is append-only.")
 
     def as_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (privacy exports, the site export)."""

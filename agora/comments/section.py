@@ -27,9 +27,11 @@ def thread_html(
     """The list of approved comments as HTML, rendered once per thread version, order,
     language and time zone (dates and labels depend on them): rendering 200 comments
     takes about a tenth of a second, reading them from the cache almost nothing. The
-    per-visitor parts of the section (form, token, messages) stay outside it."""
+    per-visitor parts of the section (form, token, messages) stay outside it. Whether the
+    article takes comments is part of the key, as the reply links depend on it and it
+    changes with no change to the thread (the closing time passes, the setting moves)."""
     context = {"article": article, "threads": threads, "order": order}
-    parts = (order, get_language(), timezone.get_current_timezone_name())
+    parts = (order, get_language(), timezone.get_current_timezone_name(), article.accepts_comments)
     html = rendered(
         article, version, parts, lambda: render_to_string("comments/_thread.html", context)
     )

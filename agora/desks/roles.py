@@ -19,7 +19,7 @@ MANAGE = "desks.manage_moderation"
 MODERATOR = "Moderator"
 CHIEF = "Chief moderator"
 AUDITOR = "Auditor"
-# Chief moderators manage desks in the admin, hence the model permissions.
+# Chief moderators manage desks on the settings page, and with these in the admin too.
 DESK_ADMIN = ["desks.view_desk", "desks.add_desk", "desks.change_desk", "desks.delete_desk"]
 ROLE_PERMISSIONS = {
     MODERATOR: [DECIDE],
@@ -70,3 +70,24 @@ def grant_role_permissions(**kwargs) -> None:
             app_label, codename = label.split(".", 1)
             wanted |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.filter(wanted))
+
+
+def deciders():
+    """Staff who may decide comments (by role or by a permission of their own): the people
+    a desk can have as members."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = DECIDE.split(".", 1)
+    decide = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .filter(
+            Q(groups__permissions__in=decide)
+            | Q(user_permissions__in=decide)
+            | Q(is_superuser=True)
+        )
+        .distinct()
+        .order_by("username")
+    )

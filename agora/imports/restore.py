@@ -1,5 +1,6 @@
-"""Reading back ``agora export``'s JSON Lines: the same articles, comments, engine verdicts
-and audit trails, as they were on the exporting site.
+"""Reading back ``agora export``'s JSON Lines: the same articles, comments, engine verdicts,
+audit trails, readers' reports and measures on commenters, as they were on the exporting
+site (files of version 1, which had no reports nor measures, are read too).
 
 The file is read twice, as a stream: first checked whole (a broken line stops the import
 before anything is stored), then stored, comments in small transactions with their
@@ -15,16 +16,30 @@ from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from agora.articles import actions as article_actions
+from agora.commenters import actions as commenter_actions
 from agora.comments import actions as comment_actions
 from agora.comments.models import Comment, Status
 from agora.imports.export import ARTICLE_FIELDS, COMMENT_FIELDS, FORMAT, VERSION
 from agora.imports.models import ImportedComment
 from agora.imports.records import ImportFileError
 from agora.imports.state import ImportOptions, ImportSummary, batches, imported_comments
+from agora.reports import actions as report_actions
 
 SOURCE = "agora"
-DATE_FIELDS = ("published_at", "created_at")
+DATE_FIELDS = ("published_at", "created_at", "resolved_at", "until")
 DECISION_FIELDS = ("moderator", "from_status", "to_status", "reason", "note", "automatic")
+REPORT_FIELDS = ("email", "resolved_by", "reason", "law", "explanation", "lang", "resolution")
+MEASURE_FIELDS = (
+    "email",
+    "moderator",
+    "measure",
+    "lifted",
+    "reason",
+    "automatic",
+    "rejections",
+    "window_days",
+)
+VERSIONS = (1, VERSION)
 
 
 def run_restore(path, options: ImportOptions) -> ImportSummary:
@@ -47,6 +62,12 @@ def run_restore(path, options: ImportOptions) -> ImportSummary:
             _store(batch, articles, summary)
             bar.update(len(batch))
             reset_queries()  # with DEBUG on, Django keeps every query; archives make millions
+    measures = [record for record in _records(path) if record["type"] == "measure"]
+    accounts = _accounts({record["moderator"] for record in measures})
+    for record in measures:
+        summary.measures += commenter_actions.restore_measure(
+            record, accounts.get(record["moderator"])
+        )
     return summary
 
 
@@ -81,7 +102,7 @@ def _check(path) -> Counter:
 
 def _check_record(record, number, slugs, comment_ids, counts) -> None:
     if number == 1:
-        if record.get("type") != FORMAT or record.get("version") != VERSION:
+        if record.get("type") != FORMAT or record.get("version") not in VERSIONS:
             raise ValueError(f"not an Agora export (the first line is not a {FORMAT} header)")
         return
     kind = record["type"]
@@ -102,13 +123,27 @@ def _check_record(record, number, slugs, comment_ids, counts) -> None:
             for name in DECISION_FIELDS:
                 decision[name]  # noqa: B018 - a missing key is the error
             _parsed("created_at", decision["created_at"])
+        for report in record.get("reports", []):
+            for name in REPORT_FIELDS:
+                report[name]  # noqa: B018 - a missing key is the error
+            for name in ("created_at", "resolved_at"):
+                _parsed(name, report[name])
         comment_ids.add(record["id"])
         counts[record["status"]] += 1
+    elif kind == "measure":
+        for name in MEASURE_FIELDS:
+            record[name]  # noqa: B018 - a missing key is the error
+        for name in ("created_at", "until"):
+            _parsed(name, record[name])
     else:
         raise ValueError(f"unknown record type {kind!r}")
 
 
 def _parsed(name: str, value):
+    """``value`` read as the field ``name`` holds it: a date where one is due (those that
+    may be missing, ``resolved_at`` and ``until``, may be null)."""
+    if name in ("resolved_at", "until") and value is None:
+        return None
     return datetime.fromisoformat(value) if name in DATE_FIELDS else value
 
 
@@ -143,6 +178,7 @@ def _store(batch: list[dict], articles: dict, summary: ImportSummary) -> None:
                     for decision in _with_accounts(record["decisions"], moderators)
                 ],
             )
+            report_actions.restore_reports(comment, record.get("reports", []), moderators)
             ImportedComment.objects.create(
                 source=SOURCE,
                 original_id=original_id,
@@ -158,7 +194,13 @@ def _with_accounts(decisions: list[dict], moderators: dict) -> list[dict]:
 
 
 def _moderators(batch: list[dict]) -> dict:
-    """The staff accounts the batch's decisions name, by username (None if gone)."""
-    names = {d["moderator"] for record in batch for d in record["decisions"] if d["moderator"]}
-    users = get_user_model().objects.filter(username__in=names)
+    """The staff accounts the batch's decisions and reports name, by username."""
+    names = {d["moderator"] for record in batch for d in record["decisions"]}
+    names |= {r["resolved_by"] for record in batch for r in record.get("reports", [])}
+    return _accounts(names)
+
+
+def _accounts(names: set) -> dict:
+    """This site's accounts by username, for those of ``names`` that have one."""
+    users = get_user_model().objects.filter(username__in=[name for name in names if name])
     return {user.get_username(): user for user in users}

@@ -32,6 +32,8 @@ class ImportSummary:
     imported: Counter = field(default_factory=Counter)
     already_imported: int = 0
     skipped: Counter = field(default_factory=Counter)
+    # Measures on commenters restored from an Agora export.
+    measures: int = 0
 
 
 def batches(records: Iterable) -> Iterator[list]:

@@ -6,16 +6,19 @@ the API queue (``moderation.api``) both read it.
 - A moderator sees only her desks' comments (``agora.desks.roles.visible_comments``).
 - Comments the engine never scored (imported ones) have no risk to sort by: the risk
   orders put them after the scored ones instead of passing them off as clean (risk 0).
+  Each order has its index (``Comment.Meta.indexes``), so a page of the pending queue
+  reads one page of rows, whatever the order.
 - The author's record counts the decisions on that address's comments received before
   this one: what was known of the author when the comment arrived.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,41 +94,68 @@ def comments(filters: QueueFilters, viewer):
         found = found.filter(created_at__gte=_day_start(filters.since))
     if filters.until:
         found = found.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
-    scored = ExpressionWrapper(Q(verdict__isnull=False), output_field=BooleanField())
-    return found.annotate(scored=scored).order_by(*ORDERINGS[filters.sort].order_by())
+    return found.order_by(*ORDERINGS[filters.sort].order_by())
 
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def pending_count(viewer) -> int:
-    """How many comments wait for ``viewer`` (her desks' pending comments)."""
-    return Comment.objects.filter(visible_comments(viewer), status=Status.PENDING).count()
+@dataclass(frozen=True)
+class LiveCount:
+    """A count the live queue shows besides the pending one: another app's queue (the
+    Reported queue registers one in its ``AppConfig.ready``), so this module needs none
+    of that app."""
+
+    name: str
+    # How many of the comments a moderator may see (a queryset) are in that queue.
+    count: Callable[[QuerySet], int]
+    # A value that changes whenever the count may have (a few indexed lookups).
+    version: Callable[[], object]
+
+
+LIVE_COUNTS: dict[str, LiveCount] = {}
+
+
+def register_live_count(live: LiveCount) -> None:
+    LIVE_COUNTS[live.name] = live
+
+
+def count_now(name: str, viewer) -> int:
+    """How many comments wait for ``viewer`` in the queue ``name``: ``"pending"`` (her
+    desks' pending comments) or a registered :class:`LiveCount`."""
+    visible = Comment.objects.filter(visible_comments(viewer))
+    if name == "pending":
+        return visible.filter(status=Status.PENDING).count()
+    return LIVE_COUNTS[name].count(visible)
 
 
 def live_counts(viewer) -> dict[str, int]:
-    """What the live queue polls for: how many comments wait for ``viewer`` and the
-    newest one's id (the page fetches new items only when it changes).
+    """What the live queue polls for: how many comments wait for ``viewer`` in each queue
+    and the newest pending one's id (the page fetches new items only when it changes).
 
-    Every open queue asks every few seconds, so the answer is shared through the cache
-    by everyone who sees the same comments, under a key that changes whenever the queue
-    can: with the newest comment and the newest decision (two primary-key lookups). A
-    comment erased by a privacy request shows in the count within ``COUNTS_TIMEOUT``."""
+    Every open moderator page asks every few seconds, so the answer is shared through the
+    cache by everyone who sees the same comments, under a key that changes whenever a
+    count can: with the newest comment and the newest decision (two primary-key lookups)
+    and each registered count's version. A comment erased by a privacy request shows in
+    the counts within ``COUNTS_TIMEOUT``."""
     scope = visible_comments(viewer)
     newest_comment = Comment.objects.order_by("-id").values_list("id", flat=True).first()
     newest_decision = Decision.objects.order_by("-id").values_list("id", flat=True).first()
+    versions = [newest_comment, newest_decision] + [
+        (name, live.version()) for name, live in sorted(LIVE_COUNTS.items())
+    ]
     key = (
         "queue:counts:"
-        + hashlib.blake2b(
-            f"{scope}\x1f{newest_comment}\x1f{newest_decision}".encode(), digest_size=16
-        ).hexdigest()
+        + hashlib.blake2b(f"{scope}\x1f{versions}".encode(), digest_size=16).hexdigest()
     )
     answer = cache.get(key)
     if answer is None:
         pending = Comment.objects.filter(scope, status=Status.PENDING)
         newest = pending.order_by("-id").values_list("id", flat=True).first()
         answer = {"pending": pending.count(), "newest": newest or 0}
+        for name, live in LIVE_COUNTS.items():
+            answer[name] = live.count(Comment.objects.filter(scope))
         cache.set(key, answer, COUNTS_TIMEOUT)
     return answer
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agora.moderation import views
+from agora.moderation import newsroom_views, views
 
 app_name = "moderation"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("comments/<int:pk>/", views.comment_detail, name="comment"),
     path("comments/<int:pk>/approve/", views.approve, name="approve"),
     path("comments/<int:pk>/reject/", views.reject, name="reject"),
+    path("settings/", newsroom_views.settings, name="settings"),
+    path("settings/desks/", newsroom_views.new_desk, name="desk-new"),
+    path("settings/desks/<int:pk>/", newsroom_views.desk, name="desk"),
 ]

@@ -61,24 +61,11 @@ def export(email: str) -> dict:
             for comment in comments
         ],
         "reports": [
-            {
-                "comment_id": report.comment_id,
-                "reason": report.reason,
-                "law": report.law,
-                "explanation": report.explanation,
-                "created_at": report.created_at.isoformat(),
-                "resolution": report.resolution,
-            }
+            {"comment_id": report.comment_id, **report.as_dict()}
             for report in Report.objects.filter(reporter_key=email_key(email)).order_by("id")
         ],
         "measures": [
-            {
-                "measure": action.measure,
-                "lifted": action.lifted,
-                "until": action.until.isoformat() if action.until else None,
-                "reason": action.reason,
-                "created_at": action.created_at.isoformat(),
-            }
+            action.as_dict()
             for action in CommenterAction.objects.filter(email_key=email_key(email)).order_by("id")
         ],
         "accounts": [

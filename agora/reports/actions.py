@@ -2,6 +2,7 @@
 enough readers reported, and settling reports when a moderator decides the comment."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext
 
 from agora.comments import actions as comment_actions
 from agora.comments.models import Comment, Decision, Status, email_key
+from agora.newsroom import knobs
 from agora.protection import ratelimit
 from agora.reports.models import Report, Resolution
 
@@ -41,7 +43,7 @@ def file_report(comment_id: int, new: NewReport) -> tuple[Report, bool]:
     """Store a reader's report of a published comment; return it and whether it is new
     (a reader who reported the comment before gets their first report back).
 
-    The comment leaves the public thread once ``AGORA_REPORTS_WITHDRAW_AFTER`` different
+    The comment leaves the public thread once the newsroom's ``reports_withdraw_after`` different
     readers have open reports on it: it waits for a moderator, and the audit trail
     records the withdrawal as an automatic decision."""
     with transaction.atomic():
@@ -71,7 +73,7 @@ def file_report(comment_id: int, new: NewReport) -> tuple[Report, bool]:
 
 
 def _withdraw_if_reported_enough(comment: Comment) -> None:
-    threshold = settings.AGORA_REPORTS_WITHDRAW_AFTER
+    threshold = knobs.current("reports_withdraw_after")
     if threshold <= 0:
         return
     readers = comment.reports.open().count()
@@ -148,3 +150,28 @@ def _answer(report: Report, resolution: str) -> None:
             ]
         )
     send_mail(subject, body, None, [report.email])
+
+
+def restore_reports(comment: Comment, reports: list[dict], accounts: dict) -> None:
+    """Store the reports of ``comment`` exported from an Agora site (``Report.as_dict``
+    with the reader's ``email`` and ``resolved_by``, a username) as they were there, dates
+    included; ``accounts`` are this site's users by username (one missing: None).
+    Callers hold the transaction that stores the comment."""
+    for exported in reports:
+        report = Report.objects.create(
+            comment=comment,
+            reason=exported["reason"],
+            law=exported["law"],
+            explanation=exported["explanation"],
+            email=exported["email"],
+            reporter_key=email_key(exported["email"]),
+            lang=exported["lang"],
+            resolution=exported["resolution"],
+            resolved_by=accounts.get(exported["resolved_by"]),
+            resolved_at=_when(exported["resolved_at"]),
+        )
+        Report.objects.filter(pk=report.pk).update(created_at=_when(exported["created_at"]))
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

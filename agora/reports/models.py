@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from agora.comments.models import Comment, Reason
@@ -44,7 +45,7 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -59,3 +60,28 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.reason}"
+
+    def as_dict(self) -> dict:
+        """The report as JSON-ready data, less the reader's email (privacy exports, the
+        site export)."""
+        return {
+            "reason": self.reason,
+            "law": self.law,
+            "explanation": self.explanation,
+            "lang": self.lang,
+            "created_at": self.created_at.isoformat(),
+            "resolution": self.resolution,
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
+
+
+def reported(comments):
+    """Those of ``comments`` that have open reports."""
+    return comments.filter(pk__in=Report.objects.open().values("comment_id"))
+
+
+def reports_version() -> tuple:
+    """Changes whenever a report is filed or settled: the newest report and the latest
+    settlement (each one indexed lookup)."""
+    newest = Report.objects.order_by("-id").values_list("id", flat=True).first()
+    return newest, Report.objects.aggregate(settled=Max("resolved_at"))["settled"]

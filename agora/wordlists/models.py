@@ -7,11 +7,11 @@ the newest change's id is the lists' version (see ``agora.wordlists.matching``).
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agora.guidelines import GUIDELINES
+from agora.newsroom.audit import AppendOnly
 
 TERM_MAX_LENGTH = 200
 # The reason codes a list may reject for: the engine's guidelines.
@@ -51,8 +51,10 @@ class Term(models.Model):
         return f"{self.text} ({self.language or '*'}, {self.kind})"
 
 
-class TermChange(models.Model):
+class TermChange(AppendOnly):
     """One change to a list: the audit trail of the lists. Rows are only ever added."""
+
+    trail = "The word lists' audit trail"
 
     ADDED = "added"
     REMOVED = "removed"
@@ -72,11 +74,3 @@ class TermChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.text!r} ({self.language or '*'}, {self.kind})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("The word lists' audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("The word lists' audit trail is append-only.")

@@ -218,14 +218,17 @@ def user_may_decide(context) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def pending_count(context) -> str:
-    """How many comments wait on the signed-in moderator's desks, for the navigation and
-    the title (counted once per page)."""
+def live_count(context, name: str) -> str:
+    """How many comments wait on the signed-in moderator's desks in the queue ``name``
+    (``queue.count_now``), for the navigation and the title (counted once per page)."""
     request = context["request"]
-    if not hasattr(request, "pending_count"):
-        request.pending_count = queue.pending_count(request.user)
-    # Grouped (12,345) in every language, as the live queue's script shows it.
-    return number_format(request.pending_count, force_grouping=True)
+    counted = getattr(request, "live_counts", None)
+    if counted is None:
+        counted = request.live_counts = {}
+    if name not in counted:
+        counted[name] = queue.count_now(name, request.user)
+    # Grouped (12,345) in every language, as the live counts' script shows it.
+    return number_format(counted[name], force_grouping=True)
 
 
 @register.simple_tag

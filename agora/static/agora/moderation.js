@@ -217,20 +217,10 @@
   });
 
   // --- The live queue -------------------------------------------------------------
-  // Short polling of a cheap JSON endpoint (see docs/handbook.md for why not SSE): the
-  // count in the navigation and the tab title follow the queue, and on the page that
-  // shows the end of the oldest-first queue new comments are appended at the end, where
-  // they never move the comment the moderator is on, nor take the focus.
-  var POLL_MS = 15000;
-  var countBadge = document.getElementById("pending-count");
+  // counts.js polls the counts; on the page that shows the end of the oldest-first queue
+  // new comments are appended at the end, where they never move the comment the
+  // moderator is on, nor take the focus.
   var newest = parseInt(queue.dataset.newest || "0", 10);
-
-  function showCount(count) {
-    // Grouped as the page's language groups numbers, in the Latin digits the server uses.
-    var shown = new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn").format(count);
-    if (countBadge) countBadge.textContent = shown;
-    document.title = "(" + shown + ") " + queue.dataset.title;
-  }
 
   function appendNew(html) {
     var holder = document.createElement("ol");
@@ -249,28 +239,18 @@
     announce(queue.dataset.msgNew, false);
   }
 
-  function poll() {
-    if (document.hidden) return;
-    fetch(queue.dataset.countsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (counts) {
-        if (!counts) return;
-        showCount(counts.pending);
-        if (counts.newest <= newest) return;
-        var seen = newest;
-        newest = counts.newest;
-        if (!("liveAppend" in queue.dataset)) return;
-        var url = queue.dataset.itemsUrl + (queue.dataset.itemsUrl.indexOf("?") === -1 ? "?" : "&") + "after=" + seen;
-        return fetch(url, { credentials: "same-origin" })
-          .then(function (response) { return response.ok ? response.text() : ""; })
-          .then(appendNew);
-      })
+  document.addEventListener("agora:counts", function (event) {
+    var counts = event.detail;
+    if (counts.newest <= newest) return;
+    var seen = newest;
+    newest = counts.newest;
+    if (!("liveAppend" in queue.dataset)) return;
+    var url = queue.dataset.itemsUrl + (queue.dataset.itemsUrl.indexOf("?") === -1 ? "?" : "&") + "after=" + seen;
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(appendNew)
       .catch(function () { /* the next poll tries again */ });
-  }
-  window.setInterval(poll, POLL_MS);
-  document.addEventListener("visibilitychange", poll);
-  // Tests and impatient people can ask for an update at once.
-  queue.addEventListener("agora:poll", poll);
+  });
 
   // After a page load that followed an action (no fetch), the fragment names the
   // comment that was next in line.

@@ -88,4 +88,6 @@ def describe(summary: ImportSummary, *, dry_run: bool) -> str:
         f"Skipped: {sum(summary.skipped.values())}",
         *(f"  {reason}: {count}" for reason, count in sorted(summary.skipped.items())),
     ]
+    if summary.measures:
+        lines.append(f"Measures on commenters restored: {summary.measures}")
     return "\n".join(lines)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    name = "agora.newsroom"
+    verbose_name = "Newsroom settings"
