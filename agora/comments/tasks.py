@@ -32,7 +32,7 @@ def schedule_check() -> None:
     try:
         check_waiting_comments.enqueue()
     except Exception:
-        ScheduledCheck.objects.filter(key=CHECK).delete()
+        ScheduledCheck.objects.release(CHECK)
         raise
 
 
@@ -41,7 +41,7 @@ def check_waiting_comments() -> int:
     """Store the verdict of every comment waiting for one, oldest first, a batch at a
     time, until none is left; return how many were stored."""
     # Cleared before the first read: a comment stored from now on gets a check of its own.
-    ScheduledCheck.objects.filter(key=CHECK).delete()
+    ScheduledCheck.objects.release(CHECK)
     waiting = Comment.objects.filter(awaiting_verdict=True).order_by("pk")
     stored = 0
     while batch := list(waiting.values_list("pk", flat=True)[:CHECK_BATCH]):

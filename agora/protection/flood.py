@@ -17,6 +17,7 @@ between), and the reader's retry would then be refused as a "duplicate" of a
 comment that does not exist.
 """
 
+import functools
 import hashlib
 import math
 import unicodedata
@@ -43,6 +44,9 @@ class FloodCount:
     at: float
 
 
+# A posting's text is fingerprinted twice (the duplicate check, the counters) and a
+# sender's stored texts again at each of their postings: the last texts are kept.
+@functools.lru_cache(maxsize=128)
 def fingerprint(text: str) -> str:
     """The letters of ``text`` as the guideline engine's normaliser reads them
     (agora.guidelines.normalize), without digits, spaces, punctuation or accents; a text

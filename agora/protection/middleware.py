@@ -1,8 +1,10 @@
 """Security headers, staff-login throttling and a database that cannot write, for every request."""
 
+import functools
+
 from django.conf import settings
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from agora.protection import login, readonly
 
@@ -34,8 +36,7 @@ class LoginThrottleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        login_paths = {settings.LOGIN_URL, reverse("admin:login")}
-        if request.method == "POST" and request.path in login_paths:
+        if request.method == "POST" and request.path in login_paths():
             wait = login.count_attempt(request, request.POST.get("username", ""))
             if wait:
                 response = render(
@@ -47,6 +48,19 @@ class LoginThrottleMiddleware:
                 response.headers["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)
+
+
+def login_paths() -> frozenset[str]:
+    """The staff login pages' paths as requests give them (under the script's prefix)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _login_paths(settings.LOGIN_URL, urlconf, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=16)
+def _login_paths(login_url: str, urlconf: str, prefix: str) -> frozenset[str]:
+    # Kept for each URL configuration and prefix that reverse() reads: looking the admin's
+    # login up again took 0.05 ms of CPU on every request.
+    return frozenset({login_url, reverse("admin:login", urlconf=urlconf)})
 
 
 class DatabaseCannotWriteMiddleware:
