@@ -7,11 +7,13 @@ fields it leaves out take their default, prepared once per call. No signal is se
 no ``save()`` runs, as with ``bulk_create``.
 """
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 # Rows per statement when the database sets no limit on parameters (PostgreSQL).
 ROWS_PER_STATEMENT = 500
+# Field types whose preparation gives a string back as it is (subclasses may not).
+TEXT_FIELDS = {models.CharField, models.TextField, models.EmailField}
 
 
 def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]:
@@ -67,7 +69,11 @@ def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]
 
 def _preparer(field):
     # A foreign key's own preparation looks its target up again for every value.
-    return (field.target_field if field.is_relation else field).get_db_prep_save
+    prepare = (field.target_field if field.is_relation else field).get_db_prep_save
+    if type(field) not in TEXT_FIELDS:
+        return prepare
+    # A text field prepares a string as itself, through five calls: skip them.
+    return lambda value, connection: value if type(value) is str else prepare(value, connection)
 
 
 def _default(field, now):
