@@ -100,3 +100,19 @@ def test_on_postgresql_rows_go_in_by_copy_and_errors_are_djangos(article):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert(ImportedComment, [origin])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's settings")
+def test_sqlite_is_set_for_many_writes_only_while_they_last(db):
+    def pragmas():
+        with connection.cursor() as cursor:
+            return {
+                name: cursor.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in (*bulk.SQLITE_BULK_PRAGMAS, "journal_mode", "synchronous")
+            }
+
+    before = pragmas()
+    with pytest.raises(RuntimeError), bulk.tuned_for_writing():
+        assert pragmas() == {**before, **bulk.SQLITE_BULK_PRAGMAS}
+        raise RuntimeError("an import that fails midway")
+    assert pragmas() == before

@@ -61,9 +61,15 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
             _count_planned(survey, options, summary)
             return summary
         articles = _Articles(survey.threads, options.language, summary)
-        with tqdm(
-            total=len(survey.kept), unit="comment", disable=not options.progress, desc="Importing"
-        ) as bar:
+        with (
+            bulk.tuned_for_writing(),
+            tqdm(
+                total=len(survey.kept),
+                unit="comment",
+                disable=not options.progress,
+                desc="Importing",
+            ) as bar,
+        ):
             top_level = ((post, None) for post in survey.kept.top_level())
             replies = ((post, _anchor(post, survey.kept)) for post in survey.kept.replies())
             for anchored in (top_level, replies):
