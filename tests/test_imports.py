@@ -106,14 +106,24 @@ def test_malformed_files_give_a_clear_error_and_import_nothing(source, name):
     assert not Comment.objects.exists() and not Article.objects.exists()
 
 
-def test_entity_declarations_are_refused(tmp_path):
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]>',
+        '<!DOCTYPE d [<!ENTITY b SYSTEM "file:///etc/hostname">]>',
+        '<!DOCTYPE d SYSTEM "http://127.0.0.1:9/d.dtd">',
+    ],
+    ids=["expansion", "external entity", "external DTD"],
+)
+@pytest.mark.parametrize(("source", "depth"), [("disqus", 1), ("wordpress", 2)])
+def test_entity_declarations_are_refused(tmp_path, doctype, source, depth):
     bomb = tmp_path / "bomb.xml"
     bomb.write_text(
-        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
-        '<disqus xmlns="http://disqus.com"><post>&b;</post></disqus>'
+        f'<?xml version="1.0"?>{doctype}<d xmlns="http://disqus.com">'
+        f"{'<e>' * (depth - 1)}<post>&b;</post>{'</e>' * (depth - 1)}</d>"
     )
     with pytest.raises(ImportFileError, match="DTD"):
-        run("disqus", bomb)
+        run(source, bomb)
     assert not Comment.objects.exists()
 
 
