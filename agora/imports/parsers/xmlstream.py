@@ -1,9 +1,8 @@
 """Reading large XML exports one record at a time, refusing entity tricks.
 
 Expat (in C) reads the file and the C ``TreeBuilder`` builds each record; only the handlers
-that count the depth are Python. ElementTree's ``iterparse`` (and defusedxml's, which runs
-ElementTree's pure-Python parser to hook its checks in) did the same work about three times
-slower, most of an import's reading time."""
+that count the depth are Python. defusedxml's ``iterparse``, which runs ElementTree's
+pure-Python parser to hook its checks in, took 25–35% longer to give the same records."""
 
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element, TreeBuilder
