@@ -59,21 +59,24 @@ def agora(*args: str, env: dict) -> str:
     return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
 
 
-def timed(*args: str, env: dict) -> tuple[str, float, float]:
-    """Run an agora command: its output, wall seconds and CPU seconds."""
+def timed(*args: str, env: dict) -> tuple[str, float, float, str]:
+    """Run an agora command: its output, wall seconds, CPU seconds and the machine's load
+    average (one minute) before and after it."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     output = agora(*args, env=env)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return output, seconds, cpu
+    return output, seconds, cpu, f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
 
 
-def row(what: str, count: int, size_mb: float, seconds: float, cpu: float, peak_mb: float):
+def row(what: str, count: int, size_mb: float, measured: tuple, peak_mb: float):
+    _, seconds, cpu, load = measured
     print(
         f"| {what} | {count:,} | {size_mb:,.0f} | {seconds:,.1f} | {count / seconds:,.0f} | "
-        f"{cpu:,.1f} | {count / cpu:,.0f} | {peak_mb:,.0f} |"
+        f"{cpu:,.1f} | {count / cpu:,.0f} | {peak_mb:,.0f} | {load} |"
     )
 
 
@@ -97,24 +100,23 @@ def main() -> None:
         }
         agora("migrate", "--verbosity", "0", env=env)
         command = ("import", "disqus", str(export), "--no-progress")
-        summary, seconds, cpu = timed(*command, env=env)
+        importing = timed(*command, env=env)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size_mb = export.stat().st_size / 1e6
         if options.score_jobs:
             scoring = timed(*command, "--score", "--jobs", str(options.score_jobs), env=env)
             scoring_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     stored = options.comments - options.comments // 50
-    print(summary)
+    print(importing[0])
     kind = database.split(":", 1)[0]
     print(
         "| run | comments | file (MB) | seconds | comments/s | CPU seconds | comments/CPU s "
-        "| peak memory (MB) |"
+        "| peak memory (MB) | load average |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    row(f"import, {kind}", stored, size_mb, seconds, cpu, peak_mb)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    row(f"import, {kind}", stored, size_mb, importing, peak_mb)
     if options.score_jobs:
-        _, seconds, cpu = scoring
-        row(f"--score --jobs {options.score_jobs}", stored, size_mb, seconds, cpu, scoring_peak_mb)
+        row(f"--score --jobs {options.score_jobs}", stored, size_mb, scoring, scoring_peak_mb)
 
 
 if __name__ == "__main__":

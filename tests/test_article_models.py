@@ -31,3 +31,15 @@ def test_an_unknown_slug_is_none_for_the_api_and_a_404_for_the_pages(article):
     with pytest.raises(Http404):
         Article.objects.by_slug_or_404("no-such-story")
     assert Article.objects.by_slug_or_404("river-dam-vote").pk == article.pk
+
+
+def test_articles_are_looked_up_by_address_through_an_index(article):
+    """Imports match each thread to an article by its address (Coral's embed too)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Article._meta.db_table)
+    assert [name for name, c in found.items() if c["index"] and c["columns"] == ["url"]]
+    if connection.vendor == "sqlite":
+        plan = Article.objects.filter(url__in=["https://news.example/a"]).explain()
+        assert "USING INDEX article_url" in plan

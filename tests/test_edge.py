@@ -184,3 +184,20 @@ def edge_urls():
     from django.conf import settings
 
     return list(settings.AGORA_PURGE_URLS)
+
+
+def test_many_threads_changed_at_once_are_purged_a_hundred_to_a_purge(
+    db, cache_server, django_capture_on_commit_callbacks
+):
+    from agora.comments.reading import thread_cache
+
+    article_ids = range(1, 251)
+    with django_capture_on_commit_callbacks(execute=True):
+        thread_cache.invalidate(*article_ids)
+    assert len(cache_server.purges) == 3
+    purged = [purge.split() for purge in cache_server.purges]
+    assert all(keys[-1] == "agora-articles" for keys in purged)
+    assert [len(keys) - 1 for keys in purged] == [edge.PURGE_ARTICLES, edge.PURGE_ARTICLES, 50]
+    assert sorted(key for keys in purged for key in keys[:-1]) == sorted(
+        f"agora-article-{article_id}" for article_id in article_ids
+    )

@@ -99,6 +99,60 @@ def test_spam_stored_as_rejected_only_when_asked(tmp_path):
     assert imported("disqus", "p2").parent == spam
 
 
+def disqus_posts(*posts: tuple[str, str, str]) -> str:
+    """A Disqus export of one thread ("t1") and ``posts``: (id, thread, parent id or "")."""
+    return (
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<thread dsq:id="t1"><link>https://news.example/dam</link></thread>'
+        + "".join(
+            f'<post dsq:id="{post_id}"><message>Post {post_id}.</message>'
+            "<createdAt>2020-01-01T10:00:00Z</createdAt><author><name>Ana</name></author>"
+            f'<thread dsq:id="{thread}"/><parent dsq:id="{parent}"/></post>'
+            for post_id, thread, parent in posts
+        )
+        + "</disqus>"
+    )
+
+
+def test_repeats_loops_and_replies_before_their_parents(tmp_path):
+    path = tmp_path / "threads.xml"
+    path.write_text(
+        disqus_posts(
+            ("1", "t1", ""),
+            ("1", "nowhere", ""),  # a repeat first, whatever else is wrong with it
+            ("1", "t1", ""),
+            ("2", "nowhere", ""),
+            ("3", "t1", "4"),  # 3 and 4 answer each other: neither has a top
+            ("4", "t1", "3"),
+            ("5", "t1", "5"),  # its own parent
+            ("6", "t1", "7"),  # a reply before its parent...
+            ("7", "t1", ""),
+            ("8", "t1", "6"),  # ...and one deeper, which hangs from the top, 7
+            ("9", "t1", "deleted"),
+        )
+    )
+    summary = run("disqus", path)
+
+    assert summary.skipped == {"repeated id": 2, "unknown thread": 1}
+    parents = {
+        origin.original_id: (
+            origin.comment.parent and imported("disqus", "7") == origin.comment.parent,
+            origin.original_parent_id,
+        )
+        for origin in ImportedComment.objects.select_related("comment__parent")
+    }
+    assert parents == {
+        "1": (None, ""),
+        "3": (None, "4"),
+        "4": (None, "3"),
+        "5": (None, "5"),
+        "6": (True, "7"),
+        "7": (None, ""),
+        "8": (True, "6"),
+        "9": (None, "deleted"),
+    }
+
+
 @pytest.mark.parametrize(("source", "name"), MALFORMED)
 def test_malformed_files_give_a_clear_error_and_import_nothing(source, name):
     with pytest.raises(CommandError, match="Nothing was imported: .* is not well-formed XML"):
@@ -106,14 +160,24 @@ def test_malformed_files_give_a_clear_error_and_import_nothing(source, name):
     assert not Comment.objects.exists() and not Article.objects.exists()
 
 
-def test_entity_declarations_are_refused(tmp_path):
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]>',
+        '<!DOCTYPE d [<!ENTITY b SYSTEM "file:///etc/hostname">]>',
+        '<!DOCTYPE d SYSTEM "http://127.0.0.1:9/d.dtd">',
+    ],
+    ids=["expansion", "external entity", "external DTD"],
+)
+@pytest.mark.parametrize(("source", "depth"), [("disqus", 1), ("wordpress", 2)])
+def test_entity_declarations_are_refused(tmp_path, doctype, source, depth):
     bomb = tmp_path / "bomb.xml"
     bomb.write_text(
-        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
-        '<disqus xmlns="http://disqus.com"><post>&b;</post></disqus>'
+        f'<?xml version="1.0"?>{doctype}<d xmlns="http://disqus.com">'
+        f"{'<e>' * (depth - 1)}<post>&b;</post>{'</e>' * (depth - 1)}</d>"
     )
     with pytest.raises(ImportFileError, match="DTD"):
-        run("disqus", bomb)
+        run(source, bomb)
     assert not Comment.objects.exists()
 
 

@@ -61,7 +61,7 @@ def find_or_create_for_import(
 
     A new article gets a slug made from its title, made unique with a number, as the old
     system's threads have no slugs of their own. Looked up and created a batch at a time:
-    an archive brings tens of thousands of threads, and addresses are not indexed."""
+    an archive brings tens of thousands of threads."""
     by_url = {thread.url: thread for thread in threads}
     # Where several articles share an address, the newest is the one matched.
     existing = Article.objects.filter(url__in=list(by_url)).order_by("published_at", "id")

@@ -73,6 +73,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at"]
+        # Imports match threads to articles by address, as Coral's embed matches stories.
+        indexes = [models.Index(fields=["url"], name="article_url")]
 
     def __str__(self) -> str:
         return self.title

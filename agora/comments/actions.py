@@ -290,8 +290,7 @@ def import_comments(batch: list[ImportedComment]) -> list[int]:
             for comment_id, imported in zip(ids, batch, strict=True)
         ],
     )
-    for article_id in {i.article.pk for i in batch if i.status == Status.APPROVED}:
-        thread_cache.invalidate(article_id)
+    thread_cache.invalidate(*{i.article.pk for i in batch if i.status == Status.APPROVED})
     return ids
 
 

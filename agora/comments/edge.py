@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 PURGE_ATTEMPTS = 6
 PURGE_FIRST_WAIT = 15
 PURGE_TIMEOUT = 5
+# Articles named in one purge: their keys fill a header, and Varnish refuses one over 8 KB.
+PURGE_ARTICLES = 100
 # The attribute on a response that says which thread version it was built under, for
 # agora.comments.replay.
 REPLAY_ATTRIBUTE = "agora_thread_version"
@@ -123,11 +125,19 @@ class PrivateByDefault:
 # --- Purging ------------------------------------------------------------------------
 
 
-def purge_later(article_id: int) -> None:
+def purge_later(*article_ids: int) -> None:
     """Once the current transaction commits, have every configured cache drop what it
-    keeps of ``article_id``'s thread and of the article list."""
-    if settings.AGORA_PURGE_URLS:
-        keys = [*surrogate_keys(article_id), *surrogate_keys(None)]
+    keeps of these articles' threads and of the article list: one purge for up to
+    ``PURGE_ARTICLES`` articles."""
+    if not settings.AGORA_PURGE_URLS:
+        return
+    for start in range(0, len(article_ids), PURGE_ARTICLES):
+        keys = [
+            key
+            for article_id in article_ids[start : start + PURGE_ARTICLES]
+            for key in surrogate_keys(article_id)
+        ]
+        keys += surrogate_keys(None)
         transaction.on_commit(
             partial(_enqueue, keys, list(settings.AGORA_PURGE_URLS), 1), robust=True
         )

@@ -144,22 +144,29 @@ class ThreadCache:
         # Another reader may have started it first; its version is the one others see.
         return Version(*(cache.get(key) or fresh))
 
-    def invalidate(self, article_id: int) -> None:
-        """The approved comments of an article changed: replace its thread's version.
+    def invalidate(self, *article_ids: int) -> None:
+        """The approved comments of these articles changed: replace their threads' versions.
 
         Called inside the transaction that makes the change. The version is
         replaced at once, so later reads in the same transaction see the change,
         and again once the transaction commits: in between, a reader on another
         connection may have cached the rows as they were before the commit under
         the first new version. Caches in front of Agora are told once it commits.
+        An import changes a thousand threads at a time: one write to the cache covers
+        them all.
         """
-        self._replace_versions(article_id)
-        transaction.on_commit(partial(self._replace_versions, article_id), robust=True)
-        edge.purge_later(article_id)
+        if not article_ids:
+            return
+        self._replace_versions(article_ids)
+        transaction.on_commit(partial(self._replace_versions, article_ids), robust=True)
+        edge.purge_later(*article_ids)
 
-    def _replace_versions(self, article_id: int) -> None:
-        fresh = {key: (secrets.token_hex(8), time.time()) for key in (article_id, ALL_THREADS)}
-        cache.set_many({version_key(key): value for key, value in fresh.items()}, VERSION_TIMEOUT)
+    def _replace_versions(self, article_ids: tuple[int, ...]) -> None:
+        now = time.time()
+        cache.set_many(
+            {version_key(key): (secrets.token_hex(8), now) for key in (*article_ids, ALL_THREADS)},
+            VERSION_TIMEOUT,
+        )
 
 
 thread_cache = ThreadCache()

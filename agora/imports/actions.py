@@ -61,15 +61,18 @@ def run_import(path, options: ImportOptions) -> ImportSummary:
             _count_planned(survey, options, summary)
             return summary
         articles = _Articles(survey.threads, options.language, summary)
-        with tqdm(
-            total=len(survey.kept), unit="comment", disable=not options.progress, desc="Importing"
-        ) as bar:
-            for replies in (False, True):
-                anchored = (
-                    (post, anchor)
-                    for post in survey.kept
-                    if ((anchor := _anchor(post.original_id, survey.kept)) is not None) == replies
-                )
+        with (
+            bulk.tuned_for_writing(),
+            tqdm(
+                total=len(survey.kept),
+                unit="comment",
+                disable=not options.progress,
+                desc="Importing",
+            ) as bar,
+        ):
+            top_level = ((post, None) for post in survey.kept.top_level())
+            replies = ((post, _anchor(post, survey.kept)) for post in survey.kept.replies())
+            for anchored in (top_level, replies):
                 for batch in batches(anchored):
                     _store(batch, articles, options, summary)
                     bar.update(len(batch))
@@ -86,23 +89,32 @@ def _survey(path, options: ImportOptions, summary: ImportSummary, spool: Spool) 
             survey.threads.setdefault(record.key, record)
             continue
         reason = _skip_reason(record, survey, options)
+        if not reason and not spool.add(record):
+            reason = "repeated id"
         if reason:
             summary.skipped[reason] += 1
         else:
-            spool.add(record)
             summary.planned[STATUSES.get(record.status, Status.REJECTED)] += 1
             survey.used_threads.add(record.thread_key)
     return survey
 
 
 def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
-    """Why ``post`` is left out, or "" to import it."""
+    """Why ``post`` is left out, or "" to import it unless its id is kept already."""
     if post.skip_reason:
         return post.skip_reason
     if post.status in REMOVED and not options.keep_removed:
         return str(post.status)
-    if post.original_id in survey.kept:
+    reason = _invalid(post, survey)
+    # A post repeating a kept one's id is a repeat first, whatever else is wrong with it;
+    # a valid one is found to be a repeat when the spool refuses it (one look-up, not two).
+    if reason and post.original_id in survey.kept:
         return "repeated id"
+    return reason
+
+
+def _invalid(post: Post, survey: _Survey) -> str:
+    """What keeps ``post`` from being imported as a comment, or "" if nothing does."""
     thread = survey.threads.get(post.thread_key)
     if thread is None:
         return "unknown thread"
@@ -119,16 +131,15 @@ def _skip_reason(post: Post, survey: _Survey, options: ImportOptions) -> str:
     return ""
 
 
-def _anchor(original_id: str, kept: Spool) -> str | None:
+def _anchor(reply: Post, kept: Spool) -> str:
     """The top-level comment a reply hangs from: its highest ancestor being imported.
 
-    None for a top-level comment, and for a reply whose parent is not imported (a
-    deleted comment, say): it becomes top-level, its original parent still recorded."""
-    anchor = None
-    current = original_id
-    visited = {current}
-    while (parent := kept.parent(current)) and parent in kept and parent not in visited:
-        anchor = current = parent
+    (A post whose parent is not imported, a deleted comment say, is top-level, its
+    original parent still recorded; see ``Spool.top_level``.)"""
+    anchor = reply.parent_id
+    visited = {reply.original_id, anchor}
+    while (parent := kept.parent(anchor)) and parent not in visited and parent in kept:
+        anchor = parent
         visited.add(parent)
     return anchor
 

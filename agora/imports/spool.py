@@ -3,20 +3,27 @@
 An import checks the whole export before storing anything, then stores top-level comments
 before replies, each reply attached to its top-level comment. Parsing XML and turning HTML
 into text is most of the cost of reading an export, so the first reading keeps what it
-parsed here, with each post's id and parent id, and the storing passes read it back. It is
-a temporary SQLite database on disk, so memory stays flat whatever the size of the archive
-(a Disqus export of millions of comments would otherwise hold every id in memory). SQLite
-removes its file as soon as it opens it: an import that is killed leaves nothing behind.
+parsed here, a column per field, and the storing passes read it back. It is a temporary
+SQLite database on disk, so memory stays flat whatever the size of the archive (a Disqus
+export of millions of comments would otherwise hold every id in memory). SQLite removes its
+file as soon as it opens it: an import that is killed leaves nothing behind.
 """
 
-import pickle
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 
-from agora.imports.records import Post
+from agora.imports.records import Post, SourceStatus
 
 # Rows read back at a time.
 FETCH = 1000
+COLUMNS = "id, thread, parent, name, email, body, created, status"
+STATUSES = {status.value: status for status in SourceStatus}
+# A post is top-level unless its parent is another post kept.
+TOP_LEVEL = (
+    "post.parent = '' OR post.parent = post.id "
+    "OR NOT EXISTS (SELECT 1 FROM post AS up WHERE up.id = post.parent)"
+)
 
 
 class Spool:
@@ -27,7 +34,9 @@ class Spool:
         self.db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"
             "CREATE TABLE post (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
-            "parent TEXT NOT NULL, data BLOB NOT NULL);"
+            "thread TEXT NOT NULL, parent TEXT NOT NULL, name TEXT NOT NULL, "
+            "email TEXT NOT NULL, body TEXT NOT NULL, created TEXT NOT NULL, "
+            "status TEXT NOT NULL);"
         )
         self.count = 0
 
@@ -41,10 +50,20 @@ class Spool:
         return self.count
 
     def add(self, post: Post) -> bool:
-        """Keep ``post``; False (and nothing kept) if a post with its id is kept already."""
+        """Keep ``post`` (which has a date); False (and nothing kept) if a post with its id
+        is kept already."""
         added = self.db.execute(
-            "INSERT OR IGNORE INTO post (id, parent, data) VALUES (?, ?, ?)",
-            (post.original_id, post.parent_id, pickle.dumps(post, pickle.HIGHEST_PROTOCOL)),
+            f"INSERT OR IGNORE INTO post ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                post.original_id,
+                post.thread_key,
+                post.parent_id,
+                post.author_name,
+                post.author_email,
+                post.body,
+                post.created_at.isoformat(),
+                post.status.value,
+            ),
         ).rowcount
         self.count += added
         return bool(added)
@@ -59,10 +78,30 @@ class Spool:
 
     def __iter__(self) -> Iterator[Post]:
         """Every post kept, in the order added; may be read any number of times."""
-        cursor = self.db.execute("SELECT data FROM post ORDER BY seq")
+        return self._posts("1")
+
+    def top_level(self) -> Iterator[Post]:
+        """The posts whose parent is not kept (or who have none), in the order added."""
+        return self._posts(TOP_LEVEL)
+
+    def replies(self) -> Iterator[Post]:
+        """The posts whose parent is kept, in the order added."""
+        return self._posts(f"NOT ({TOP_LEVEL})")
+
+    def _posts(self, condition: str) -> Iterator[Post]:
+        cursor = self.db.execute(f"SELECT {COLUMNS} FROM post WHERE {condition} ORDER BY seq")
         while rows := cursor.fetchmany(FETCH):
-            for (data,) in rows:
-                yield pickle.loads(data)
+            for original_id, thread, parent, name, email, body, created, status in rows:
+                yield Post(
+                    original_id,
+                    thread,
+                    parent,
+                    name,
+                    email,
+                    body,
+                    datetime.fromisoformat(created),
+                    STATUSES[status],
+                )
 
     def ids(self) -> Iterator[str]:
         cursor = self.db.execute("SELECT id FROM post ORDER BY seq")
