@@ -13,6 +13,8 @@ file is read again and every comment judged by the guideline engine) and times t
     .venv/bin/python bench/import_disqus.py [--comments 1000000] [--threads 20000]
         [--database-url postgres://...] [--score-jobs 2]
 
+Prints the table and writes it to bench/results/import-<database>.md.
+
 Targets: at least 5,000 comments/s without scoring; memory below 300 MB whatever the size.
 """
 
@@ -24,6 +26,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import loopback
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 HEADER = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -72,9 +78,14 @@ def timed(*args: str, env: dict) -> tuple[str, float, float, str]:
     return output, seconds, cpu, f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
 
 
-def row(what: str, count: int, size_mb: float, measured: tuple, peak_mb: float):
+def no_address(argument: str) -> str:
+    scheme, found, _ = argument.partition("://")
+    return f"{scheme}://..." if found else argument
+
+
+def row(what: str, count: int, size_mb: float, measured: tuple, peak_mb: float) -> str:
     _, seconds, cpu, load = measured
-    print(
+    return (
         f"| {what} | {count:,} | {size_mb:,.0f} | {seconds:,.1f} | {count / seconds:,.0f} | "
         f"{cpu:,.1f} | {count / cpu:,.0f} | {peak_mb:,.0f} | {load} |"
     )
@@ -109,14 +120,24 @@ def main() -> None:
     stored = options.comments - options.comments // 50
     print(importing[0])
     kind = database.split(":", 1)[0]
-    print(
+    table = [
+        # The command as run, without the database's address (it may hold a password).
+        "`" + " ".join(["python bench/import_disqus.py", *map(no_address, sys.argv[1:])]) + "`",
+        f"on {loopback.cpu_model()} ({os.cpu_count()} cores), "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}:",
+        "",
         "| run | comments | file (MB) | seconds | comments/s | CPU seconds | comments/CPU s "
-        "| peak memory (MB) | load average |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    row(f"import, {kind}", stored, size_mb, importing, peak_mb)
+        "| peak memory (MB) | load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        row(f"import, {kind}", stored, size_mb, importing, peak_mb),
+    ]
     if options.score_jobs:
-        row(f"--score --jobs {options.score_jobs}", stored, size_mb, scoring, scoring_peak_mb)
+        table.append(
+            row(f"--score --jobs {options.score_jobs}", stored, size_mb, scoring, scoring_peak_mb)
+        )
+    print("\n".join(table))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"import-{kind}.md").write_text("\n".join(table) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -489,3 +489,11 @@ def client_cpu_seconds() -> float:
 def load_average() -> str:
     """The 1-minute load average: on 2 cores, above 2 means other work competed."""
     return f"{os.getloadavg()[0]:.1f} (2 cores)"
+
+
+def cpu_model() -> str:
+    """The machine's processor, as benchmark tables name it."""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.partition(":")[2].strip()
+    return "unknown CPU"

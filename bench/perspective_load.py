@@ -73,13 +73,6 @@ def post_request(tag: str):
     return make_request
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.partition(":")[2].strip()
-    return "unknown CPU"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -134,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         f"`python bench/perspective_load.py`: gunicorn, {args.workers} workers x 4 threads, "
         f"SQLite, {args.users} concurrent clients, a connection per request, "
         f"{args.rounds} rounds of {args.seconds:g} s per kind, alternating. Machine: "
-        f"{cpu_model()}, {loopback.load_average()} load "
+        f"{loopback.cpu_model()}, {loopback.load_average()} load "
         f"at the end ({load} at the start); the client shares the cores.",
         "",
         "| Request | Requests/s | p50 ms | p99 ms | Server CPU ms / request | Statuses |",
