@@ -28,6 +28,22 @@ def moderator(db, django_user_model):
 
 
 @pytest.fixture
+def chief(db):
+    """A chief moderator (every desk, lists, commenters, settings)."""
+    from roles import user_in
+
+    from agora.desks.roles import CHIEF
+
+    return user_in(CHIEF, "chief")
+
+
+@pytest.fixture
+def chief_client(client, chief):
+    client.force_login(chief)
+    return client
+
+
+@pytest.fixture
 def published(article):
     """An approved comment on the article, as readers see it (and may report it)."""
     from agora.comments.models import Comment, Status

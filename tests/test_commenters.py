@@ -13,22 +13,11 @@ from agora.commenters.models import CommenterAction, Measure, standing
 from agora.comments import actions as comment_actions
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
-from agora.desks.roles import AUDITOR, CHIEF, MODERATOR
+from agora.desks.roles import AUDITOR, MODERATOR
 from agora.guidelines import GUIDELINES
 from agora.reports import actions as report_actions
 
 CLEAN = "Thank you for explaining why the council chose to rebuild the dam."
-
-
-@pytest.fixture
-def chief(db):
-    return user_in(CHIEF, "chief")
-
-
-@pytest.fixture
-def chief_client(client, chief):
-    client.force_login(chief)
-    return client
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from agora.commenters.models import CommenterAction
 from agora.comments import actions as comment_actions
 from agora.comments.models import Comment, Reason, Status
 from agora.desks.models import Desk
-from agora.desks.roles import CHIEF, MODERATOR
+from agora.desks.roles import MODERATOR
 from agora.newsroom import knobs
 from agora.newsroom.models import Change, StoredSetting
 
@@ -30,17 +30,6 @@ DEFAULTS = {
     "repeat_offender_days": 30,
     "repeat_offender_suspend_days": 7,
 }
-
-
-@pytest.fixture
-def chief(db):
-    return user_in(CHIEF, "chief")
-
-
-@pytest.fixture
-def chief_client(client, chief):
-    client.force_login(chief)
-    return client
 
 
 def save(client, **changes):

@@ -9,17 +9,12 @@ from roles import user_in
 
 from agora.comments.actions import NewComment, post_comment
 from agora.comments.models import Decision, Status
-from agora.desks.roles import AUDITOR, CHIEF, MODERATOR
+from agora.desks.roles import AUDITOR, MODERATOR
 from agora.wordlists import actions, matching
 from agora.wordlists.models import Kind, Term, TermChange
 from agora.wordlists.ruling import mark, overrule
 
 LISTS = reverse("wordlists:lists")
-
-
-@pytest.fixture
-def chief(db):
-    return user_in(CHIEF, "chief")
 
 
 def add(chief, text, kind=Kind.BANNED, guideline="personal_attack", language=""):
