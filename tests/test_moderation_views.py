@@ -307,6 +307,26 @@ def test_author_records_take_one_query_for_the_whole_page(staff_client, make_com
     assert queries_for_queue() == small
 
 
+def test_the_queue_reads_only_the_article_fields_a_card_shows(
+    staff_client, make_comment, article, other_article
+):
+    """An article's text and relevance vectors run to tens of kilobytes; a queue page of 50
+    comments, and its article filter, must not fetch them for every card or option."""
+    for story in (article, other_article):
+        story.body = "The full text of the story. " * 200
+        story.relevance_vectors = bytes(30_000)
+        story.save()
+    make_comment(on=article)
+    make_comment(on=other_article)
+    with CaptureQueriesContext(connection) as captured:
+        html = staff_client.get(QUEUE).content.decode()
+    assert article.title in html and other_article.title in html
+    fetched = [q["sql"] for q in captured if '"articles_article"' in q["sql"]]
+    assert fetched
+    heavy = ('"articles_article"."body"', '"articles_article"."relevance_vectors"')
+    assert not [sql for sql in fetched if any(column in sql for column in heavy)]
+
+
 # --- The engine's verdict ----------------------------------------------------------
 
 

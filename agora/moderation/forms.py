@@ -88,6 +88,7 @@ class QueueFilterForm(forms.Form):
         chosen = Q(pk=chosen_article) if chosen_article else Q(pk__in=[])
         self.fields["article"].queryset = (
             Article.objects.filter(Q(pk__in=latest.values("pk")) | chosen)
+            .only("pk", "title", "published_at")
             .annotate(
                 comments_in_status=Subquery(
                     in_status.filter(article=OuterRef("pk"))

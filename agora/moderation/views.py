@@ -50,7 +50,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 def queue_page(request, filters: queues.QueueFilters):
-    comments = queues.comments(filters, request.user).select_related("article")
+    comments = queues.as_cards(queues.comments(filters, request.user))
     page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     add_author_records(items)
@@ -96,12 +96,9 @@ def queue_items(request):
     the live queue adds them at the end, where they never move what the moderator is on."""
     form = QueueFilterForm(request.GET or None)
     after = form.row_id("after") or 0
-    comments = (
-        queues.comments(form.filters(), request.user)
-        .filter(pk__gt=after)
-        .select_related("article")
-        .order_by("id")[:QUEUE_PAGE_SIZE]
-    )
+    comments = queues.as_cards(
+        queues.comments(form.filters(), request.user).filter(pk__gt=after)
+    ).order_by("id")[:QUEUE_PAGE_SIZE]
     items = list(comments)
     add_author_records(items)
     for comment in items:
