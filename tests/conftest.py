@@ -15,16 +15,12 @@ def article(db):
 
 
 @pytest.fixture
-def moderator(db, django_user_model):
-    from django.contrib.auth.models import Group
+def moderator(db):
+    from roles import user_in
 
     from agora.desks.roles import MODERATOR
 
-    user = django_user_model.objects.create_user(
-        "moderator", "moderator@example.org", "a-long-test-password", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=MODERATOR))
-    return user
+    return user_in(MODERATOR, "moderator")
 
 
 @pytest.fixture
