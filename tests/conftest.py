@@ -1,6 +1,16 @@
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_passwords():
+    # Hundreds of tests create or log in users; the production hash is deliberately slow
+    # (about a third of a second each), which the tests do not need to prove again.
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def article(db):
     from agora.articles.models import Article

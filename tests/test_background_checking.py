@@ -1,5 +1,6 @@
 """Comments checked in the background: stored at once, judged by a real task worker."""
 
+import signal
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,8 @@ from agora.guidelines import GUIDELINES
 
 CLEAN = "Thank you for explaining why the council chose to rebuild the dam."
 ABUSIVE = "You are a fucking idiot and everyone knows it."
+# What the task worker handles itself while it runs.
+WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 
 @pytest.fixture
@@ -36,7 +39,14 @@ def post(article, body, django_capture_on_commit_callbacks):
 
 
 def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    # The worker installs its graceful-shutdown handlers in this process; put the test
+    # process's own back, or every process it forks later inherits them.
+    handlers = {number: signal.getsignal(number) for number in WORKER_SIGNALS}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 def test_a_comment_is_stored_at_once_and_judged_by_the_worker(

@@ -7,12 +7,6 @@ from django.test import Client
 LOGIN_PAGES = ["/admin/login/", "/moderation/login/"]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Many logins per test; a deliberately slow hash would only slow the suite.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def limits(settings):
     settings.AGORA_RATELIMITS = {

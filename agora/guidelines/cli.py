@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from typing import IO
 
 from tqdm import tqdm
 
+from agora.guidelines.processes import judging
 from agora.guidelines.verdict import ArticleContext, CommentInput
 
 #: Comments judged per engine call: large enough to amortise vectorising, small enough to
@@ -102,47 +102,29 @@ def judge_batch(engine, batch: list[CommentInput | dict]) -> list[dict]:
     return [item if isinstance(item, dict) else next(verdicts).to_dict() for item in batch]
 
 
-#: The engine a worker process inherits when it is forked (see :func:`score_stream`).
-_worker_engine = None
-
-
-def _judge_in_worker(batch: list[CommentInput | dict]) -> list[dict]:
-    return judge_batch(_worker_engine, batch)
-
-
 def score_stream(
     engine, source: IO[bytes], sink: IO[str], total_bytes: int | None = None, jobs: int = 1
 ) -> int:
     """Score JSON Lines from ``source`` (bytes) to ``sink``; returns the number of bad lines.
 
     With ``jobs`` > 1, batches are judged by that many processes forked after the engine
-    was loaded (they share its memory until they write to it); output order is kept.
+    was loaded (:mod:`agora.guidelines.processes`); output order is kept.
     """
-    global _worker_engine
     errors = 0
-    with tqdm(
-        total=total_bytes, unit="B", unit_scale=True, desc="score", file=sys.stderr, delay=1.0
-    ) as bar:
+    with (
+        tqdm(
+            total=total_bytes, unit="B", unit_scale=True, desc="score", file=sys.stderr, delay=1.0
+        ) as bar,
+        judging(engine, judge_batch, jobs) as judge_all,
+    ):
         batches = _batches(_read_items(source, bar))
-        if jobs > 1:
-            _worker_engine = engine
-            pool = multiprocessing.get_context("fork").Pool(jobs)
-        try:
-            # A few batches per process at a time, so memory stays flat on long inputs.
-            while window := list(islice(batches, 4 * jobs)):
-                if jobs > 1:
-                    results = pool.imap(_judge_in_worker, window)
-                else:
-                    results = (judge_batch(engine, batch) for batch in window)
-                for outputs in results:
-                    for out in outputs:
-                        if "error" in out:
-                            errors += 1
-                        sink.write(json.dumps(out, ensure_ascii=False) + "\n")
-        finally:
-            if jobs > 1:
-                pool.terminate()
-                _worker_engine = None
+        # A few batches per process at a time, so memory stays flat on long inputs.
+        while window := list(islice(batches, 4 * jobs)):
+            for outputs in judge_all(window):
+                for out in outputs:
+                    if "error" in out:
+                        errors += 1
+                    sink.write(json.dumps(out, ensure_ascii=False) + "\n")
     return errors
 
 

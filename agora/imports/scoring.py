@@ -9,56 +9,44 @@ that stops midway is finished by running it again (only comments without a verdi
 read).
 """
 
-import multiprocessing
-
 from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from agora.comments import actions as comment_actions
 from agora.comments import screening
 from agora.comments.models import Comment
+from agora.guidelines.processes import judging
 
 # Comments the engine judges in one call.
 BATCH = 256
 # Batches handed to the workers at a time, per worker: memory stays flat on archives.
 WINDOW_PER_JOB = 4
 
-# The engine a forked worker inherits (set before the pool forks).
-_worker_engine = None
-
 
 def score_imported(source: str, *, jobs: int = 1, progress: bool = False) -> int:
     """Give each comment imported from ``source`` that has no verdict yet the engine's
     verdict; return how many were scored."""
-    global _worker_engine
     waiting = Comment.objects.filter(origin__source=source, verdict__isnull=True)
     total = waiting.count()
-    engine = screening.engine()
-    pool = None
-    if jobs > 1:
-        _worker_engine = engine
-        # The workers judge inputs built here and never touch the database; they leave
-        # without running finalisers, so the connection they inherit stays this one's.
-        pool = multiprocessing.get_context("fork").Pool(jobs)
     scored = 0
-    try:
-        with tqdm(total=total, unit="comment", disable=not progress, desc="Scoring") as bar:
-            last = 0
-            while window := _window(waiting, last, BATCH * WINDOW_PER_JOB * jobs):
-                last = window[-1].pk
-                batches = [window[i : i + BATCH] for i in range(0, len(window), BATCH)]
-                inputs = [_inputs(batch) for batch in batches]
-                judged = pool.imap(_judge, inputs) if pool else map(engine.judge_many, inputs)
-                for batch, verdicts in zip(batches, judged, strict=True):
-                    with transaction.atomic():
-                        comment_actions.store_verdicts(batch, verdicts)
-                    scored += len(batch)
-                    bar.update(len(batch))
-                reset_queries()
-    finally:
-        if pool is not None:
-            pool.terminate()
-            _worker_engine = None
+    # The workers judge inputs built here and never touch the database; they leave
+    # without running finalisers, so the connection they inherit stays this one's.
+    with (
+        judging(screening.engine(), _judge, jobs) as judge_all,
+        tqdm(total=total, unit="comment", disable=not progress, desc="Scoring") as bar,
+    ):
+        last = 0
+        while window := _window(waiting, last, BATCH * WINDOW_PER_JOB * jobs):
+            last = window[-1].pk
+            batches = [window[i : i + BATCH] for i in range(0, len(window), BATCH)]
+            # Built here, before the workers take them: the inputs read the database.
+            judged = judge_all([_inputs(batch) for batch in batches])
+            for batch, verdicts in zip(batches, judged, strict=True):
+                with transaction.atomic():
+                    comment_actions.store_verdicts(batch, verdicts)
+                scored += len(batch)
+                bar.update(len(batch))
+            reset_queries()
     return scored
 
 
@@ -74,5 +62,5 @@ def _inputs(batch: list[Comment]) -> list:
     return screening.inputs(batch)
 
 
-def _judge(inputs):
-    return _worker_engine.judge_many(inputs)
+def _judge(engine, inputs):
+    return engine.judge_many(inputs)
