@@ -307,6 +307,28 @@ def test_author_records_take_one_query_for_the_whole_page(staff_client, make_com
     assert queries_for_queue() == small
 
 
+def test_the_pending_queue_is_counted_once_for_its_pages_and_its_navigation(
+    staff_client, make_comment
+):
+    for n in range(3):
+        make_comment(f"Waiting {n}")
+    make_comment("Decided", status=Status.APPROVED)
+
+    def counts(url):
+        with CaptureQueriesContext(connection) as captured:
+            html = staff_client.get(url).content.decode()
+        return html, sum("COUNT(" in q["sql"].upper() for q in captured)
+
+    html, every_pending = counts(QUEUE)
+    assert 'id="pending-count" data-count="pending">3<' in html
+    # Another order shows the same comments; a search shows fewer, and the navigation
+    # still needs every pending comment counted.
+    assert counts(QUEUE + "?sort=riskiest")[1] == every_pending
+    html, searched = counts(QUEUE + "?text=Waiting+1")
+    assert searched == every_pending + 1
+    assert 'id="pending-count" data-count="pending">3<' in html
+
+
 def test_the_queue_reads_only_the_article_fields_a_card_shows(
     staff_client, make_comment, article, other_article
 ):

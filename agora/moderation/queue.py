@@ -14,7 +14,7 @@ the API queue (``moderation.api``) both read it.
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
@@ -95,6 +95,12 @@ def comments(filters: QueueFilters, viewer):
     if filters.until:
         found = found.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
     return found.order_by(*ORDERINGS[filters.sort].order_by())
+
+
+def every_pending(filters: QueueFilters) -> bool:
+    """Whether ``filters`` select every pending comment the viewer may see, in any order:
+    what the navigation's pending count counts (:func:`count_now`)."""
+    return replace(filters, sort=QueueFilters.sort) == QueueFilters()
 
 
 def as_cards(found):

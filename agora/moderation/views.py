@@ -62,6 +62,9 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.filters()
     page, items = queue_page(request, filters)
+    if queues.every_pending(filters):
+        # The page counted what the navigation's pending count counts: say it once.
+        request.live_counts = {"pending": page.paginator.count}
     matching = queues.comments(filters, request.user)
     newest = matching.order_by("-id").values_list("id", flat=True).first() or 0
     here = request.get_full_path()
