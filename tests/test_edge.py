@@ -5,22 +5,27 @@ change readers could see purges the article's key, with retries."""
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from agora.api.models import ApiToken
+from agora.articles.models import Article
 from agora.comments import actions, edge
 from agora.comments.models import Comment
 
 THREAD = "/api/v1/articles/river-dam-vote/comments"
 PAGE = "/articles/river-dam-vote/"
-PUBLIC_READS = [THREAD, "/api/v1/articles", "/api/v1/embed/articles/river-dam-vote", PAGE]
+EMBED = "/api/v1/embed/articles/river-dam-vote"
+PUBLIC_READS = [THREAD, "/api/v1/articles", EMBED, PAGE]
 PUBLIC = (
     "public, max-age=0, must-revalidate, s-maxage=3600, stale-while-revalidate=30, "
     "stale-if-error=86400"
 )
+# AGORA_CLOSE_COMMENTS_AFTER_DAYS in the tests of articles that close on their own.
+DAYS = 30
 
 
 def pending(article, n=0):
@@ -78,14 +83,95 @@ def test_pages_for_one_reader_or_one_moderator_are_private(
     assert comment.author_email.encode() in private[1].content
 
 
-def test_what_closes_on_its_own_is_never_shared(client, article, settings):
-    settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = 30
-    response = client.get("/api/v1/embed/articles/river-dam-vote")
-    assert response.json()["article"]["comments_open"] is True
-    page = client.get(PAGE)
-    assert b"Comments close on" in page.content
-    for answer in (response, page):
-        assert "private" in answer["Cache-Control"] and not answer.has_header("xkey")
+def policy(fresh: int) -> str:
+    return PUBLIC.replace("s-maxage=3600", f"s-maxage={fresh}")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Django's clock, stopped, and moved on by hand: the closing time and the cache
+    lifetimes are read from it."""
+    now = SimpleNamespace(value=timezone.now())
+    monkeypatch.setattr(timezone, "now", lambda: now.value)
+    return now
+
+
+def published(article, moderator):
+    """One approved comment: the open page shows a reply link under it."""
+    actions.approve(pending(article), moderator)
+
+
+def closing_in(article, settings, seconds: int):
+    """``article`` set to close to comments on its own ``seconds`` from now."""
+    settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = DAYS
+    published_at = timezone.now() - timedelta(days=DAYS, seconds=-seconds)
+    Article.objects.filter(pk=article.pk).update(published_at=published_at)
+
+
+def shows_open(response) -> bool:
+    """Whether the page or the embed's data shows the article open to comments."""
+    if response["Content-Type"].startswith("application/json"):
+        return response.json()["article"]["comments_open"]
+    html = response.content.decode()
+    form = '<form method="post"' in html
+    assert form == ("Comments close on" in html) == ("Comments closed on" not in html)
+    return form
+
+
+@pytest.mark.parametrize("url", [EMBED, PAGE], ids=["the embed's data", "the article page"])
+def test_an_article_closing_on_its_own_is_shared_but_never_fresh_past_closing(
+    client, article, moderator, settings, clock, url
+):
+    published(article, moderator)
+    closing_in(article, settings, 120)
+    open_ = client.get(url)
+    assert open_.status_code == 200 and shows_open(open_)
+    assert open_["Cache-Control"] == policy(120)
+    assert open_["xkey"] == open_["Surrogate-Key"] == f"agora-article-{article.id}"
+
+    clock.value += timedelta(seconds=100)
+    again = client.get(url, HTTP_IF_NONE_MATCH=open_["ETag"])
+    assert again.status_code == 304 and again["Cache-Control"] == policy(20)
+
+    clock.value += timedelta(seconds=20)  # comments close
+    closed = client.get(url, HTTP_IF_NONE_MATCH=open_["ETag"])
+    assert closed.status_code == 200 and not shows_open(closed)
+    assert closed["ETag"] != open_["ETag"]
+    if url == PAGE:  # and no reply link under the comment
+        assert b"comment-reply" in open_.content and b"comment-reply" not in closed.content
+    # Closed, it is an ordinary public read again.
+    assert closed["Cache-Control"] == PUBLIC and closed.has_header("xkey")
+
+
+@pytest.mark.parametrize("url", [EMBED, PAGE], ids=["the embed's data", "the article page"])
+def test_freshness_is_cut_only_as_closing_nears(client, article, settings, clock, url):
+    closing_in(article, settings, 3 * 3600)
+    response = client.get(url)
+    assert shows_open(response) and response["Cache-Control"] == PUBLIC
+
+
+@pytest.mark.parametrize("url", [EMBED, PAGE], ids=["the embed's data", "the article page"])
+def test_an_article_closed_on_its_own_is_an_ordinary_public_read(client, article, settings, url):
+    closing_in(article, settings, -3600)
+    response = client.get(url)
+    assert response.status_code == 200 and not shows_open(response)
+    assert response["Cache-Control"] == PUBLIC and response.has_header("xkey")
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_a_post_from_a_page_kept_past_closing_is_refused_and_says_why(
+    client, article, settings, clock
+):
+    page = client.get(PAGE)  # closing_in changes nothing the cache knows: as a kept copy
+    closing_in(article, settings, -1)
+    assert b'<form method="post"' in page.content
+    form = {"author_name": "Leyla", "author_email": "leyla@example.org", "body": "Late."}
+    sent = client.post(f"{PAGE}comments/", form, HTTP_SEC_FETCH_SITE="same-origin")
+    assert sent.status_code == 400 and "Comments closed on" in sent.content.decode()
+    api = client.post(f"/api/v1/articles/{article.slug}/comments", form, "application/json")
+    assert api.status_code == 403
+    assert api.json() == {"detail": "Comments are closed on this article."}
+    assert not Comment.objects.exists()
 
 
 # --- Purging -------------------------------------------------------------------------

@@ -4,13 +4,17 @@ the full path's answer, never after a change, never to a signed-in or authorised
 import io
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.utils import timezone
 
+from agora.articles.models import Article
 from agora.comments import actions, reading, views
 from agora.comments.models import Comment
 from agora.comments.replay import ReplayReads
@@ -217,3 +221,84 @@ def test_a_process_holding_too_much_forgets_and_still_answers_right(servers, thr
                 == answer(servers.full, REQUESTS[name])
             )
         assert servers.fast.local_bytes <= len(first[2])
+
+
+class RecordingCache:
+    """The cache, recording how long each answer kept to replay is kept for."""
+
+    def __init__(self):
+        self.lifetimes = {}
+
+    def set(self, key, value, timeout):
+        self.lifetimes[key] = timeout
+        return cache.set(key, value, timeout)
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+
+@pytest.fixture
+def closing(thread, clock, settings, monkeypatch):
+    """The thread's article, open, and closing to comments on its own two minutes from
+    now, by a clock that Django's timezone.now reads as well."""
+    monkeypatch.setattr(timezone, "now", lambda: datetime.fromtimestamp(clock.value, UTC))
+    settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = 30
+    published_at = timezone.now() - timedelta(days=30, seconds=-120)
+    Article.objects.filter(pk=thread.pk).update(published_at=published_at)
+    return thread
+
+
+def cache_control(answered) -> str:
+    return dict(answered[1])["Cache-Control"]
+
+
+def shows_open(answered) -> bool:
+    if answered[2].startswith(b"{"):
+        return json.loads(answered[2])["article"]["comments_open"]
+    return b'<form method="post"' in answered[2] and b"comment-reply" in answered[2]
+
+
+@pytest.mark.parametrize("name", ["the article page", "the embed's data"])
+def test_an_article_closing_on_its_own_is_replayed_only_until_it_closes(
+    name, servers, closing, clock
+):
+    env = REQUESTS[name]
+    recording = RecordingCache()
+    with mock.patch("agora.comments.replay.cache", recording):
+        first = answer(servers.fast, env)
+    assert shows_open(first) and "s-maxage=120," in cache_control(first)
+    assert recording.lifetimes and max(recording.lifetimes.values()) <= 120
+    calls = servers.full.calls
+
+    clock.value += 100
+    replayed = answer(servers.fast, env)
+    assert servers.full.calls == calls
+    # The lifetime shrinks as closing nears, as the full path's does.
+    assert replayed == answer(servers.full, env)
+    assert "s-maxage=20," in cache_control(replayed)
+    calls = servers.full.calls
+
+    clock.value += 20  # comments close
+    closed = answer(servers.fast, env)
+    assert servers.full.calls == calls + 1
+    assert not shows_open(closed) and closed == answer(servers.full, env)
+    assert "s-maxage=3600," in cache_control(closed)
+    # Closed, it is kept and replayed like any other read.
+    calls = servers.full.calls
+    assert answer(servers.fast, env) == closed and servers.full.calls == calls
+
+
+def test_the_shared_cache_copy_is_replayed_until_closing_only(servers, closing, clock):
+    env = REQUESTS["the article page"]
+    answer(servers.fast, env)
+    servers.fast.answers.clear()  # the process's own copy gone: the shared one remains
+    calls = servers.full.calls
+
+    clock.value += 60
+    assert shows_open(answer(servers.fast, env))
+    assert servers.full.calls == calls
+    servers.fast.answers.clear()
+
+    clock.value += 60  # comments close; the shared copy is still there, but not replayed
+    assert not shows_open(answer(servers.fast, env))
+    assert servers.full.calls == calls + 1

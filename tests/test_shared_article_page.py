@@ -99,6 +99,25 @@ def test_an_origin_the_publisher_trusts_may_post(strict, article, settings):
 
 
 @pytest.mark.parametrize(
+    "origin, accepted",
+    [
+        ("https://news.example.com", True),
+        ("https://example.com", True),
+        ("https://example.com.evil.org", False),
+        ("http://news.example.com", False),
+    ],
+    ids=["a subdomain", "the domain itself", "a look-alike domain", "another scheme"],
+)
+def test_a_wildcard_trusted_origin_lets_its_subdomains_post(
+    strict, article, settings, origin, accepted
+):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.example.com"]
+    response = strict.post(POST_URL, form_data(), HTTP_ORIGIN=origin)
+    assert response.status_code == (302 if accepted else 403)
+    assert Comment.objects.exists() is accepted
+
+
+@pytest.mark.parametrize(
     "where",
     [
         {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},

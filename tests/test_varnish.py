@@ -2,13 +2,16 @@
 come from Varnish's cache, a moderator's approval shows within a second (the task worker
 purges the article's key), and nothing private is ever kept."""
 
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 import real_servers
+from django.utils import timezone
 
 from agora.api.models import ApiToken
 from agora.articles.models import Article
@@ -109,6 +112,26 @@ def test_an_approval_shows_through_varnish_within_a_second(varnish_port, story, 
     assert b'"count": 2' in get(varnish_port, embed)[2]
     assert b"A late word." in get(varnish_port, page(story))[2]
     assert time.monotonic() - approved_at < 1, "still the old page after a second"
+
+
+def test_an_article_closing_on_its_own_is_kept_until_it_closes_and_no_longer(
+    varnish_port, story, settings
+):
+    settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = 30
+    closes = time.time() + 2
+    published_at = timezone.now() - timedelta(days=30, seconds=-2)
+    Article.objects.filter(pk=story.pk).update(published_at=published_at)
+    _, first_headers, first = get(varnish_port, page(story))
+    _, headers, again = get(varnish_port, page(story))
+    assert headers["X-Cache"] == "HIT" and again == first and b"Comments close on" in again
+    fresh = re.search(r"s-maxage=(\d+),", first_headers["Cache-Control"])
+    assert fresh and int(fresh[1]) <= 1  # the whole seconds left, rounded down
+
+    # Past closing, the next read is the closed page (or, once, the kept one a little
+    # stale while Varnish fetches it again: stale-while-revalidate).
+    while b"Comments closed on" not in get(varnish_port, page(story))[2]:
+        assert time.time() - closes < 1, "still the open page a second after closing"
+        time.sleep(0.05)
 
 
 def test_a_pending_comment_never_appears_through_varnish(varnish_port, story, moderator):

@@ -100,9 +100,3 @@ class Article(models.Model):
         """Open to new comments: not closed by a moderator, nor by the automatic closing."""
         closes = self.comments_close_at
         return self.comments_open and (closes is None or timezone.now() < closes)
-
-    @property
-    def closes_on_its_own(self) -> bool:
-        """Open now, and due to close at a set time: no change announces that moment, so
-        what shows the article open is never kept by shared caches."""
-        return self.accepts_comments and self.comments_close_at is not None

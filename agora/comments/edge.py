@@ -1,7 +1,8 @@
 """What the caches in front of Agora (Varnish, a CDN) are told: how each public read may
 be cached, and when to drop it.
 
-A public read (the API's thread and article list, the embed's data) is answered from
+A public read (the API's thread and article list, the embed's data, the article page an
+anonymous reader gets) is answered from
 :mod:`agora.comments.reading`'s cache with a strong ETag (the tag of what it was built
 from), Last-Modified, and:
 
@@ -13,6 +14,11 @@ from), Last-Modified, and:
   little stale while they fetch it again, and longer while Agora cannot answer;
 - ``xkey`` and ``Surrogate-Key``: the article's key (and the article list's), which a
   purge names (Varnish's xkey module reads the first, Fastly-style CDNs the second).
+
+An open article that closes to comments at a set time (``AGORA_CLOSE_COMMENTS_AFTER_DAYS``)
+changes then with nothing to purge: its page and its embed's data are public reads whose
+``s-maxage`` is cut to the seconds left until closing, so no cache holds them as fresh
+past it; read after closing, they are built afresh, closed, and kept as any other.
 
 Everything else Agora answers is ``private`` (:class:`PrivateByDefault`): pending
 comments, emails and every moderator's page never sit in a shared cache.
@@ -29,7 +35,7 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -53,8 +59,8 @@ PURGE_FIRST_WAIT = 15
 PURGE_TIMEOUT = 5
 # Articles named in one purge: their keys fill a header, and Varnish refuses one over 8 KB.
 PURGE_ARTICLES = 100
-# The attribute on a response that says which thread version it was built under, for
-# agora.comments.replay.
+# The attribute on a response that says which thread version it was built under, and
+# until when it holds without a change (None: until one), for agora.comments.replay.
 REPLAY_ATTRIBUTE = "agora_thread_version"
 
 
@@ -66,9 +72,21 @@ def surrogate_keys(article_id: int | None) -> list[str]:
     return [f"agora-article-{article_id}"]
 
 
-def public_cache_control() -> str:
+def public_cache_control(fresh_until: datetime | None = None) -> str:
+    """How shared caches may keep a public read; one that stops being true on its own at
+    ``fresh_until`` (an article that closes to comments then) is fresh no longer.
+
+    Only freshness is cut short. Past that moment a cache may still serve the copy for
+    ``stale-while-revalidate`` seconds while it fetches the new one, or while Agora cannot
+    answer (``stale-if-error``): at worst a reader sees the comment form a few seconds
+    after closing, and a post from it is refused with "Comments are closed on this
+    article.", as is one from a page loaded just before closing."""
+    fresh = settings.AGORA_EDGE_MAX_AGE
+    if fresh_until is not None:
+        # Whole seconds, rounded down: never fresh past the moment.
+        fresh = max(0, min(fresh, int((fresh_until - timezone.now()).total_seconds())))
     return (
-        f"public, max-age=0, must-revalidate, s-maxage={settings.AGORA_EDGE_MAX_AGE}, "
+        f"public, max-age=0, must-revalidate, s-maxage={fresh}, "
         f"stale-while-revalidate={settings.AGORA_EDGE_STALE_WHILE_REVALIDATE}, "
         f"stale-if-error={settings.AGORA_EDGE_STALE_IF_ERROR}"
     )
@@ -81,13 +99,19 @@ def cached_read(
     *,
     article_id: int | None,
     content_type: str,
+    fresh_until: datetime | None = None,
 ) -> HttpResponse:
     """A public read of ``entry``: a 200 with its value (``build()`` when the cache has
     none current), or a 304 when the client's copy (ETag / date) is current; either way
-    with the headers that let shared caches keep it until the article's key is purged."""
+    with the headers that let shared caches keep it until the article's key is purged.
+
+    ``fresh_until``: the moment the answer stops being true with no change to announce
+    it (an open article closing to comments at a set time; its tag must say whether it is
+    open). No cache is told it is fresh past then, and the replayed fast path
+    (agora.comments.replay) keeps it no longer."""
     response = HttpResponse(content_type=content_type)
     response["ETag"] = f'"{entry.tag}"'
-    response["Cache-Control"] = public_cache_control()
+    response["Cache-Control"] = public_cache_control(fresh_until)
     modified = entry.version.last_modified()
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
@@ -103,7 +127,7 @@ def cached_read(
         # A 304 keeps what Django copies over; the keys let caches tie it to the article.
         answer["xkey"] = keys
         answer["Surrogate-Key"] = keys
-    setattr(answer, REPLAY_ATTRIBUTE, (entry.version_key, entry.version.token))
+    setattr(answer, REPLAY_ATTRIBUTE, (entry.version_key, entry.version.token, fresh_until))
     return answer
 
 

@@ -17,22 +17,29 @@ replayed); conditional requests (If-None-Match, If-Modified-Since) get the 304 t
 path gave, once it has given one. Answers made within the second of a change (without
 Last-Modified, see ``Version.last_modified``) are not kept, so a replay carries exactly
 the headers the full path would send now; tests/test_replay.py compares both paths byte
-for byte.
+for byte. An answer that stops being true at a set time (an open article closing to
+comments, see ``edge.cached_read``'s ``fresh_until``) is replayed until then only, with
+the ``Cache-Control`` the full path would give at that moment (its ``s-maxage`` shrinks
+as closing nears).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
+from datetime import datetime
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from agora.comments.edge import REPLAY_ATTRIBUTE
+from agora.comments.edge import REPLAY_ATTRIBUTE, public_cache_control
 from agora.comments.reading import ENTRY_TIMEOUT
 
 logger = logging.getLogger(__name__)
@@ -57,6 +64,35 @@ CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 LOCAL_BYTES = 32 * 1024 * 1024
 
 
+class Kept(NamedTuple):
+    """An answer kept to replay: the thread version it was built under, the moment it
+    stops being true on its own (None: only a change to the thread ends it), and what
+    the full path sent."""
+
+    token: str
+    fresh_until: datetime | None
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def holds(self, token: str) -> bool:
+        """Whether the answer is still what the full path would give under ``token``."""
+        return self.token == token and (
+            self.fresh_until is None or timezone.now() < self.fresh_until
+        )
+
+    def sent(self) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Status, headers and body as the full path would send them now."""
+        if self.fresh_until is None:
+            return self.status, self.headers, self.body
+        policy = public_cache_control(self.fresh_until)
+        headers = [
+            (name, policy if name.lower() == "cache-control" else value)
+            for name, value in self.headers
+        ]
+        return self.status, headers, self.body
+
+
 def replay_key(environ) -> str | None:
     """The cache key of the answer kept for this request, or None when the request is not
     an anonymous GET that could be replayed."""
@@ -67,7 +103,9 @@ def replay_key(environ) -> str | None:
     if settings.SESSION_COOKIE_NAME in environ.get("HTTP_COOKIE", ""):
         return None
     text = "\x1f".join(str(environ.get(name, "")) for name in REQUEST_PARTS)
-    return "replay:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    # The prefix names the form of what is kept (Kept), so that processes of two releases
+    # sharing a cache never read each other's answers.
+    return "replayed:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 class ReplayReads:
@@ -77,10 +115,10 @@ class ReplayReads:
     def __init__(self, application):
         self.application = application
         # Per replay key: the key of the thread version its answers depend on, and the
-        # answers this process holds, by status code: (version token, status, headers,
-        # body). Both are rebuilt from the shared cache after a clear.
+        # answers this process holds, by status code. Both are rebuilt from the shared
+        # cache after a clear.
         self.threads: dict[str, str] = {}
-        self.answers: dict[str, dict[str, tuple]] = {}
+        self.answers: dict[str, dict[str, Kept]] = {}
         self.local_bytes = 0
 
     def __call__(self, environ, start_response):
@@ -119,16 +157,16 @@ class ReplayReads:
         current = {
             code: answer
             for code, answer in self.answers.get(key, {}).items()
-            if answer[0] == version[0]
+            if answer.holds(version[0])
         }
         outcome = "200"
         if conditional:
             any_current = next(iter(current.values()), None)
             if any_current is None:
                 return None
-            outcome = self.outcome(environ, any_current[2])
+            outcome = self.outcome(environ, any_current.headers)
         answer = current.get(outcome)
-        return None if answer is None else answer[1:]
+        return None if answer is None else answer.sent()
 
     @staticmethod
     def outcome(environ, headers: list[tuple[str, str]]) -> str:
@@ -143,15 +181,15 @@ class ReplayReads:
         )
         return "200" if answer is None else str(answer.status_code)
 
-    def hold(self, key: str, code: str, answer: tuple) -> None:
+    def hold(self, key: str, code: str, answer: Kept) -> None:
         """Keep ``answer`` in this process, forgetting everything once it holds too much."""
         held = self.answers.setdefault(key, {})
         replaced = held.pop(code, None)
-        self.local_bytes += len(answer[3]) - (len(replaced[3]) if replaced else 0)
+        self.local_bytes += len(answer.body) - (len(replaced.body) if replaced else 0)
         if self.local_bytes > LOCAL_BYTES:
             self.threads.clear()
             self.answers.clear()
-            self.local_bytes = len(answer[3])
+            self.local_bytes = len(answer.body)
             held = self.answers.setdefault(key, {})
         held[code] = answer
 
@@ -171,10 +209,17 @@ class ReplayReads:
         names = {name.lower() for name, _ in headers}
         code = status[:3]
         if code in ("200", "304") and "last-modified" in names and "set-cookie" not in names:
-            version_key, token = thread
-            answer = (token, status, headers, response.content if code == "200" else b"")
+            version_key, token, fresh_until = thread
+            lifetime = ENTRY_TIMEOUT
+            if fresh_until is not None:
+                left = (fresh_until - timezone.now()).total_seconds()
+                lifetime = min(lifetime, math.ceil(left))
+                if lifetime <= 0:
+                    return response
+            body = response.content if code == "200" else b""
+            answer = Kept(token, fresh_until, status, headers, body)
             try:
-                cache.set(f"{key}:{code}", answer, ENTRY_TIMEOUT)
+                cache.set(f"{key}:{code}", answer, lifetime)
             except Exception:  # the reader still gets the answer; the next read tries again
                 logger.exception("Keeping a read to replay failed")
                 return response

@@ -119,8 +119,8 @@ def article_out(article: Article) -> dict:
 def setup(request, slug: str, lang: str = ""):
     """Language, messages, date format, count and article for an embed on one article.
 
-    A public read: served from the cache until the article or its thread changes; send
-    the ETag back in If-None-Match to get a 304."""
+    A public read: served from the cache until the article or its thread changes, or
+    comments close on their own; send the ETag back in If-None-Match to get a 304."""
     article = with_comment_counts(Article.objects.filter(slug=slug)).first()
     language = chosen_language(lang[:20].lower(), article)
     count = article.comment_count if article else 0
@@ -137,17 +137,19 @@ def setup(request, slug: str, lang: str = ""):
                 **strings.interface(),
             }
 
-    if article is not None and article.closes_on_its_own:
-        # It closes at a time no change announces: answered afresh, never shared.
-        return build()
     article_id = article.id if article else None
     entry = thread_cache.find(article_id, "embed", slug, language, depends_on=(described, count))
+    # Open, and closing at a set time: no cache may keep it as open past then.
+    open_until = (
+        described["comments_close_at"] if described and described["comments_open"] else None
+    )
     return edge.cached_read(
         request,
         entry,
         lambda: rendered(request, EmbedSetupOut, build()),
         article_id=article_id,
         content_type=JSON_CONTENT_TYPE,
+        fresh_until=open_until,
     )
 
 

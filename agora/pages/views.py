@@ -32,18 +32,20 @@ def detail(request, article: Article):
     """An article with its comment section below it.
 
     One page for every anonymous reader, kept by shared caches and the replayed fast
-    path until the article or its thread changes (agora.comments.edge): nothing in it is
-    anyone's own. A signed-in reader (staff) gets a page of their own, and so does
-    everyone while the article is due to close on its own at a set time, which no change
-    announces (as the embed's data)."""
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or article.closes_on_its_own:
+    path until the article or its thread changes (agora.comments.edge), or until comments
+    close on their own while it shows them open: nothing in it is anyone's own. A
+    signed-in reader (staff) gets a page of their own."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return render(request, "articles/detail.html", section_context(request, article))
+    # Read once, so that the page's tag and how long caches may keep it agree.
+    accepts = article.accepts_comments
     order = read_order(request)
     reply_to = request.GET.get("reply_to", "")
     parts = (order, bool(reply_to), comment_id(reply_to), get_language())
     parts += (timezone.get_current_timezone_name(),)
+    closes = article.comments_close_at
     entry = thread_cache.find(
-        article.pk, "page", article.pk, *parts, depends_on=(article.published_at,)
+        article.pk, "page", article.pk, *parts, depends_on=(article.published_at, closes, accepts)
     )
 
     def build() -> bytes:
@@ -51,7 +53,12 @@ def detail(request, article: Article):
         return render_to_string("articles/detail.html", context, request).encode()
 
     return edge.cached_read(
-        request, entry, build, article_id=article.pk, content_type="text/html; charset=utf-8"
+        request,
+        entry,
+        build,
+        article_id=article.pk,
+        content_type="text/html; charset=utf-8",
+        fresh_until=closes if accepts else None,
     )
 
 

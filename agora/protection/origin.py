@@ -9,13 +9,21 @@ browser that sends neither (old browsers, some privacy tools) falls back to Djan
 CSRF token, which a privately rendered form carries.
 
 ``CSRF_TRUSTED_ORIGINS`` (``AGORA_CSRF_TRUSTED_ORIGINS``) names other origins whose pages
-may post here, as it does for Django's own check.
+may post here, and an ``Origin`` is trusted exactly when Django's own CSRF check would
+trust it: the site's own origin, an entry as written, or, for an entry with a wildcard
+(``https://*.example.com``), the domain and any of its subdomains on that same scheme
+(``https://news.example.com``; not ``http://news.example.com`` nor
+``https://example.com.evil.org``). The entries are read as the CSRF middleware reads
+them (its ``allowed_origins_exact`` and ``allowed_origin_subdomains``) and hosts matched
+with Django's ``is_same_domain``, so the two checks cannot drift apart.
 """
 
 from enum import Enum
+from urllib.parse import urlsplit
 
-from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.http import is_same_domain
 
 
 class Source(Enum):
@@ -32,15 +40,37 @@ def form_source(request) -> Source:
     origin = request.META.get("HTTP_ORIGIN")
     if origin:
         # "null" (a sandboxed frame, a page opened from a file) is another site.
-        own = f"{request.scheme}://{request.get_host()}"
-        trusted = origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
-        return Source.SAME_SITE if trusted else Source.OTHER_SITE
+        return Source.SAME_SITE if is_trusted(request, origin) else Source.OTHER_SITE
     if fetch_site in ("same-site", "cross-site"):
         return Source.OTHER_SITE
     return Source.UNKNOWN
 
 
+def is_trusted(request, origin: str) -> bool:
+    """Whether a page on ``origin`` may post to this site, as Django's CSRF check decides."""
+    scheme = "https" if request.is_secure() else "http"
+    try:
+        if origin == f"{scheme}://{request.get_host()}":
+            return True
+    except DisallowedHost:  # not this site's own, but it may still be a trusted one
+        pass
+    trusted = csrf_middleware()
+    if origin in trusted.allowed_origins_exact:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    wildcards = trusted.allowed_origin_subdomains.get(parts.scheme, ())
+    return any(is_same_domain(parts.netloc, host) for host in wildcards)
+
+
+def csrf_middleware() -> CsrfViewMiddleware:
+    """Django's CSRF middleware on its own, reading the settings as they are now."""
+    return CsrfViewMiddleware(lambda request: None)
+
+
 def csrf_token_passes(request) -> bool:
     """Django's CSRF check (cookie and token) on a view exempt from the middleware's."""
-    refusal = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+    refusal = csrf_middleware().process_view(request, None, (), {})
     return refusal is None
