@@ -302,3 +302,29 @@ def test_the_shared_cache_copy_is_replayed_until_closing_only(servers, closing, 
     clock.value += 60  # comments close; the shared copy is still there, but not replayed
     assert not shows_open(answer(servers.fast, env))
     assert servers.full.calls == calls + 1
+
+
+def test_changing_the_closing_setting_refreshes_every_article_at_once(
+    servers, thread, chief, clock, django_capture_on_commit_callbacks
+):
+    from agora.newsroom import actions as newsroom_actions
+
+    Article.objects.filter(pk=thread.pk).update(published_at=timezone.now() - timedelta(days=10))
+    clock.value += 2
+    env = REQUESTS["the article page"]
+    kept = answer(servers.fast, env)
+    assert shows_open(kept) and answer(servers.fast, env) == kept
+    calls = servers.full.calls
+
+    with (
+        mock.patch("agora.comments.edge.purge_later") as purge_later,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        newsroom_actions.change_settings(chief, {"close_comments_after_days": 7})
+    clock.value += 2
+
+    closed = answer(servers.fast, env)
+    assert servers.full.calls == calls + 1
+    assert not shows_open(closed) and closed == answer(servers.full, env)
+    # The caches in front are told too: the article is no longer what they hold.
+    assert any(thread.pk in call.args for call in purge_later.call_args_list)

@@ -39,6 +39,7 @@ from django.dispatch import receiver
 from agora.articles.models import Article
 from agora.comments import edge
 from agora.comments.models import Comment, Status
+from agora.newsroom import knobs
 
 # An unread thread's version may expire; the next reader starts a new one.
 VERSION_TIMEOUT = 7 * 24 * 3600
@@ -269,13 +270,22 @@ def with_comment_counts(articles: QuerySet) -> QuerySet:
 
 
 # Changes that happen outside ``actions``: articles are written in the admin or
-# created by the embed, and comments are deleted only when a reader's data is erased.
+# created by the embed, the closing setting is changed on the settings page, and
+# comments are deleted only when a reader's data is erased.
 
 
 @receiver(post_save, sender=Article, dispatch_uid="threads.article_saved")
 @receiver(post_delete, sender=Article, dispatch_uid="threads.article_deleted")
 def article_changed(sender, instance, **kwargs):
     thread_cache.invalidate(instance.pk)
+
+
+@receiver(knobs.changed, dispatch_uid="threads.settings_changed")
+def settings_changed(sender, names, **kwargs):
+    # Whether each article takes comments, and until when, follows the closing setting:
+    # every article's page and embed say it, and no change to a thread announces it.
+    if "close_comments_after_days" in names:
+        thread_cache.invalidate(*Article.objects.values_list("pk", flat=True))
 
 
 @receiver(post_delete, sender=Comment, dispatch_uid="threads.comment_deleted")

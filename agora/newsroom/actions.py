@@ -33,4 +33,5 @@ def change_settings(moderator, wanted: dict[str, int | bool]) -> list[Change]:
             # server that read the values meanwhile cached them as they were before.
             knobs.forget_stored()
             transaction.on_commit(knobs.forget_stored, robust=True)
+            knobs.changed.send(sender=Change, names={change.name for change in changes})
     return changes

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.dispatch import Signal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,11 @@ CACHE_KEY = "newsroom:settings"
 CACHE_SECONDS = 60
 # The longest period any of the day counts below may name: ten years.
 MAX_DAYS = 3650
+
+#: Sent inside the transaction that changes settings, with ``names``, the settings whose
+#: value changed: an app that keeps what a setting shapes (cached pages, say) refreshes it
+#: there, as this app imports none of them.
+changed = Signal()
 
 
 @dataclass(frozen=True)
