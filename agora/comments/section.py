@@ -80,6 +80,10 @@ def section_context(
             token = new_token()
     reply_target = by_id.get(comment_id(reply_to))
     return {
+        # A post refused because comments closed meanwhile (by a moderator, or on their
+        # own): the page has no form then, so the reader's words are shown back to them
+        # to copy, and nothing else of the post (never the email).
+        "unsent_body": form.data.get("body", "") if not article.accepts_comments else "",
         "article": article,
         "threads": threads,
         # An article without comments shows none: no cached list to look up.

@@ -69,7 +69,8 @@ def post(request, article: Article):
 
 
 def form_again(request, article: Article, form: CommentPageForm, status: int):
-    """The article page for this reader alone, with their form, its errors and their words."""
+    """The article page for this reader alone, with their form, its errors and their words
+    (the words alone, to copy, when comments closed meanwhile: section.section_context)."""
     context = section_context(request, article, form)
     return render(request, "articles/detail.html", context, status=status)
 

@@ -106,13 +106,35 @@ def test_field_errors_are_shown_next_to_each_field_and_announced(page, publisher
     assert not Comment.objects.filter(body="x").exists()
 
 
-def test_a_double_click_stores_one_comment(page, publisher):
+def fill_the_demo_form(page, publisher, email: str, body: str) -> None:
+    """The publisher's demo page, its embed loaded and its form filled in by Dara."""
     demo.load()
     page.goto(f"{publisher.host_url}/")
     wait_for_embed(page)
     page.fill(f"{EMBED} #agora-author_name", "Dara")
-    page.fill(f"{EMBED} #agora-author_email", "dara.double@example.org")
-    page.fill(f"{EMBED} #agora-body", "Clicked twice by accident, stored once.")
+    page.fill(f"{EMBED} #agora-author_email", email)
+    page.fill(f"{EMBED} #agora-body", body)
+
+
+def test_a_post_after_comments_closed_keeps_the_text_and_says_why(page, publisher):
+    fill_the_demo_form(
+        page, publisher, "dara.closed@example.org", "Written while the article was still open."
+    )
+    Article.objects.filter(slug=BUDGET).update(comments_open=False)  # a moderator closes
+    page.click(f"{EMBED} .send")
+
+    page.locator(f"{EMBED} .summary").filter(
+        has_text="Comments are closed on this article."
+    ).wait_for()
+    body = page.locator(f"{EMBED} #agora-body")
+    assert body.input_value() == "Written while the article was still open."
+    assert not Comment.objects.filter(author_email="dara.closed@example.org").exists()
+
+
+def test_a_double_click_stores_one_comment(page, publisher):
+    fill_the_demo_form(
+        page, publisher, "dara.double@example.org", "Clicked twice by accident, stored once."
+    )
     page.dblclick(f"{EMBED} .send")
     page.locator(f"{EMBED} .status").filter(has_text=RECEIVED).wait_for()
     assert Comment.objects.filter(author_email="dara.double@example.org").count() == 1

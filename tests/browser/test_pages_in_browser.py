@@ -123,3 +123,58 @@ def test_posting_through_the_shared_article_page(browser, live_server, javascrip
         assert page.locator("[role=status]").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "lang, words, javascript",
+    [
+        ("en", "Words written\nwhile the article was open <b>really</b>.", True),
+        ("ar", "كتبت هذا والمقال مفتوح <b>حقاً</b>.\nسطر ثانٍ.", False),
+    ],
+    ids=["English with JavaScript", "Arabic without"],
+)
+def test_a_reader_whose_article_closed_while_writing_gets_the_words_back(
+    browser, live_server, lang, words, javascript
+):
+    story = Article.objects.create(slug="closing-dam", title="The dam", body="...", language=lang)
+    context = browser.new_context(locale="en-US", java_script_enabled=javascript)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{story.get_absolute_url()}")
+        page.fill("#id_author_name", "Leyla")
+        page.fill("#id_author_email", "leyla@example.org")
+        page.fill("#id_body", words)
+        Article.objects.filter(pk=story.pk).update(comments_open=False)  # a moderator closes
+        with page.expect_navigation():
+            page.locator("#comment-form button[type=submit]").click()
+
+        kept = page.locator("#unsent-body")
+        assert kept.input_value() == words  # as typed, markup as text
+        assert kept.evaluate("el => el.readOnly")
+        assert page.locator("#comment-form form").count() == 0
+        assert "leyla@example.org" not in page.content()
+        summary = page.locator("[data-error-summary]")
+        assert summary.get_attribute("role") == "alert"
+        # article.js takes keyboard and screen-reader users to the notice.
+        focused = page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+        assert focused is javascript
+        direction = "el => getComputedStyle(el).direction"
+        assert summary.evaluate(direction) == ("rtl" if lang == "ar" else "ltr")
+        assert kept.evaluate(direction) == ("rtl" if lang == "ar" else "ltr")
+        assert not Comment.objects.filter(article=story).exists()
+    finally:
+        context.close()
+
+
+def test_a_form_sent_back_with_errors_puts_the_focus_on_its_summary(page, live_server):
+    story = Article.objects.create(slug="errors-dam", title="The dam", body="...")
+    page.goto(f"{live_server.url}{story.get_absolute_url()}")
+    page.fill("#id_body", "Words without a name or an email.")
+    with page.expect_navigation():
+        page.locator("#comment-form button[type=submit]").click()
+    # The address ends in #comment-form, and Chromium's scroll to it must not take the
+    # focus away from what the reader has to fix.
+    assert page.url.endswith("#comment-form")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.locator("#id_body").input_value() == "Words without a name or an email."

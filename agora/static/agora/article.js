@@ -2,7 +2,8 @@
 // - A+ / A− buttons scale the article text and remember the reader's choice
 //   (they stay hidden when this script does not run);
 // - a comment form sent back with errors gets focus on its error summary, so
-//   keyboard and screen-reader users land on what to fix. (The HTML autofocus
+//   keyboard and screen-reader users land on what to fix; so does the notice that a
+//   comment was not posted because comments closed, above the words it keeps. (The HTML autofocus
 //   attribute cannot do it: browsers skip autofocus when the address has a #fragment.)
 // - the comment form of the page every reader shares gets this view's own token, so a
 //   double click or a re-sent form stores one comment (a page sent to one reader
@@ -41,9 +42,15 @@
 
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) {
-      summary.focus();
+    if (!summary) {
+      return;
     }
+    summary.focus();
+    // Chromium moves focus once more when it scrolls to the address's #fragment, which
+    // it does as the page finishes loading: take it back to the summary then.
+    window.addEventListener("load", function () {
+      summary.focus();
+    });
   }
 
   function initTextSize() {
