@@ -700,3 +700,33 @@ def test_wrong_password_is_refused(client, moderator):
 
     assert response.status_code == 200
     assert "correct username and password" in response.content.decode()
+
+
+def test_the_live_queue_appends_the_card_the_page_shows(staff_client, make_comment):
+    """New items come from their own view but must be the page's cards, byte for byte,
+    but for the form's token, the address a plain post returns to, and the ``after``
+    that the item request's own query adds to the "Only this article" link."""
+    text = "You idiot, the dam is a scam."
+    make_comment("An earlier comment.")
+    newer = make_comment(
+        text,
+        verdict=verdict_for(text, ("personal_attack", 0.91, [(4, 9)], "")),
+        risk=0.91,
+        email="ana+news@example.org",
+    )
+
+    def card(html):
+        found = re.search(rf'<article [^>]*id="comment-{newer.pk}".*?</article>', html, re.S)
+        assert found, html
+        card = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", found.group())
+        card = re.sub(r'name="next" value="[^"]*"', "", card)
+        return card.replace(f"?after={newer.pk - 1}&amp;", "?")
+
+    page = staff_client.get(QUEUE).content.decode()
+    items = staff_client.get(
+        reverse("moderation:queue-items"), {"after": newer.pk - 1}
+    ).content.decode()
+
+    assert card(items) == card(page)
+    assert '<mark class="evidence" data-guidelines="personal_attack"' in card(page)
+    assert "email=ana%2Bnews%40example.org" in card(page)
