@@ -20,6 +20,18 @@ def fast_passwords():
         yield
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a request that speaks another (an article
+    page in its article's language, say) leaves it switched on in this thread, as Django
+    leaves the last request's language in a server's thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 @pytest.fixture
 def article(db):
     from agora.articles.models import Article
