@@ -118,14 +118,15 @@ def test_an_article_closing_on_its_own_is_kept_until_it_closes_and_no_longer(
     varnish_port, story, settings
 ):
     settings.AGORA_CLOSE_COMMENTS_AFTER_DAYS = 30
-    closes = time.time() + 2
-    published_at = timezone.now() - timedelta(days=30, seconds=-2)
+    # Closing a few seconds ahead: time enough for the first reads on a busy machine.
+    closes = time.time() + 4
+    published_at = timezone.now() - timedelta(days=30, seconds=-4)
     Article.objects.filter(pk=story.pk).update(published_at=published_at)
     _, first_headers, first = get(varnish_port, page(story))
     _, headers, again = get(varnish_port, page(story))
     assert headers["X-Cache"] == "HIT" and again == first and b"Comments close on" in again
     fresh = re.search(r"s-maxage=(\d+),", first_headers["Cache-Control"])
-    assert fresh and int(fresh[1]) <= 1  # the whole seconds left, rounded down
+    assert fresh and 1 <= int(fresh[1]) <= 3  # the whole seconds left, rounded down
 
     # Past closing, the next read is the closed page (or, once, the kept one a little
     # stale while Varnish fetches it again: stale-while-revalidate).
