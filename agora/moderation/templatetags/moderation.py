@@ -151,10 +151,9 @@ def engine_reasons(verdict: Verdict | None) -> list[EngineReason]:
     ]
 
 
-def evidence_spans(comment) -> list[Span]:
+def evidence_spans(comment, verdict: Verdict | None) -> list[Span]:
     """Every evidence span that fits the comment's text, tagged with its guideline: the
-    engine's reasons' and the word lists'."""
-    verdict = comment.engine_verdict
+    engine's reasons' (``verdict``, the comment's parsed) and the word lists'."""
     if verdict is None:
         return []
     found = [(reason.guideline, reason.evidence) for reason in verdict.reasons]
@@ -204,7 +203,7 @@ def highlight(text: str, spans: list[Span]) -> SafeString:
 
 def with_evidence(comment) -> SafeString:
     """The comment's text, escaped, with the engine's evidence marked."""
-    return highlight(comment.body, evidence_spans(comment))
+    return highlight(comment.body, evidence_spans(comment, comment.engine_verdict))
 
 
 # Stands for a comment's id in a URL reversed once per page (see CardPage.url).
@@ -296,9 +295,8 @@ def _evidence(reason) -> str:
     return ": " + quoted
 
 
-def _reason_items(comment, words: dict[str, str]) -> str:
-    listed = list_reasons(comment.verdict)
-    reasons = engine_reasons(comment.engine_verdict)
+def _reason_items(verdict: Verdict | None, listed: list[ListReason], words: dict[str, str]) -> str:
+    reasons = engine_reasons(verdict)
     if not (reasons or listed):
         return ""
     items = [
@@ -330,7 +328,7 @@ def _reason_items(comment, words: dict[str, str]) -> str:
     return '\n    <ul class="reasons">\n      ' + "".join(items) + "\n    </ul>\n    "
 
 
-def _verdict(comment, words: dict[str, str]) -> str:
+def _verdict(comment, verdict: Verdict | None, listed: list[ListReason], words) -> str:
     if comment.verdict:
         line = _say(
             words["engine_line"],
@@ -343,7 +341,7 @@ def _verdict(comment, words: dict[str, str]) -> str:
             f' aria-label="{words["engine"]}">'
             f"\n    <p>\n      {line}\n      "
             f'<span class="explain" title="{words["explain"]}">{what}</span>\n    </p>\n    '
-            f"{_reason_items(comment, words)}\n  </section>\n  "
+            f"{_reason_items(verdict, listed, words)}\n  </section>\n  "
         )
     if comment.awaiting_verdict:
         return (
@@ -353,7 +351,7 @@ def _verdict(comment, words: dict[str, str]) -> str:
     return ""
 
 
-def _actions(comment, page: CardPage, csrf: str) -> str:
+def _actions(comment, page: CardPage, csrf: str, preselected: str) -> str:
     words = page.words
     status = _text(comment.status)
     hidden = (
@@ -372,7 +370,6 @@ def _actions(comment, page: CardPage, csrf: str) -> str:
     html.append("\n    ")
     if comment.status != "rejected":
         pk = _text(comment.pk)
-        preselected = top_reason(comment)
         label = words["reject_instead"] if comment.status == "approved" else words["reject"]
         html.append(
             f'\n    <form method="post" action="{page.url("moderation:reject", comment.pk)}"'
@@ -398,6 +395,9 @@ def render_card(comment, page: CardPage, *, request, csrf_token, article_filter,
     status = _text(comment.status)
     created = template_localtime(comment.created_at)
     author = _say(words["comment_by"], id=comment.pk, name=comment.author_name)
+    # The stored verdict, read once for the text's marks, the reasons and the preselection.
+    verdict = comment.engine_verdict
+    listed = list_reasons(comment.verdict)
     pick = ""
     if page.may_decide and selectable:
         pick = (
@@ -406,7 +406,7 @@ def render_card(comment, page: CardPage, *, request, csrf_token, article_filter,
         )
     only_article = ""
     if article_filter:
-        here = query_with({"request": request}, article=comment.article_id, page="")
+        here = query_changed(request.GET, article=comment.article_id, page="")
         only_article = f'<a href="{_text(here)}">{words["only_article"]}</a>'
     email = urlquote(comment.author_email)
     record = _say(
@@ -422,6 +422,11 @@ def render_card(comment, page: CardPage, *, request, csrf_token, article_filter,
         csrf = format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
         )
+    actions = (
+        _actions(comment, page, csrf, preselected_reason(verdict, listed))
+        if page.may_decide
+        else ""
+    )
     # Safe: every value below is escaped (_text, _say, format_html) or markup built here;
     # the two line breaks first are the ones the card's template always wrote.
     return mark_safe(
@@ -446,9 +451,10 @@ def render_card(comment, page: CardPage, *, request, csrf_token, article_filter,
         f'    <a class="author-page" href="{page.commenter_url}?email={email}">'
         f"{words['commenter']}</a>\n"
         f'    <span class="author-record">{record}</span>\n  </p>\n'
-        f'  <div class="comment-text" dir="auto"{lang}>{with_evidence(comment)}</div>\n  '
-        f"{_verdict(comment, page.words)}\n  "
-        f"{_actions(comment, page, csrf) if page.may_decide else ''}\n</article>\n"
+        f'  <div class="comment-text" dir="auto"{lang}>'
+        f"{highlight(comment.body, evidence_spans(comment, verdict))}</div>\n  "
+        f"{_verdict(comment, verdict, listed, words)}\n  "
+        f"{actions}\n</article>\n"
     )
 
 
@@ -497,10 +503,13 @@ def live_count(context, name: str) -> str:
 
 
 def top_reason(comment) -> str:
-    """The reason code a rejection should pre-select: the engine's highest-scoring
-    guideline, else the guideline of a word list that matched, else nothing."""
-    verdict = comment.engine_verdict
-    listed = list_reasons(comment.verdict)
+    """The reason code a rejection of ``comment`` should pre-select."""
+    return preselected_reason(comment.engine_verdict, list_reasons(comment.verdict))
+
+
+def preselected_reason(verdict: Verdict | None, listed: list[ListReason]) -> str:
+    """The engine's highest-scoring guideline, else the guideline of a word list that
+    matched (``listed``), else nothing."""
     top = "" if verdict is None else verdict.top_guideline
     return top or (listed[0].guideline if listed else "")
 
@@ -518,7 +527,12 @@ def guideline_label(key: str) -> str:
 def query_with(context, **changes) -> str:
     """The current query string with some parameters changed (empty ones dropped),
     so paging and links keep the moderator's filters and order."""
-    query = context["request"].GET.copy()
+    return query_changed(context["request"].GET, **changes)
+
+
+def query_changed(current, **changes) -> str:
+    """``current`` (a request's ``GET``) as a query string with ``changes`` made."""
+    query = current.copy()
     for key, value in changes.items():
         query[key] = value
     for key in [key for key, value in query.items() if value in ("", None)]:
