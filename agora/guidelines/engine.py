@@ -39,6 +39,7 @@ from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.model import LanguageModel
 from agora.guidelines.normalize import Normalized, normalize
 from agora.guidelines.policy import Policy
+from agora.guidelines.threat_cues import ThreatCue, find_threat_cues
 from agora.guidelines.verdict import (
     GUIDELINES,
     IDENTITY_SUBKEYS,
@@ -84,6 +85,8 @@ class Draft:
     verdict: Verdict | None = None
     #: The encoder's chunk vectors of the comment, where its language model reads them.
     vectors: np.ndarray | None = None
+    #: Wordings of a threat found in the normalised text (:mod:`agora.guidelines.threat_cues`).
+    threat_cues: list[ThreatCue] = field(default_factory=list)
 
 
 Phase = Callable[[list[Draft]], list[Verdict | None]]
@@ -92,6 +95,15 @@ Phase = Callable[[list[Draft]], list[Verdict | None]]
 def _key_name(key: str) -> str:
     """A key as the engine's reasons name it ("Personal attack"; sub-keys as they are)."""
     return key if key in IDENTITY_SUBKEYS else key.replace("_", " ").capitalize()
+
+
+def _with_cue_note(draft: Draft) -> str:
+    """The threat note of a comment with threat cues: why its score was raised."""
+    assert draft.normalized is not None
+    spans = [draft.normalized.source_span(cue.start, cue.end) for cue in draft.threat_cues]
+    quoted = ", ".join(f"\u201c{draft.comment.text[s:e]}\u201d" for s, e in spans)
+    note = f"Raised because the comment words a threat: {quoted}."
+    return f"{draft.notes['threat']} {note}" if "threat" in draft.notes else note
 
 
 def _encoded(draft: Draft) -> np.ndarray:
@@ -243,7 +255,9 @@ class Engine:
                 [one.text for one in normalized], embeddings
             )
             for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
-                scores = model.guideline_scores(row)
+                assert draft.normalized is not None
+                draft.threat_cues = find_threat_cues(draft.normalized.text, lang)
+                scores = model.guideline_scores(row, threat_cued=bool(draft.threat_cues))
                 draft.scores.update(scores)
                 for key in self.policy.required:
                     if key in model.stand_ins:
@@ -257,6 +271,8 @@ class Engine:
                             f"Not checked: no {LANGUAGE_NAMES[lang]} training data for this "
                             "guideline; a moderator must judge it."
                         )
+                if draft.threat_cues and "threat" in scores:
+                    draft.notes["threat"] = _with_cue_note(draft)
                 self._find_evidence(draft, model, analysis)
         return [None] * len(drafts)
 
@@ -274,7 +290,14 @@ class Engine:
             return
         found = model.evidence(analysis, sources)
         for key in flagged:
-            spans = [normalized.source_span(s, e) for s, e in found[model.source_key(key)]]
+            found_spans = found[model.source_key(key)]
+            if key == "threat" and draft.threat_cues:
+                cues = [(cue.start, cue.end) for cue in draft.threat_cues]
+                found_spans = sorted(
+                    cues
+                    + [(s, e) for s, e in found_spans if all(e <= a or s >= b for a, b in cues)]
+                )
+            spans = [normalized.source_span(s, e) for s, e in found_spans]
             draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
 
     def _relevance(self, drafts: list[Draft]) -> list[Verdict | None]:

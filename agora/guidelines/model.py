@@ -26,6 +26,7 @@ from scipy import sparse
 from agora.guidelines.calibration import Calibrator
 from agora.guidelines.features import Analysis, Featurizer
 from agora.guidelines.head import Head, HeadStack
+from agora.guidelines.threat_cues import with_cue
 from agora.guidelines.verdict import SCORE_KEYS
 
 #: Guidelines that an ``offensive`` model scores for a language whose data cannot tell
@@ -66,11 +67,17 @@ class LanguageModel:
         """Whether scoring needs the sentence encoder's vectors."""
         return self.embedding_coef is not None
 
-    def guideline_scores(self, probabilities: np.ndarray) -> dict[str, float]:
-        """One row of :meth:`predict` as verdict scores: modelled keys and stand-ins."""
+    def guideline_scores(
+        self, probabilities: np.ndarray, threat_cued: bool = False
+    ) -> dict[str, float]:
+        """One row of :meth:`predict` as verdict scores: modelled keys and stand-ins, the
+        threat score raised when the text says a threat in so many words
+        (:mod:`agora.guidelines.threat_cues`)."""
         by_key = dict(zip(self.keys, probabilities.tolist(), strict=True))
         scores = {key: p for key, p in by_key.items() if key in SCORE_KEYS}
         scores.update({key: by_key[source] for key, source in self.stand_ins.items()})
+        if threat_cued and "threat" in scores:
+            scores["threat"] = with_cue(scores["threat"])
         return scores
 
     def source_key(self, key: str) -> str:

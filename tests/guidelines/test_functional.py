@@ -43,7 +43,8 @@ MUST_PASS = {
     ("profanity", "reporting"): 0.90,  # measured 1/1
     ("profanity", "innocent_use"): 0.46,  # measured 5/9
     ("profanity", "neutral_control"): 0.57,  # measured 4/6
-    ("threat", "direct"): 0.57,  # measured 6/9
+    ("threat", "direct"): 0.90,  # measured 9/9
+    ("threat", "spelling_evasion"): 0.90,  # measured 3/3
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
     ("threat", "shouted_capitals"): 0.57,  # measured 2/3
     ("threat", "negation"): 0.40,  # measured 2/4

@@ -49,6 +49,7 @@ from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS
+from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
 from agora.guidelines.training import datasets, functional, relevance_eval
 from agora.guidelines.training.calibrating import reliability
 from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
@@ -264,6 +265,40 @@ def _met(value: bool | None) -> str:
     return {True: "met", False: "**not met**", None: "not measurable"}[value]
 
 
+def threat_cue_section(runs: list[LanguageRun]) -> list[str]:
+    """How often the threat cues fire on the evaluation half, and on what rows."""
+    out = [
+        "## Threat cues",
+        "",
+        "Rows of the evaluation half that word a threat (agora/guidelines/threat_cues.py), "
+        "and how their annotators labelled them. A cue raises the threat score to at least "
+        f"{CUE_PROBABILITY:g}; the triage above counts it.",
+        "",
+        "| language | rows | with a cue | labelled threat | labelled another violation "
+        "| clean | labelled for threat, no cue | of them threats |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        cued = np.array(
+            [bool(find_threat_cues(normalize(r.text, run.lang).text, run.lang)) for r in run.rows]
+        )
+        threat = np.array([is_violating(row, "threat") for row in run.rows])
+        other = np.array([is_violating(row) for row in run.rows]) & ~threat
+        clean = np.array([is_clean(row) for row in run.rows])
+        labelled = np.array([row.labels.get("threat") is not None for row in run.rows])
+        cells = [
+            len(run.rows),
+            int(cued.sum()),
+            int((cued & threat).sum()),
+            int((cued & other).sum()),
+            int((cued & clean).sum()),
+            int((labelled & ~cued).sum()),
+            int((threat & ~cued).sum()),
+        ]
+        out.append(f"| {run.lang} | " + " | ".join(str(c) for c in cells) + " |")
+    return out
+
+
 def reliability_table(run: LanguageRun, engine: Engine) -> list[str]:
     """Markdown rows: how many distinct scores each key gives, then predicted vs observed
     frequency per probability bin, per key."""
@@ -370,6 +405,7 @@ def evaluate(
         if run.lang == "en":
             out += ["## en: off_topic (relevance to the article)", ""] + relevance_lines + [""]
     out += triage_section(runs, engine) + [""]
+    out += threat_cue_section(runs) + [""]
     for run in runs:
         out += [f"## {run.lang}: reliability of the calibrated scores", ""]
         out += reliability_table(run, engine) + [""]

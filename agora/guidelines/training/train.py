@@ -43,6 +43,7 @@ from agora.guidelines.model import STAND_IN_KEYS, LanguageModel
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS, Policy, Thresholds
 from agora.guidelines.relevance import Relevance
+from agora.guidelines.threat_cues import find_threat_cues
 from agora.guidelines.training import datasets
 from agora.guidelines.training.calibrating import (
     expected_calibration_error,
@@ -232,6 +233,7 @@ def train_language(
     probabilities = np.column_stack(
         [model.calibrators[key](raw_calibration[:, k]) for k, key in enumerate(keys)]
     )
+    probabilities = as_scored(model, calibration_texts, probabilities)
     thresholds = default_thresholds(model, probabilities, calibration_rows)
 
     entry = {
@@ -256,6 +258,26 @@ def _embedded(encoder, rows: list[Example]) -> np.ndarray | None:
     if encoder is None:
         return None
     return embed_for_training(encoder, [row.text for row in rows])
+
+
+def as_scored(
+    model: LanguageModel,
+    texts: list[str],
+    probabilities: np.ndarray,
+    cued: list[bool] | None = None,
+) -> np.ndarray:
+    """The model's probabilities of normalised ``texts`` as the engine scores them: the
+    threat column raised where a text words a threat (:meth:`LanguageModel.guideline_scores`
+    does the raising). ``cued`` says which texts have a cue, when already known."""
+    if "threat" not in model.keys:
+        return probabilities
+    if cued is None:
+        cued = [bool(find_threat_cues(text, model.lang)) for text in texts]
+    column = model.keys.index("threat")
+    out = probabilities.copy()
+    for row in np.flatnonzero(cued):
+        out[row, column] = model.guideline_scores(probabilities[row], threat_cued=True)["threat"]
+    return out
 
 
 def default_thresholds(
@@ -294,7 +316,7 @@ def refit_thresholds(
             (rows, [normalize(row.text, lang).text for row in rows], _embedded(encoder, rows))
             for rows in halves
         )
-        probabilities = model.predict(*calibration[1:])
+        probabilities = as_scored(model, calibration[1], model.predict(*calibration[1:]))
         thresholds = default_thresholds(model, probabilities, calibration[0])
         entry["thresholds"] = {
             k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()
@@ -317,11 +339,13 @@ def _validation_report(
     embeddings: np.ndarray | None,
 ) -> dict:
     """Figures on the evaluation half: per key AUC and calibration, and the triage."""
+    cued = [bool(find_threat_cues(text, model.lang)) for text in texts]
     probabilities = model.predict(texts, embeddings)
     per_key = {}
+    scored = as_scored(model, texts, probabilities, cued)
     for k, key in enumerate(model.keys):
         index, y = labels_of(rows, key)
-        p = probabilities[index, k]
+        p = scored[index, k]
         per_key[key] = {
             "rows": len(index),
             "positives": int(y.sum()),
@@ -333,9 +357,9 @@ def _validation_report(
         }
     policy = Policy(thresholds={"*": {}, model.lang: thresholds})
     decisions = []
-    for row_p in probabilities:
+    for row_p, threat_cued in zip(probabilities, cued, strict=True):
         # off_topic stays None: relevance is its own model, and it is not a required key.
-        scores = dict.fromkeys(SCORE_KEYS) | model.guideline_scores(row_p)
+        scores = dict.fromkeys(SCORE_KEYS) | model.guideline_scores(row_p, threat_cued)
         decisions.append(policy.decide(model.lang, scores))
     decisions = np.array(decisions)
     clean = np.array([is_clean(row) for row in rows], dtype=bool)

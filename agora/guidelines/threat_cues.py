@@ -1,0 +1,219 @@
+"""Threat cues: the wordings of a direct threat or a call for violence, in every model language.
+
+The threat models learn from labelled data in which direct threats are rare: the English
+sets label calls for violence against groups ("deport them all", "they should be hanged"),
+and hardly ever "I will find you and hurt you", so the models gave such a sentence a threat
+probability of 0.002. A newsroom cannot let that through. This module finds the plain
+wordings of a threat and the engine raises the comment's threat score with them
+(:func:`with_cue`), so a comment that says one is never approved without a moderator.
+
+What counts as a cue, in English:
+
+* the speaker's intent: "I'll", "we are going to", "let's", "gonna" ... followed (a few
+  adverbs apart) by a verb of killing or maiming and a person ("I will kill you", "we're
+  going to hang that judge"); verbs of hurting ("hurt", "beat", "burn") count only against
+  a person named by a pronoun, so "I will beat the deadline" is not a threat;
+* "find you and kill you", wishes of death or harm aimed at someone ("I hope you die"),
+  "deserves to be shot", "should die", "shoot them all", "put a bullet in his head",
+  "watch your back", "we know where you live", "you're a dead man", "death to ...".
+
+Reports of a threat ("he said he would kill her"), denials ("I would never hurt you") and
+figures of speech ("this commute is killing me", "I'd kill for a holiday") are not cues,
+because the speaker is not "I" or "we", a negation stands between, or no person is the
+target. Arabic, Turkish and Persian cues are fixed phrases: the first-person future forms
+of "kill" and "slaughter" with a "you" object, plural imperatives ("kill them") and, in Persian,
+"death to", written in their usual spellings and normalised the same way as comments.
+
+A cue is evidence, not proof: a quoted threat in a news comment is one too. The cue's
+probability, :data:`CUE_PROBABILITY`, is what the English training rows say about it:
+of the rows labelled for threat that carry a cue, 26 of 125 are labelled threats, and
+most of the rest are violent speech their data set labels under another name. That is
+enough to send a comment to review under the default thresholds and not, alone, to
+reject it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from agora.guidelines.calibration import DECIMALS
+from agora.guidelines.normalize import normalize
+
+__all__ = ["CUE_PROBABILITY", "ThreatCue", "find_threat_cues", "with_cue"]
+
+#: P(threat) of a comment with a cue, whatever the model says (see the module's docstring).
+CUE_PROBABILITY = 0.2
+
+_STRONG = (
+    r"(?:kill|murder|shoot|stab|strangle|hang|lynch|behead|decapitate|execute|slaughter"
+    r"|butcher|rape|torture|slit|shank|gas|exterminate)"
+)
+_WEAK = (
+    r"(?:hurt|beat|beat\s+up|punch|slap|kick|smash|smack|burn|bomb|choke|fuck\s+up|mess\s+up"
+    r"|drown|bury|skin|break|cut|hunt\s+down|hunt)"
+)
+_PERSON = (
+    r"(?:you|u|ya|yall|y'all|yourself|your\s+\w+|him|her|them|em|'em"
+    r"|all\s+of\s+(?:you|them|u)|each\s+of\s+(?:you|them))"
+)
+_ANYONE = (
+    rf"(?:{_PERSON}|the\s+\w+|that\s+\w+|this\s+\w+|these\s+\w+|those\s+\w+"
+    r"|every\s+(?:one|last|single)\b\s*\w*|his\s+\w+|their\s+\w+)"
+)
+#: The speaker's intent: "I/we" with a future or a wish, "let's", "ima".
+_INTENT = (
+    r"(?:\b(?:i|we)\s*(?:'ll|ll|will|shall|would|'d|(?:am|'m|m|are|'re|re)\s+"
+    r"(?:going\s+to|gonna|about\s+to)|gonna|wanna|want\s+to|can'?t\s+wait\s+to)"
+    r"|\blet'?s|\bimm?a|\bi'ma)"
+)
+#: Words that may stand between the intent and the verb ("I will personally ...").
+_BETWEEN = (
+    r"(?:\s+(?:fucking|personally|really|just|gladly|happily|literally|definitely|actually"
+    r"|go|come|then|also|will|gonna|to|f\w*ing|make\s+sure\s+to|find\s+and|track\s+down\s+and))"
+    r"{0,3}"
+)
+_ENGLISH = [
+    rf"{_INTENT}{_BETWEEN}\s+{_STRONG}\s+{_ANYONE}\b",
+    rf"{_INTENT}{_BETWEEN}\s+{_WEAK}\s+{_PERSON}\b"
+    r"(?!\s+(?:a|an|some|the|my|our|with\s+(?:kindness|love|facts))\b)",
+    rf"\b(?:find|hunt|track)\s+(?:you|u|ya|him|her|them)\s+(?:down\s+)?and\s+(?:i\s+will\s+)?"
+    rf"(?:{_STRONG}|{_WEAK})",
+    r"\b(?:hope|wish|pray)\s+(?:that\s+)?(?:you|u|he|she|they|ya|your\s+\w+)\s+(?:\w+\s+)?"
+    r"(?:die|dies|rot|burn|choke|drown"
+    r"|gets?\s+(?:shot|killed|raped|hanged|hung|stabbed|murdered|run\s+over))\b",
+    r"\b(?:die|burn|rot)\s+in\s+(?:a\s+)?(?:fire|hell|a\s+ditch)\b",
+    r"\b(?:go\s+)?kill\s+(?:yourself|urself|yourselves)\b|\bkys\b",
+    r"\b(?:deserves?|ought|should|needs?|must)\s+(?:to\s+)?(?:be|get)\s+(?:\w+\s+)?"
+    r"(?:shot|hanged|hung|killed|lynched|executed|beheaded|burned|burnt|gassed|raped"
+    r"|put\s+down|exterminated|murdered|stabbed|strung\s+up|wiped\s+out)\b",
+    r"\b(?:deserves?\s+to|should|ought\s+to|needs?\s+to)\s+die\b",
+    r"(?<!\bto\s)(?<!\bnot\s)\b(?:shoot|hang|kill|gas|exterminate|lynch|behead|execute|nuke"
+    r"|slaughter)\s+(?:them|em|'em|all\s+of\s+them|every\s+(?:one|last)\s+of\s+them|the\s+lot)"
+    r"\s*(?:all)?\s*(?:$|[.!]|\bnow\b|\bdead\b|\bone\s+by\s+one\b|\bon\s+sight\b)",
+    r"\b(?:put|pump|lodge)\s+(?:a|some)\s+(?:bullets?|lead|rounds?)\s+(?:in|into|through)\b",
+    r"\bbullets?\s+(?:in|into|through)\s+(?:your|his|her|their|that)\s+(?:\w+\s+)?"
+    r"(?:head|brain|skull|face|back|chest)\b",
+    r"\bwatch\s+your\s+back\b",
+    r"\b(?:i|we)\s+know\s+where\s+(?:you|u|he|she|they)\s+(?:live|sleep|work)",
+    r"\bsleep\s+with\s+one\s+eye\s+open\b",
+    r"\b(?:you're|youre|you\s+are|ur|u\s+r)\s+(?:a\s+)?"
+    r"(?:dead\s+(?:man|woman|meat)|going\s+to\s+die|gonna\s+die|next)\s*(?:$|[.!])",
+    r"\bbreak\s+(?:your|his|her|their)\s+(?:\w+\s+)?"
+    r"(?:legs?|neck|arms?|face|jaw|bones|skull|knees)\b",
+    r"\bdeath\s+to\s+(?:the\s+|all\s+)?\w+",
+    r"\bwipe\s+(?:them|you|em|'em|\w+)\s+(?:out|off\s+the\s+(?:map|face))",
+]
+#: Fixed phrases, in ordinary spelling (normalised before matching), matched as whole words.
+#: Turkish and Persian negate inside the verb ("öldürmeyeceğim", "نمی‌کشمت"), so each form
+#: is written out whole rather than matched by its stem.
+_PHRASES = {
+    "ar": [
+        # I / we will kill or slaughter you (Modern Standard and colloquial futures)
+        "سأقتلك",
+        "سأقتلكم",
+        "سنقتلك",
+        "سنقتلكم",
+        "لأقتلك",
+        "لأقتلكم",
+        "رح اقتلك",
+        "راح اقتلك",
+        "رح نقتلك",
+        "هقتلك",
+        "حقتلك",
+        "سأذبحك",
+        "سنذبحك",
+        "سنذبحكم",
+        "رح اذبحك",
+        "سأحرقك",
+        "سنحرقكم",
+        # kill / slaughter them (plural imperative), they must be killed, deserve death
+        "اقتلوهم",
+        "اذبحوهم",
+        "اقتلوه",
+        "يجب قتلهم",
+        "يجب قتله",
+        "يستحق الموت",
+        "يستحقون الموت",
+        "يستحق القتل",
+    ],
+    "tr": [
+        "öldüreceğim",
+        "öldüreceğiz",
+        "öldürürüm",
+        "öldürürüz",
+        "öldürcem",
+        "gebertirim",
+        "gebertiriz",
+        "geberteceğim",
+        "kafanı keserim",
+        "kafanı keseceğim",
+        "evini yakarım",
+        "evini yakacağız",
+        "öldürün",
+        "gebertin",
+        "asılmalı",
+        "kurşuna dizilmeli",
+        "kurşuna dizin",
+        "ölmeyi hak ediyor",
+    ],
+    "fa": [
+        "می‌کشمت",
+        "میکشمت",
+        "می‌کشیمت",
+        "می‌کشمتون",
+        "می‌کشیمتون",
+        "میکشیمتون",
+        "سرت را می‌برم",
+        "سرتو می‌برم",
+        "خونت رو می‌ریزم",
+        "بکشیدش",
+        "بکشیدشون",
+        "اعدامش کنید",
+        "باید اعدام بشه",
+        "باید اعدام شود",
+        "مرگ بر",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class ThreatCue:
+    """One cue, as a span of the normalised text it was found in."""
+
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def _pattern(lang: str) -> re.Pattern[str] | None:
+    if lang == "en":
+        return re.compile("|".join(f"(?:{p})" for p in _ENGLISH))
+    phrases = _PHRASES.get(lang)
+    if not phrases:
+        return None
+    parts = []
+    for phrase in phrases:
+        parts.append(re.escape(normalize(phrase, lang).text) + r"(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")
+
+
+def find_threat_cues(normalized_text: str, lang: str) -> list[ThreatCue]:
+    """Every cue in ``normalized_text`` (a comment after :func:`normalize` for ``lang``).
+
+    Only the comment's own language is read: Turkish is not parsed as English, and a
+    language without cues (Sorani, Kurmanji) gives none."""
+    pattern = _pattern(lang)
+    if pattern is None:
+        return []
+    # Typographic apostrophes read as plain ones; one character for one keeps the offsets.
+    text = normalized_text.replace("\u2019", "'")
+    return [ThreatCue(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+
+
+def with_cue(probability: float) -> float:
+    """The threat probability of a text with a cue: the chance that the model's reading or
+    the cue's is right if each were independent (noisy-OR)."""
+    return round(1.0 - (1.0 - probability) * (1.0 - CUE_PROBABILITY), DECIMALS)

@@ -1,0 +1,140 @@
+"""Threat cues: the wordings of a threat that no model score may let through unread.
+
+Every sentence here was written for these tests (none is a functional-suite case).
+"""
+
+import pytest
+
+from agora.guidelines.engine import Engine
+from agora.guidelines.normalize import normalize
+from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues, with_cue
+from agora.guidelines.verdict import CommentInput
+
+
+def cues(text, lang="en"):
+    return [cue.text for cue in find_threat_cues(normalize(text, lang).text, lang)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Publish that again and I will kill you.",
+        "we're going to hang the councillor who signed this",
+        "I swear I'll personally stab him when he shows up",
+        "im gonna beat you up after the meeting",
+        "Let's shoot every last one of those clerks",
+        "wait until I find you and break you",
+        "I hope your editor gets run over by a bus",
+        "Go kill yourself, nobody reads you",
+        "Traitors like him deserve to be executed.",
+        "That man should die for what he wrote.",
+        "Round them up and shoot them all!",
+        "Someone should pump a bullet into his skull",
+        "Better watch your back on the way home, reporter.",
+        "We know where you work, don't forget it.",
+        "You're a dead man.",
+        "I will break your jaw if you print my name",
+        "Death to the occupiers",
+    ],
+)
+def test_english_threats_are_cues(text):
+    assert cues(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I WILL SHOOT YOU",  # shouted
+        "I will k1ll you",  # leetspeak
+        "i will s.t.a.b you",  # letters split by dots
+        "I\u2019ll murder you",  # a typographic apostrophe
+    ],
+)
+def test_spellings_that_hide_a_threat_are_undone_first(text):
+    assert cues(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # denials and refusals: a negation stands between the speaker and the verb
+        "I would never hurt you, whatever you wrote.",
+        "We will not kill anyone over a tax vote.",
+        # reports: the speaker is not the one threatening
+        "The court heard that he would kill her if she left.",
+        "Police say the gang wanted to burn the shop down.",
+        # figures of speech and harmless objects
+        "This heat is killing me.",
+        "I'd kill for a pay rise like that.",
+        "I will beat the deadline this time.",
+        "We are going to destroy them in the next election.",
+        "I will find you a better source tomorrow.",
+        "The home side got slaughtered four nil.",
+        "Death toll rises to twelve after the floods",
+        "They were shot by the army, the report says.",
+    ],
+)
+def test_denials_reports_and_figures_of_speech_are_not_cues(text):
+    assert cues(text) == [], text
+
+
+@pytest.mark.parametrize(
+    "lang, threat, harmless",
+    [
+        ("ar", "إذا كتبت عني مرة ثانية سأقتلك", "قتل ثلاثة أشخاص في الحادث أمس"),
+        ("tr", "Bir daha yazarsan seni öldüreceğim", "Seni asla öldürmeyeceğim, sakin ol"),
+        ("fa", "یک بار دیگه بنویسی می‌کشمت", "نگران نباش، نمی‌کشمت"),
+        ("fa", "مرگ بر این دولت دروغگو", "مرگ او همه را غمگین کرد"),
+    ],
+)
+def test_arabic_turkish_and_persian_forms(lang, threat, harmless):
+    assert cues(threat, lang), threat
+    assert cues(harmless, lang) == [], harmless
+
+
+def test_a_language_without_cues_gives_none():
+    assert cues("I will kill you", "ckb") == []
+    # Only the comment's own language is read: English words in Turkish are not parsed.
+    assert cues("Bu yazı I will kill you diye bitiyor", "tr") == []
+
+
+def test_a_cue_is_a_span_of_the_normalised_text():
+    normalized = normalize("Listen. I WILL KILL YOU.", "en")
+    (cue,) = find_threat_cues(normalized.text, "en")
+    assert normalized.text[cue.start : cue.end] == cue.text == "i will kill you"
+
+
+@pytest.mark.parametrize("probability", [0.0, 0.01, 0.3, 0.9, 1.0])
+def test_a_cue_raises_the_probability_and_never_past_one(probability):
+    raised = with_cue(probability)
+    assert max(probability, CUE_PROBABILITY) <= raised + 1e-4
+    assert raised <= 1.0
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.load()
+
+
+def test_the_engine_never_approves_a_worded_threat_and_shows_why(engine):
+    text = "Keep lying about us and I will find you and hurt you."
+    verdict = engine.judge(CommentInput(text, lang="en"))
+    assert verdict.decision != "approve"
+    (reason,) = [r for r in verdict.reasons if r.guideline == "threat"]
+    assert reason.score == verdict.scores["threat"] >= CUE_PROBABILITY
+    assert "find you and hurt" in [e.text for e in reason.evidence]
+    assert "\u201cfind you and hurt\u201d" in reason.message
+
+
+def test_a_denial_keeps_the_model_score(engine):
+    text = "I would never hurt you over a comment about bus fares."
+    verdict = engine.judge(CommentInput(text, lang="en"))
+    assert verdict.scores["threat"] < CUE_PROBABILITY
+
+
+def test_a_stand_in_language_gets_the_cue_too(engine):
+    verdict = engine.judge(CommentInput("Bir daha yazarsan seni öldüreceğim", lang="tr"))
+    assert verdict.decision != "approve"
+    assert verdict.scores["threat"] >= CUE_PROBABILITY
+    (reason,) = [r for r in verdict.reasons if r.guideline == "threat"]
+    assert "öldüreceğim" in reason.message
