@@ -1,9 +1,10 @@
 """Promotion cues in every language: links, contacts and the words that sell or recruit.
 
-No labelled promotion data exists for ar, fa, tr, ckb or kmr, so this module is how the engine
-sees promotion there (and one more signal in English). :func:`find_cues` returns every cue
-as a span of the ORIGINAL comment, for evidence, and a score-like signal for ranking and as a
-model feature (:meth:`PromotionCues.features`).
+:func:`find_cues` returns every cue as a span of the ORIGINAL comment and a score-like
+signal for ranking (:meth:`PromotionCues.features` gives them as features). The training
+data loaders use :func:`mask_contacts`; the engine's promotion scores come from each
+language's own model, which was measured to do better without these cues raising it
+(docs/multilingual-data.md, "Promotion cues").
 
 Two kinds of cue, matched two ways:
 
