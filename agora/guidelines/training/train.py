@@ -230,9 +230,8 @@ def train_language(
     for key in STAND_IN_KEYS:
         if key not in keys and "offensive" in keys:
             model.stand_ins[key] = "offensive"
-    probabilities = np.column_stack(
-        [model.calibrators[key](raw_calibration[:, k]) for k, key in enumerate(keys)]
-    )
+    # Thresholds are chosen on the scores the engine gives (sentences and threat cues too).
+    probabilities = model.predict(calibration_texts, embeddings["calibration"])
     probabilities = as_scored(model, calibration_texts, probabilities)
     thresholds = default_thresholds(model, probabilities, calibration_rows)
 
