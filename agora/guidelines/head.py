@@ -27,6 +27,8 @@ HIDDEN = 128
 #: The encoder's unit vectors have small components; scaled up they suit the optimiser.
 INPUT_SCALE = 4.0
 FOLDS = 2
+#: Rows whose hidden layers :meth:`HeadStack.logits` computes at once.
+BLOCK = 256
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,14 @@ class HeadStack:
         )
 
     def logits(self, embeddings: np.ndarray) -> np.ndarray:
-        """Each head's :meth:`Head.logits` for ``embeddings``, shape (rows, keys)."""
+        """Each head's :meth:`Head.logits` for ``embeddings``, shape (rows, keys), computed
+        :data:`BLOCK` rows at a time: the hidden layers of a whole batch (a comment's every
+        sentence included) would take about 18 kB a row at once."""
         keys, folds, hidden = self.w2.shape
-        layer = np.maximum(INPUT_SCALE * embeddings @ self.w1 + self.b1, 0.0)
-        layer = layer.reshape(len(embeddings), keys, folds, hidden)
-        logits: np.ndarray = ((layer * self.w2).sum(axis=3) + self.b2).mean(axis=2)
-        return logits
+        out = np.empty((len(embeddings), keys))
+        for start in range(0, len(embeddings), BLOCK):
+            rows = embeddings[start : start + BLOCK]
+            layer = np.maximum(INPUT_SCALE * rows @ self.w1 + self.b1, 0.0)
+            layer = layer.reshape(len(rows), keys, folds, hidden)
+            out[start : start + BLOCK] = ((layer * self.w2).sum(axis=3) + self.b2).mean(axis=2)
+        return out

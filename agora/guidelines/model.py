@@ -8,11 +8,11 @@ in plain words, a group named with or without contempt). Because the n-gram part
 its share of a key's raw score splits exactly into per-word contributions
 (:meth:`LanguageModel.evidence`).
 
-A model that reads n-grams only (every language the encoder does not read) also scores a
-text of several sentences sentence by sentence (:meth:`LanguageModel.predict`): where a
-sentence breaks a key more likely than not, the text's probability for that key is at least
-:data:`SENTENCE_SCORE`, enough for review. Without it, polite sentences around one abusive
-sentence dilute its n-grams until the comment is approved.
+A text of several sentences is also scored sentence by sentence (:meth:`LanguageModel.predict`,
+:mod:`agora.guidelines.sentences`): where a sentence breaks a key more likely than not, the
+text's probability for that key is at least :data:`SENTENCE_SCORE`, enough for review.
+Without it, polite sentences around one abusive sentence dilute it until the comment is
+approved.
 
 Saved as a single ``.npz`` of plain arrays, loaded with ``allow_pickle=False``.
 """
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
@@ -33,6 +32,7 @@ from scipy import sparse
 from agora.guidelines.calibration import Calibrator
 from agora.guidelines.features import Analysis, Featurizer
 from agora.guidelines.head import Head, HeadStack
+from agora.guidelines.sentences import Sentences
 from agora.guidelines.threat_cues import with_cue
 from agora.guidelines.verdict import SCORE_KEYS
 
@@ -50,8 +50,6 @@ SENTENCE_FLOOR = 0.5
 #: Arabic violations rejected fell from 50.0% to 43.7% as the thresholds rose to keep clean
 #: rejections within budget).
 SENTENCE_SCORE = 0.45
-#: Where a comment's sentences end: after . ! ? … and the Arabic question mark, or a line.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u2026])\s+|\n+")
 
 #: A chunk is evidence when it adds at least this much to the raw score (log-odds) ...
 MIN_CONTRIBUTION = 0.25
@@ -103,40 +101,47 @@ class LanguageModel:
         """The model key that scores guideline ``key`` (itself, or its stand-in)."""
         return self.stand_ins.get(key, key)
 
-    def predict(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def predict(
+        self,
+        texts: list[str],
+        embeddings: np.ndarray | None = None,
+        sentences: Sentences | None = None,
+    ) -> np.ndarray:
         """Calibrated probabilities of normalised ``texts``, shape (len(texts), len(keys)),
-        with their sentences read as well (:meth:`_with_sentences`); ``embeddings`` are the
-        texts' pooled encoder vectors when :attr:`encoded`."""
-        whole = self.probabilities(self.featurizer.transform(texts), embeddings)
-        return self._with_sentences(texts, whole)
+        raised where one of their ``sentences`` reaches :data:`SENTENCE_FLOOR`;
+        ``embeddings`` are the texts' pooled encoder vectors when :attr:`encoded`."""
+        return self._scored(self.featurizer.transform(texts), embeddings, sentences)
 
     def analyze_and_predict(
-        self, texts: list[str], embeddings: np.ndarray | None = None
+        self,
+        texts: list[str],
+        embeddings: np.ndarray | None = None,
+        sentences: Sentences | None = None,
     ) -> tuple[list[Analysis], np.ndarray]:
         """Like :meth:`predict`, also returning each text's analysis for :meth:`evidence`."""
         analyses = [self.featurizer.analyze(text) for text in texts]
-        whole = self.probabilities(self.featurizer.transform_analyses(analyses), embeddings)
-        return analyses, self._with_sentences(texts, whole)
+        x = self.featurizer.transform_analyses(analyses)
+        return analyses, self._scored(x, embeddings, sentences)
 
-    def _with_sentences(self, texts: list[str], whole: np.ndarray) -> np.ndarray:
-        """``whole`` (the texts' probabilities) raised to :data:`SENTENCE_SCORE` for a key
-        where one of a text's sentences reaches :data:`SENTENCE_FLOOR`. Not for a model that
-        reads the encoder: a sentence would need a vector of its own, an encoder run each
-        (docs/guidelines.md, "Limits")."""
+    def _scored(
+        self, x: sparse.csr_matrix, embeddings: np.ndarray | None, sentences: Sentences | None
+    ) -> np.ndarray:
+        """The probabilities of feature rows ``x``, raised to :data:`SENTENCE_SCORE` for a
+        key where one of the texts' ``sentences`` reaches :data:`SENTENCE_FLOOR`. Texts and
+        sentences are scored in one pass: the heads' weights are read once, not twice."""
+        if sentences is None or not sentences.texts:
+            return self.probabilities(x, embeddings)
+        if self.encoded and (sentences.vectors is None or embeddings is None):
+            raise ValueError(f"the {self.lang} model reads each sentence's encoder vector")
+        rows = x.shape[0]
+        x = sparse.vstack([x, self.featurizer.transform(sentences.texts)], format="csr")
         if self.encoded:
-            return whole
-        owners, sentences = [], []
-        for row, text in enumerate(texts):
-            parts = [part for part in _SENTENCE_END.split(text) if part.strip()]
-            if len(parts) > 1:
-                owners += [row] * len(parts)
-                sentences += parts
-        if not sentences:
-            return whole
-        rows = np.array(owners)
-        reached = self.probabilities(self.featurizer.transform(sentences)) >= SENTENCE_FLOOR
-        out = whole.copy()
-        np.maximum.at(out, rows, np.where(reached, SENTENCE_SCORE, 0.0))
+            assert embeddings is not None and sentences.vectors is not None
+            embeddings = np.vstack([embeddings, sentences.vectors])
+        both = self.probabilities(x, embeddings)
+        out = both[:rows]
+        reached = both[rows:] >= SENTENCE_FLOOR
+        np.maximum.at(out, sentences.owners, np.where(reached, SENTENCE_SCORE, 0.0))
         return out
 
     def probabilities(

@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 
+from agora.guidelines.encoder import span_vectors
+
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -66,6 +68,8 @@ CHUNK_TOKENS = 128
 #: Word pieces shared by consecutive chunks, so a sentence cut by a chunk border is whole in one.
 CHUNK_OVERLAP = 32
 DIM = 384
+#: The graph's second output: each word piece's last-layer state (scripts/expose_word_pieces.py).
+PIECES_OUTPUT = "token_embeddings"
 #: Columns of an article chunk's row: the transformer's embedding, then the screen's.
 MODEL = slice(0, DIM)
 SCREEN = slice(DIM, 2 * DIM)
@@ -153,6 +157,15 @@ def is_generic_reaction(text: str) -> bool:
 
 #: A function embedding texts, one row each (:meth:`Relevance.embed`, :meth:`screen_embed`).
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One text as the encoder read it: its chunks' unit embeddings (one row per chunk),
+    and a unit vector for each part of it that was asked for (:meth:`Relevance.reads`)."""
+
+    vectors: np.ndarray  # (chunks, DIM)
+    parts: np.ndarray  # (parts, DIM)
 
 
 class Relevance:
@@ -268,6 +281,38 @@ class Relevance:
                 vectors[rows] = self.session.run(["sentence_embedding"], feeds)[0]
         return vectors
 
+    def reads(
+        self, texts: Sequence[str], parts: Sequence[Sequence[tuple[int, int]]] | None = None
+    ) -> list[Reading]:
+        """Each text's :class:`Reading`: its chunks' embeddings (as :meth:`text_vectors`
+        gives them, from the same runs) and a vector for each of its ``parts`` (character
+        spans, none by default), from the same runs' word pieces
+        (:func:`agora.guidelines.encoder.span_vectors`). The word pieces' states are dropped
+        once a text's parts have their vectors: a batch's would take megabytes."""
+        out = []
+        for row, text in enumerate(texts):
+            wanted = parts[row] if parts is not None else ()
+            outputs = ["sentence_embedding", PIECES_OUTPUT][: 2 if wanted else 1]
+            vectors, spans, states = [], [], []
+            for start, end in self.chunk_spans(text):
+                encoding = self._tokenizer.encode(text[start:end])
+                ids = np.array([encoding.ids], dtype=np.int64)
+                feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                feeds["token_type_ids"] = np.zeros_like(ids)
+                with self._running:
+                    result = self.session.run(outputs, feeds)
+                vectors.append(result[0][0])
+                if wanted:
+                    offsets = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+                    real = offsets[:, 1] > offsets[:, 0]  # not [CLS] or [SEP]
+                    spans.append(offsets[real] + start)
+                    states.append(result[1][0][real])
+            part_vectors = np.zeros((0, DIM), np.float32)
+            if wanted and spans:
+                part_vectors = span_vectors(np.concatenate(spans), np.concatenate(states), wanted)
+            out.append(Reading(np.array(vectors, dtype=np.float32).reshape(-1, DIM), part_vectors))
+        return out
+
     def pieces(self, texts: Sequence[str]) -> list[list[int]]:
         """Each text's word-piece ids, without special tokens and without truncation."""
         return [e.ids for e in self._splitter.encode_batch(list(texts), add_special_tokens=False)]
@@ -295,6 +340,13 @@ class Relevance:
     ) -> list[str]:
         """``text`` cut into overlapping pieces of at most ``size`` word pieces (with [CLS]
         and [SEP]), each starting at a word boundary; a short text is one chunk."""
+        return [text[start:end] for start, end in self.chunk_spans(text, size, overlap)]
+
+    def chunk_spans(
+        self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP
+    ) -> list[tuple[int, int]]:
+        """Where each of :meth:`chunks` lies in ``text`` (character offsets)."""
+        lead = len(text) - len(text.lstrip())
         text = text.strip()
         if not text:
             return []
@@ -302,14 +354,14 @@ class Relevance:
         tokens, offsets = encoding.tokens, encoding.offsets
         room = size - 2
         if len(tokens) <= room:
-            return [text]
-        pieces = []
+            return [(lead, lead + len(text))]
+        spans = []
         start = 0
         while True:
             end = min(start + room, len(tokens))
-            pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
+            spans.append((lead + offsets[start][0], lead + offsets[end - 1][1]))
             if end == len(tokens):
-                return pieces
+                return spans
             start = end - overlap
             while start < end - 1 and tokens[start].startswith("##"):
                 start += 1

@@ -274,6 +274,10 @@ class CountingEncoder:
         self.embedded += list(texts)
         return self.relevance.embed(texts)
 
+    def reads(self, texts, parts=None):
+        self.embedded += list(texts)
+        return self.relevance.reads(texts, parts)
+
     def text_vectors(self, texts, embed=None):
         return self.chunk_vectors([self.relevance.chunks(t) for t in texts], embed or self.embed)
 

@@ -1,15 +1,17 @@
-"""A comment of several sentences is read sentence by sentence where the model reads n-grams
-only, so polite sentences around an abusive one cannot dilute it into an approval.
+"""A comment of several sentences is read sentence by sentence as well as whole, so polite
+sentences around an abusive one cannot dilute it into an approval.
 
 The sentences were written for these tests.
 """
 
+import numpy as np
 import pytest
 
-from agora.guidelines.encoder import pooled
+from agora.guidelines.encoder import pooled, span_vectors
 from agora.guidelines.engine import Engine
 from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE
 from agora.guidelines.normalize import normalize
+from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.verdict import CommentInput
 
 POLITE_TR = (
@@ -56,12 +58,69 @@ def test_clean_sentences_leave_the_scores_as_the_whole_text_gives_them(engine):
     )
 
 
-def test_a_model_that_reads_the_encoder_scores_the_whole_text_only(engine):
+PADDING_EN = (
+    "I have read this article twice and I think the council has a point about the budget "
+    "for the new bus lanes, because the roads in the east have been neglected for years. "
+)
+CLOSING_EN = "The consultation closes next week and I hope more residents take part."
+
+
+@pytest.mark.parametrize(
+    "abuse", ["Fuck you, Daniel.", "EAT A DICK.", "The mayor is a lying piece of shit."]
+)
+def test_english_padding_no_longer_hides_an_abusive_sentence(engine, abuse):
+    text = PADDING_EN + abuse + " " + CLOSING_EN
     model = engine.models["en"]
-    assert model.encoded
-    texts = ["It rained. Fuck you. The bus was late."]
-    whole = model.probabilities(model.featurizer.transform(texts), _vectors(engine, texts))
-    assert (model.predict(texts, _vectors(engine, texts)) == whole).all()
+    whole = model.probabilities(
+        model.featurizer.transform([normalize(text, "en").text]), _vectors(engine, [text])
+    )[0]
+    # Read whole, the comment is diluted below every review threshold ...
+    assert all(
+        whole[model.keys.index(key)] < engine.policy.threshold("en", key).review
+        for key in ("profanity", "personal_attack")
+    )
+    # ... read sentence by sentence, it goes to a moderator, never out alone.
+    verdict = engine.judge(CommentInput(text, lang="en"))
+    assert verdict.decision == "review"
+    assert verdict.scores["profanity"] >= SENTENCE_SCORE
+
+
+def test_a_polite_english_comment_of_several_sentences_is_still_approved(engine):
+    verdict = engine.judge(CommentInput(PADDING_EN + CLOSING_EN, lang="en"))
+    assert verdict.decision == "approve"
+
+
+def test_sentence_spans_leave_out_blank_parts_and_keep_offsets():
+    text = "  First one. Second!\n\nThird?  "
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["First one.", "Second!", "Third?"]
+    assert sentence_spans("No full stop here") == [(0, 17)]
+    assert sentence_spans("   ") == []
+
+
+def test_a_reading_gives_the_same_chunk_vectors_as_the_relevance_model(engine):
+    texts = [PADDING_EN * 4 + CLOSING_EN, "Short one."]
+    parts = [sentence_spans(texts[0]), []]
+    readings = engine.encoder.reads(texts, parts)
+    for reading, vectors in zip(readings, engine.encoder.text_vectors(texts), strict=True):
+        assert np.array_equal(reading.vectors, vectors)
+    assert readings[0].parts.shape == (len(parts[0]), engine.encoder.dim)
+    assert readings[1].parts.shape == (0, engine.encoder.dim)
+
+
+def test_a_part_vector_is_the_mean_of_its_word_pieces():
+    pieces = np.array([[0, 4], [5, 10], [10, 11], [12, 15]])
+    states = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 2.0], [0.0, 5.0]], dtype=np.float32)
+    first, second, empty = span_vectors(pieces, states, [(0, 11), (12, 15), (16, 20)])
+    assert first == pytest.approx(np.array([4.0, 2.0]) / np.hypot(4.0, 2.0))
+    assert second == pytest.approx([0.0, 1.0])
+    assert (empty == 0).all()
+
+
+def test_one_sentence_of_a_comment_reads_differently_from_another(engine):
+    text = "Rain again. The bus was late!"
+    (reading,) = engine.encoder.reads([text], [sentence_spans(text)])
+    first, second = reading.parts
+    assert float(first @ second) < 0.99
 
 
 def _vectors(engine, texts):

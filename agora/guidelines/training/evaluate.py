@@ -56,7 +56,7 @@ from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.training.datasets.common import Example, split, validation_halves
 from agora.guidelines.training.metrics import macro_f1, percent, precision_recall_f1, roc_auc, share
 from agora.guidelines.training.peers import Peer, peers_for
-from agora.guidelines.training.train import labels_of
+from agora.guidelines.training.train import labels_of, sentences_of
 from agora.guidelines.training.triage import (
     TABLE_HEADER,
     TARGETS,
@@ -110,7 +110,11 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
         if model.encoded:
             vectors = engine.encoder.text_vectors([row.text for row in rows])
             embeddings = pooled(vectors, engine.encoder.dim)
-        probabilities = model.predict([normalize(row.text, lang).text for row in rows], embeddings)
+        probabilities = model.predict(
+            [normalize(row.text, lang).text for row in rows],
+            embeddings,
+            sentences_of(model, rows, engine.encoder),
+        )
         for key in auxiliary:
             scores[key] = probabilities[:, model.keys.index(key)]
     peers = peers_for(lang)

@@ -42,7 +42,8 @@ from agora.guidelines.manifest import ARTIFACTS_DIR, MANIFEST_NAME, sha256_file
 from agora.guidelines.model import STAND_IN_KEYS, LanguageModel
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS, Policy, Thresholds
-from agora.guidelines.relevance import Relevance
+from agora.guidelines.relevance import Reading, Relevance
+from agora.guidelines.sentences import Sentences, sentence_spans
 from agora.guidelines.threat_cues import find_threat_cues
 from agora.guidelines.training import datasets
 from agora.guidelines.training.calibrating import (
@@ -231,7 +232,11 @@ def train_language(
         if key not in keys and "offensive" in keys:
             model.stand_ins[key] = "offensive"
     # Thresholds are chosen on the scores the engine gives (sentences and threat cues too).
-    probabilities = model.predict(calibration_texts, embeddings["calibration"])
+    probabilities = model.predict(
+        calibration_texts,
+        embeddings["calibration"],
+        sentences_of(model, calibration_rows, encoder),
+    )
     probabilities = as_scored(model, calibration_texts, probabilities)
     thresholds = default_thresholds(model, probabilities, calibration_rows)
 
@@ -246,10 +251,30 @@ def train_language(
         },
         "thresholds": {k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()},
         "validation": _validation_report(
-            model, thresholds, evaluation_rows, evaluation_texts, embeddings["evaluation"]
+            model,
+            thresholds,
+            evaluation_rows,
+            evaluation_texts,
+            embeddings["evaluation"],
+            sentences_of(model, evaluation_rows, encoder),
         ),
     }
     return model, entry
+
+
+def sentences_of(model: LanguageModel, rows: list[Example], encoder) -> Sentences:
+    """The sentences of ``rows`` as the engine reads them: with their vectors from the
+    encoder's reading of each row of several sentences, where ``model`` reads the encoder."""
+    comments = [normalize(row.text, model.lang) for row in rows]
+    if not model.encoded:
+        return Sentences.of(comments)
+    spans = [sentence_spans(row.text) for row in rows]
+    several = [i for i, one in enumerate(spans) if len(one) > 1]
+    read = encoder.reads([rows[i].text for i in several], [spans[i] for i in several])
+    readings: list[Reading | None] = [None] * len(rows)
+    for i, reading in zip(several, read, strict=True):
+        readings[i] = reading
+    return Sentences.of(comments, readings)
 
 
 def _embedded(encoder, rows: list[Example]) -> np.ndarray | None:
@@ -315,12 +340,16 @@ def refit_thresholds(
             (rows, [normalize(row.text, lang).text for row in rows], _embedded(encoder, rows))
             for rows in halves
         )
-        probabilities = as_scored(model, calibration[1], model.predict(*calibration[1:]))
+        sentences = sentences_of(model, calibration[0], encoder)
+        probabilities = model.predict(*calibration[1:], sentences)
+        probabilities = as_scored(model, calibration[1], probabilities)
         thresholds = default_thresholds(model, probabilities, calibration[0])
         entry["thresholds"] = {
             k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()
         }
-        entry["validation"] = _validation_report(model, thresholds, *evaluation)
+        entry["validation"] = _validation_report(
+            model, thresholds, *evaluation, sentences_of(model, evaluation[0], encoder)
+        )
     manifest["thresholds_refitted"] = {
         "command": command,
         "seconds": round(time.monotonic() - started, 1),
@@ -336,10 +365,11 @@ def _validation_report(
     rows: list[Example],
     texts: list[str],
     embeddings: np.ndarray | None,
+    sentences: Sentences,
 ) -> dict:
     """Figures on the evaluation half: per key AUC and calibration, and the triage."""
     cued = [bool(find_threat_cues(text, model.lang)) for text in texts]
-    probabilities = model.predict(texts, embeddings)
+    probabilities = model.predict(texts, embeddings, sentences)
     per_key = {}
     scored = as_scored(model, texts, probabilities, cued)
     for k, key in enumerate(model.keys):
