@@ -103,7 +103,7 @@ def test_a_word_added_to_the_banned_list_rejects_the_next_comment(
     assert reason.inner_text() == "On the publisher's banned list (Personal attack): N.I.T.W.I.T"
     assert (
         page.locator(
-            f"#comment-{comment.pk} mark.evidence[data-guidelines=personal_attack]"
+            f"#comment-{comment.pk} mark.evidence[data-guidelines~=personal_attack]"
         ).inner_text()
         == "N.I.T.W.I.T"
     )
