@@ -36,7 +36,7 @@ from agora.guidelines.encoder import pooled
 from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
-from agora.guidelines.model import LanguageModel
+from agora.guidelines.model import SENTENCE_SCORE, LanguageModel
 from agora.guidelines.normalize import Normalized, normalize
 from agora.guidelines.policy import Policy
 from agora.guidelines.sentences import Sentences, sentence_spans
@@ -107,6 +107,18 @@ def _with_cue_note(draft: Draft) -> str:
     quoted = ", ".join(f"\u201c{draft.comment.text[s:e]}\u201d" for s, e in spans)
     note = f"Raised because the comment words a threat: {quoted}."
     return f"{draft.notes['threat']} {note}" if "threat" in draft.notes else note
+
+
+def _with_sentence_note(draft: Draft, key: str, span: tuple[int, int]) -> str:
+    """The note of a key that one sentence raised (:attr:`Scored.raised_by`): which."""
+    assert draft.normalized is not None
+    start, end = draft.normalized.source_span(*span)
+    quoted = f"\u201c{draft.comment.text[start:end]}\u201d"
+    note = (
+        f"Raised to {SENTENCE_SCORE:g} for review because one sentence reads this way on "
+        f"its own, though the comment as a whole does not: {quoted}."
+    )
+    return f"{draft.notes[key]} {note}" if key in draft.notes else note
 
 
 def _encoded(draft: Draft) -> np.ndarray:
@@ -261,11 +273,10 @@ class Engine:
                 embeddings = pooled([_encoded(draft) for draft in group], self.encoder.dim)
                 readings = [draft.reading for draft in group]
             sentences = Sentences.of(normalized, readings)
-            analyses, probabilities = model.analyze_and_predict(
-                [one.text for one in normalized], embeddings, sentences
-            )
-            for analysis, draft, row in zip(analyses, group, probabilities, strict=True):
+            scored = model.score([one.text for one in normalized], embeddings, sentences)
+            for i, draft in enumerate(group):
                 assert draft.normalized is not None
+                analysis, row = scored.analyses[i], scored.probabilities[i]
                 draft.threat_cues = find_threat_cues(draft.normalized.text, lang)
                 scores = model.guideline_scores(row, threat_cued=bool(draft.threat_cues))
                 draft.scores.update(scores)
@@ -281,9 +292,19 @@ class Engine:
                             f"Not checked: no {LANGUAGE_NAMES[lang]} training data for this "
                             "guideline; a moderator must judge it."
                         )
+                raised = {
+                    key: int(j)
+                    for key in GUIDELINES
+                    if key in scores
+                    and (j := scored.raised_by[i, model.keys.index(model.source_key(key))]) >= 0
+                }
+                for key, j in raised.items():
+                    draft.notes[key] = _with_sentence_note(draft, key, sentences.spans[j])
                 if draft.threat_cues and "threat" in scores:
                     draft.notes["threat"] = _with_cue_note(draft)
                 self._find_evidence(draft, model, analysis)
+                for key, j in raised.items():
+                    self._sentence_evidence(draft, model, key, scored.sentence_analyses[j])
         return [None] * len(drafts)
 
     def _find_evidence(self, draft: Draft, model: LanguageModel, analysis: Analysis) -> None:
@@ -309,6 +330,26 @@ class Engine:
                 )
             spans = [normalized.source_span(s, e) for s, e in found_spans]
             draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
+
+    def _sentence_evidence(
+        self, draft: Draft, model: LanguageModel, key: str, sentence: Analysis
+    ) -> None:
+        """A key that one sentence raised shows that sentence's own evidence, or the whole
+        sentence where no word of it stands out (its vector carried the score), after a
+        threat's cues."""
+        assert draft.normalized is not None
+        found = model.evidence(sentence, [model.source_key(key)])[model.source_key(key)]
+        if not found and sentence.chunks:
+            found = [(sentence.chunks[0][0], sentence.chunks[-1][1])]
+        if key == "threat":
+            found = [(cue.start, cue.end) for cue in draft.threat_cues] + found
+        kept: list[tuple[int, int]] = []
+        for start, end in found:
+            if all(end <= a or start >= b for a, b in kept):
+                kept.append((start, end))
+        spans = sorted(draft.normalized.source_span(s, e) for s, e in kept)
+        text = draft.comment.text
+        draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
 
     def _relevance(self, drafts: list[Draft]) -> list[Verdict | None]:
         if self.relevance is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,8 @@ from scipy import sparse
 _TOKEN = re.compile(r"\b\w+\b")
 _CHUNK = re.compile(r"\S+")
 CHAR_NGRAMS = (2, 5)
+#: A word bigram's weight in each of the two chunks its words come from.
+BIGRAM_WEIGHT = 0.5
 #: Distinct words whose features each language remembers (see Featurizer._chunk_features).
 CHUNK_CACHE_SIZE = 50_000
 #: Parameters of the scikit-learn vectorizers that fit each block.
@@ -145,6 +148,28 @@ class Analysis:
     #: The TF-IDF row (sorted feature indices, values), once :meth:`Featurizer.row` made it.
     tfidf: tuple[np.ndarray, np.ndarray] | None = None
 
+    def part(self, start: int, end: int) -> Analysis | None:
+        """The analysis of the text's span ``[start, end)`` alone, taken from this one: its
+        chunks with their features, and the bigrams both of whose words lie inside. None
+        when a chunk straddles either end (the span alone would cut that word)."""
+        first = bisect_left(self.chunks, (start,))
+        stop = bisect_left(self.chunks, (end,), lo=first)
+        if (first and self.chunks[first - 1][1] > start) or (
+            stop > first and self.chunks[stop - 1][1] > end
+        ):
+            return None
+        inside = (self.chunk_ids >= first) & (self.chunk_ids < stop)
+        # The bigrams are the tail of the arrays, each as two neighbouring entries.
+        tail = len(self.weights) - int(np.count_nonzero(self.weights == BIGRAM_WEIGHT))
+        pairs = inside[tail:].reshape(-1, 2).all(axis=1)
+        inside[tail:] = np.repeat(pairs, 2)
+        return Analysis(
+            self.chunks[first:stop],
+            self.chunk_ids[inside] - first,
+            self.features[inside],
+            self.weights[inside],
+        )
+
 
 class Featurizer:
     """TF-IDF word 1-2-grams followed by char_wb 2-5-grams, as one sparse row per text."""
@@ -199,7 +224,9 @@ class Featurizer:
                 ]
             ),
             np.frombuffer(features, dtype=np.int32).astype(np.int64),
-            np.concatenate([np.ones(len(features) - len(bigrams)), np.full(len(bigrams), 0.5)]),
+            np.concatenate(
+                [np.ones(len(features) - len(bigrams)), np.full(len(bigrams), BIGRAM_WEIGHT)]
+            ),
         )
 
     def _chunk_features(self, chunk: str) -> tuple[array[int], tuple[str, ...]]:

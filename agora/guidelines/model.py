@@ -59,6 +59,20 @@ MAX_EVIDENCE = 5
 HEAD_ARRAYS = tuple(f.name for f in fields(Head))
 
 
+@dataclass(frozen=True)
+class Scored:
+    """What :meth:`LanguageModel.score` finds in a batch of texts."""
+
+    analyses: list[Analysis]
+    #: Calibrated, shape (texts, keys), each raised to SENTENCE_SCORE where a sentence ...
+    probabilities: np.ndarray
+    #: ... with this index in the batch's sentences (the likeliest) reached SENTENCE_FLOOR
+    #: while the text as a whole scored below SENTENCE_SCORE; -1 where none raised it.
+    raised_by: np.ndarray
+    #: The sentences' analyses (their chunks are spans of their texts' normalised text).
+    sentence_analyses: list[Analysis]
+
+
 @dataclass
 class LanguageModel:
     """Scores normalised text of one language for the keys its data supports."""
@@ -110,39 +124,60 @@ class LanguageModel:
         """Calibrated probabilities of normalised ``texts``, shape (len(texts), len(keys)),
         raised where one of their ``sentences`` reaches :data:`SENTENCE_FLOOR`;
         ``embeddings`` are the texts' pooled encoder vectors when :attr:`encoded`."""
-        return self._scored(self.featurizer.transform(texts), embeddings, sentences)
+        return self.score(texts, embeddings, sentences).probabilities
 
-    def analyze_and_predict(
+    def score(
         self,
         texts: list[str],
         embeddings: np.ndarray | None = None,
         sentences: Sentences | None = None,
-    ) -> tuple[list[Analysis], np.ndarray]:
-        """Like :meth:`predict`, also returning each text's analysis for :meth:`evidence`."""
+    ) -> Scored:
+        """Like :meth:`predict`, with each text's analysis for :meth:`evidence` and which
+        sentence raised which key. Texts and sentences are scored in one pass: the heads'
+        weights are read once, not twice."""
         analyses = [self.featurizer.analyze(text) for text in texts]
         x = self.featurizer.transform_analyses(analyses)
-        return analyses, self._scored(x, embeddings, sentences)
-
-    def _scored(
-        self, x: sparse.csr_matrix, embeddings: np.ndarray | None, sentences: Sentences | None
-    ) -> np.ndarray:
-        """The probabilities of feature rows ``x``, raised to :data:`SENTENCE_SCORE` for a
-        key where one of the texts' ``sentences`` reaches :data:`SENTENCE_FLOOR`. Texts and
-        sentences are scored in one pass: the heads' weights are read once, not twice."""
+        rows, keys = len(texts), len(self.keys)
         if sentences is None or not sentences.texts:
-            return self.probabilities(x, embeddings)
+            probabilities = self.probabilities(x, embeddings)
+            return Scored(analyses, probabilities, np.full((rows, keys), -1), [])
         if self.encoded and (sentences.vectors is None or embeddings is None):
             raise ValueError(f"the {self.lang} model reads each sentence's encoder vector")
-        rows = x.shape[0]
-        x = sparse.vstack([x, self.featurizer.transform(sentences.texts)], format="csr")
+        parts = [
+            self._sentence_analysis(texts[owner], analyses[owner], text, span)
+            for owner, text, span in zip(
+                sentences.owners.tolist(), sentences.texts, sentences.spans, strict=True
+            )
+        ]
+        x = sparse.vstack([x, self.featurizer.transform_analyses(parts)], format="csr")
         if self.encoded:
             assert embeddings is not None and sentences.vectors is not None
             embeddings = np.vstack([embeddings, sentences.vectors])
         both = self.probabilities(x, embeddings)
-        out = both[:rows]
-        reached = both[rows:] >= SENTENCE_FLOOR
-        np.maximum.at(out, sentences.owners, np.where(reached, SENTENCE_SCORE, 0.0))
-        return out
+        own, by_sentence = both[:rows], both[rows:]
+        raised_by = np.full((rows, keys), -1)
+        reached = np.argwhere(by_sentence >= SENTENCE_FLOOR)
+        # In rising probability, so that of a text's sentences the likeliest is kept.
+        reached = reached[np.argsort(by_sentence[reached[:, 0], reached[:, 1]], kind="stable")]
+        for j, k in reached.tolist():
+            if own[sentences.owners[j], k] < SENTENCE_SCORE:
+                raised_by[sentences.owners[j], k] = j
+        probabilities = np.where(raised_by >= 0, SENTENCE_SCORE, own)
+        return Scored(analyses, probabilities, raised_by, parts)
+
+    def _sentence_analysis(
+        self, text: str, analysis: Analysis, sentence: str, span: tuple[int, int]
+    ) -> Analysis:
+        """A sentence's analysis, its chunks spans of ``text``: cut from the text's (the same
+        features, without going over its words again) unless the sentence is not where
+        ``span`` says or cuts a word."""
+        part = None
+        if text[span[0] : span[1]] == sentence:
+            part = analysis.part(*span)
+        if part is None:
+            part = self.featurizer.analyze(sentence)
+            part.chunks = [(start + span[0], end + span[0]) for start, end in part.chunks]
+        return part
 
     def probabilities(
         self, x: sparse.csr_matrix, embeddings: np.ndarray | None = None

@@ -40,7 +40,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -294,16 +294,14 @@ class Relevance:
             wanted = parts[row] if parts is not None else ()
             outputs = ["sentence_embedding", PIECES_OUTPUT][: 2 if wanted else 1]
             vectors, spans, states = [], [], []
-            for start, end in self.chunk_spans(text):
-                encoding = self._tokenizer.encode(text[start:end])
-                ids = np.array([encoding.ids], dtype=np.int64)
+            for start, ids, offsets in self._chunk_pieces(text):
+                ids = ids[np.newaxis]
                 feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
                 feeds["token_type_ids"] = np.zeros_like(ids)
                 with self._running:
                     result = self.session.run(outputs, feeds)
                 vectors.append(result[0][0])
                 if wanted:
-                    offsets = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
                     real = offsets[:, 1] > offsets[:, 0]  # not [CLS] or [SEP]
                     spans.append(offsets[real] + start)
                     states.append(result[1][0][real])
@@ -342,26 +340,47 @@ class Relevance:
         and [SEP]), each starting at a word boundary; a short text is one chunk."""
         return [text[start:end] for start, end in self.chunk_spans(text, size, overlap)]
 
+    def _chunk_pieces(self, text: str) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """For each of ``text``'s chunks (:meth:`chunk_spans`): where it starts, and its
+        word-piece ids and character offsets (in the chunk) as the model reads them,
+        [CLS] and [SEP] included. A text of one chunk, most comments, is cut into word
+        pieces once: the pieces :meth:`chunk_spans` found are the chunk's."""
+        spans, encoding = self._split(text, CHUNK_TOKENS, CHUNK_OVERLAP)
+        if len(spans) == 1:
+            ids = [self.cls_id, *encoding.ids, self.sep_id]
+            offsets = [(0, 0), *encoding.offsets, (0, 0)]
+            yield spans[0][0], np.array(ids, np.int64), np.array(offsets, np.int64)
+            return
+        for start, end in spans:
+            encoding = self._tokenizer.encode(text[start:end])
+            pieces = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+            yield start, np.array(encoding.ids, dtype=np.int64), pieces
+
     def chunk_spans(
         self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP
     ) -> list[tuple[int, int]]:
         """Where each of :meth:`chunks` lies in ``text`` (character offsets)."""
+        return self._split(text, size, overlap)[0]
+
+    def _split(self, text: str, size: int, overlap: int) -> tuple[list[tuple[int, int]], Any]:
+        """:meth:`chunk_spans`, and the word pieces of the stripped ``text`` they were found
+        with (a ``tokenizers`` Encoding; None for a blank text)."""
         lead = len(text) - len(text.lstrip())
         text = text.strip()
         if not text:
-            return []
+            return [], None
         encoding = self._splitter.encode(text, add_special_tokens=False)
         tokens, offsets = encoding.tokens, encoding.offsets
         room = size - 2
         if len(tokens) <= room:
-            return [(lead, lead + len(text))]
+            return [(lead, lead + len(text))], encoding
         spans = []
         start = 0
         while True:
             end = min(start + room, len(tokens))
             spans.append((lead + offsets[start][0], lead + offsets[end - 1][1]))
             if end == len(tokens):
-                return spans
+                return spans, encoding
             start = end - overlap
             while start < end - 1 and tokens[start].startswith("##"):
                 start += 1

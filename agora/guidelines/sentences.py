@@ -43,11 +43,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 @dataclass(frozen=True)
 class Sentences:
     """The sentences of a batch's comments that have more than one: the row of the comment
-    each belongs to, its normalised text and, for a model that reads the encoder, its
-    vector (None otherwise)."""
+    each belongs to, its normalised text, where that text lies in the comment's normalised
+    text and, for a model that reads the encoder, its vector (None otherwise)."""
 
     owners: np.ndarray
     texts: list[str]
+    spans: list[tuple[int, int]]
     vectors: np.ndarray | None
 
     @classmethod
@@ -59,6 +60,7 @@ class Sentences:
         encoder's reading of each comment of several sentences, gives them vectors."""
         owners: list[int] = []
         texts: list[str] = []
+        cuts: list[tuple[int, int]] = []
         vectors: list[np.ndarray] = []
         for row, comment in enumerate(comments):
             spans = sentence_spans(comment.source)
@@ -66,11 +68,9 @@ class Sentences:
                 continue
             owners += [row] * len(spans)
             for start, end in spans:
-                texts.append(
-                    comment.text[
-                        bisect_left(comment.offsets, start) : bisect_left(comment.offsets, end)
-                    ]
-                )
+                cut = bisect_left(comment.offsets, start), bisect_left(comment.offsets, end)
+                cuts.append(cut)
+                texts.append(comment.text[cut[0] : cut[1]])
             if readings is not None:
                 reading = readings[row]
                 if reading is None or len(reading.parts) != len(spans):
@@ -79,4 +79,4 @@ class Sentences:
         stacked = None
         if readings is not None:
             stacked = np.concatenate(vectors) if vectors else np.zeros((0, DIM), np.float32)
-        return cls(np.array(owners, dtype=np.intp), texts, stacked)
+        return cls(np.array(owners, dtype=np.intp), texts, cuts, stacked)

@@ -11,7 +11,7 @@ from agora.guidelines.encoder import pooled, span_vectors
 from agora.guidelines.engine import Engine
 from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE
 from agora.guidelines.normalize import normalize
-from agora.guidelines.sentences import sentence_spans
+from agora.guidelines.sentences import Sentences, sentence_spans
 from agora.guidelines.verdict import CommentInput
 
 POLITE_TR = (
@@ -125,3 +125,80 @@ def test_one_sentence_of_a_comment_reads_differently_from_another(engine):
 
 def _vectors(engine, texts):
     return pooled(engine.encoder.text_vectors(texts), engine.encoder.dim)
+
+
+SEVERAL = {
+    "en": "The bridge reopens on Monday. Fuck you, Daniel!\nYou're all idiots, honestly.",
+    "tr": POLITE_TR + ABUSE_TR,
+    "ar": "افتتحت البلدية الحديقة الجديدة. شكرا على التقرير؟ الطريق ما زال مغلقا.",
+    "fa": "شهرداری پارک تازه را باز کرد. ممنون از گزارش! جاده هنوز بسته است.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(SEVERAL))
+def test_a_sentence_cut_from_its_comments_analysis_has_the_features_of_the_sentence_alone(
+    engine, lang
+):
+    featurizer = engine.models[lang].featurizer
+    comment = normalize(SEVERAL[lang], lang)
+    analysis = featurizer.analyze(comment.text)
+    sentences = Sentences.of([comment])
+    assert len(sentences.texts) >= 3
+    for text, (start, end) in zip(sentences.texts, sentences.spans, strict=True):
+        assert comment.text[start:end] == text
+        part = analysis.part(start, end)
+        alone = featurizer.row(featurizer.analyze(text))
+        got = featurizer.row(part)
+        assert np.array_equal(got[0], alone[0])
+        assert np.array_equal(got[1], alone[1])
+        # Its chunks stay where they are in the comment, for evidence.
+        assert [comment.text[s:e] for s, e in part.chunks] == text.split()
+
+
+def test_a_part_that_cuts_a_word_is_not_cut_from_the_analysis(engine):
+    featurizer = engine.models["en"].featurizer
+    text = "go to hell"
+    analysis = featurizer.analyze(text)
+    assert analysis.part(0, 4) is None
+    assert analysis.part(4, len(text)) is None
+    # A bigram over the cut belongs to neither side; one inside stays whole (two halves).
+    left, right = analysis.part(0, 2), analysis.part(3, len(text))
+    across, inside = featurizer.word_vocab.get("go to"), featurizer.word_vocab.get("to hell")
+    assert across is not None and inside is not None
+    assert np.count_nonzero(analysis.features == across) == 2
+    assert across not in left.features and across not in right.features
+    assert np.count_nonzero(right.features == inside) == 2
+
+
+def test_a_score_with_sentences_cut_from_the_comment_is_the_score_of_the_sentences_alone(engine):
+    model = engine.models["tr"]
+    texts = [normalize(POLITE_TR * 2 + ABUSE_TR, "tr"), normalize(POLITE_TR, "tr")]
+    sentences = Sentences.of(texts)
+    got = model.predict([t.text for t in texts], sentences=sentences)
+    # The same scores when no sentence can be cut (other texts given than were split).
+    elsewhere = [t.text + " " for t in texts]
+    fresh = model.predict(elsewhere, sentences=sentences)
+    assert np.allclose(got, fresh, atol=1e-6)
+    assert got[0, model.keys.index("offensive")] == pytest.approx(SENTENCE_SCORE)
+
+
+@pytest.mark.parametrize(
+    "abuse, words", [("Fuck you, Daniel.", "Fuck"), ("The mayor is a lying piece of shit.", "shit")]
+)
+def test_the_moderator_is_told_which_sentence_raised_a_key(engine, abuse, words):
+    text = PADDING_EN + abuse + " " + CLOSING_EN
+    verdict = engine.judge(CommentInput(text, lang="en"))
+    reason = next(r for r in verdict.reasons if r.guideline == "profanity")
+    assert f"\u201c{abuse}\u201d" in reason.message
+    start = text.index(abuse)
+    assert reason.evidence, "the sentence's own words are the evidence"
+    assert all(start <= e.start and e.end <= start + len(abuse) for e in reason.evidence)
+    assert any(words in e.text for e in reason.evidence)
+
+
+def test_a_key_the_whole_comment_already_flags_is_not_said_to_be_raised_by_a_sentence(engine):
+    text = "Fuck you, Daniel. Fuck off."
+    verdict = engine.judge(CommentInput(text, lang="en"))
+    reason = next(r for r in verdict.reasons if r.guideline == "profanity")
+    assert reason.score > SENTENCE_SCORE
+    assert "one sentence" not in reason.message
