@@ -121,6 +121,13 @@ def _with_sentence_note(draft: Draft, key: str, span: tuple[int, int]) -> str:
     return f"{draft.notes[key]} {note}" if key in draft.notes else note
 
 
+def _first_and_apart(
+    first: list[tuple[int, int]], others: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The spans ``first``, and those of ``others`` that overlap none of them, in order."""
+    return sorted(first + [(s, e) for s, e in others if all(e <= a or s >= b for a, b in first)])
+
+
 def _encoded(draft: Draft) -> np.ndarray:
     """The chunk vectors the encoding phase gave a comment its language model reads."""
     if draft.vectors is None:
@@ -300,56 +307,63 @@ class Engine:
                 }
                 for key, j in raised.items():
                     draft.notes[key] = _with_sentence_note(draft, key, sentences.spans[j])
+                threat_modelled = False
                 if draft.threat_cues and "threat" in scores:
                     draft.notes["threat"] = _with_cue_note(draft)
-                self._find_evidence(draft, model, analysis)
-                for key, j in raised.items():
-                    self._sentence_evidence(draft, model, key, scored.sentence_analyses[j])
+                    threat_modelled = (
+                        row[model.keys.index(model.source_key("threat"))]
+                        >= self.policy.threshold(lang, "threat").review
+                    )
+                self._find_evidence(
+                    draft,
+                    model,
+                    analysis,
+                    {key: scored.sentence_analyses[j] for key, j in raised.items()},
+                    threat_modelled,
+                )
         return [None] * len(drafts)
 
-    def _find_evidence(self, draft: Draft, model: LanguageModel, analysis: Analysis) -> None:
-        """Evidence for every key whose score reaches review (spans of the original text)."""
+    def _find_evidence(
+        self,
+        draft: Draft,
+        model: LanguageModel,
+        analysis: Analysis,
+        raised: dict[str, Analysis],
+        threat_modelled: bool,
+    ) -> None:
+        """Evidence for every key whose score reaches review (spans of the original text):
+        the words that pushed the key's model score up, in the comment or, for a key one
+        sentence ``raised``, in that sentence (the whole sentence where no word stands out:
+        its vector carried the score). A threat's cues come first; the model's words follow
+        only where its own score (``threat_modelled``) reached review without them."""
         flagged = [
             key
             for key in GUIDELINES
             if (score := draft.scores[key]) is not None
             and score >= self.policy.threshold(draft.lang, key).review
         ]
-        sources = sorted({model.source_key(key) for key in flagged})
         normalized, text = draft.normalized, draft.comment.text
-        if not sources or normalized is None:
+        if not flagged or normalized is None:
             return
-        found = model.evidence(analysis, sources)
+        whole = sorted({model.source_key(key) for key in flagged if key not in raised})
+        found = model.evidence(analysis, whole) if whole else {}
         for key in flagged:
-            found_spans = found[model.source_key(key)]
+            source = model.source_key(key)
+            spans = found.get(source, [])
+            if key in raised:
+                sentence = raised[key]
+                spans = model.evidence(sentence, [source])[source]
+                if not spans and sentence.chunks:
+                    spans = [(sentence.chunks[0][0], sentence.chunks[-1][1])]
             if key == "threat" and draft.threat_cues:
-                cues = [(cue.start, cue.end) for cue in draft.threat_cues]
-                found_spans = sorted(
-                    cues
-                    + [(s, e) for s, e in found_spans if all(e <= a or s >= b for a, b in cues)]
+                modelled = threat_modelled or key in raised
+                spans = _first_and_apart(
+                    [(cue.start, cue.end) for cue in draft.threat_cues], spans if modelled else []
                 )
-            spans = [normalized.source_span(s, e) for s, e in found_spans]
-            draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
-
-    def _sentence_evidence(
-        self, draft: Draft, model: LanguageModel, key: str, sentence: Analysis
-    ) -> None:
-        """A key that one sentence raised shows that sentence's own evidence, or the whole
-        sentence where no word of it stands out (its vector carried the score), after a
-        threat's cues."""
-        assert draft.normalized is not None
-        found = model.evidence(sentence, [model.source_key(key)])[model.source_key(key)]
-        if not found and sentence.chunks:
-            found = [(sentence.chunks[0][0], sentence.chunks[-1][1])]
-        if key == "threat":
-            found = [(cue.start, cue.end) for cue in draft.threat_cues] + found
-        kept: list[tuple[int, int]] = []
-        for start, end in found:
-            if all(end <= a or start >= b for a, b in kept):
-                kept.append((start, end))
-        spans = sorted(draft.normalized.source_span(s, e) for s, e in kept)
-        text = draft.comment.text
-        draft.evidence[key] = [Evidence(s, e, text[s:e]) for s, e in spans]
+            draft.evidence[key] = [
+                Evidence(s, e, text[s:e])
+                for s, e in (normalized.source_span(a, b) for a, b in spans)
+            ]
 
     def _relevance(self, drafts: list[Draft]) -> list[Verdict | None]:
         if self.relevance is None:

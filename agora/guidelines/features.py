@@ -244,33 +244,37 @@ class Featurizer:
     def row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
         """The TF-IDF row of an analysed text: (sorted feature indices, values)."""
         if analysis.tfidf is None:
-            analysis.tfidf = self._row(analysis)
+            x = self.transform_analyses([analysis])
+            analysis.tfidf = x.indices.astype(np.int64), x.data.astype(np.float64)
         return analysis.tfidf
-
-    def _row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
-        if not len(analysis.features):
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        indices, inverse = np.unique(analysis.features, return_inverse=True)
-        counts = np.bincount(inverse, weights=analysis.weights)
-        values = (1.0 + np.log(counts)) * self.idf[indices]
-        is_word = indices < len(self.word_vocab)
-        for block in (is_word, ~is_word):
-            norm = np.sqrt(np.square(values[block]).sum())
-            if norm:
-                values[block] /= norm
-        return indices, values
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         """TF-IDF rows of normalised ``texts``."""
         return self.transform_analyses([self.analyze(text) for text in texts])
 
     def transform_analyses(self, analyses: list[Analysis]) -> sparse.csr_matrix:
-        rows = [self.row(analysis) for analysis in analyses]
-        indptr = np.cumsum([0] + [len(indices) for indices, _ in rows])
-        indices = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, np.int64)
-        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+        """TF-IDF rows of analysed texts, every row in one pass of array operations (a
+        comment and its sentences, or a whole batch, cost little more than one row)."""
+        n, width = len(analyses), self.n_features
+        lengths = [len(analysis.features) for analysis in analyses]
+        if not sum(lengths):
+            return sparse.csr_matrix((n, width), dtype=np.float32)
+        owners = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        features = np.concatenate([analysis.features for analysis in analyses])
+        weights = np.concatenate([analysis.weights for analysis in analyses])
+        # One id per (row, feature): sorted, they are the matrix's entries in CSR order.
+        cells, inverse = np.unique(owners * width + features, return_inverse=True)
+        rows, indices = np.divmod(cells, width)
+        values = (1.0 + np.log(np.bincount(inverse, weights=weights))) * self.idf[indices]
+        # The word block and the char block of each row are L2-normalised apart.
+        blocks = 2 * rows + (indices >= len(self.word_vocab))
+        norms = np.sqrt(np.bincount(blocks, weights=np.square(values), minlength=2 * n))
+        values /= np.where(norms > 0, norms, 1.0)[blocks]
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        # int32 indices, as SciPy keeps them: given int64, it scans them to narrow them.
         return sparse.csr_matrix(
-            (values.astype(np.float32), indices, indptr), shape=(len(rows), self.n_features)
+            (values.astype(np.float32), indices.astype(np.int32), indptr), shape=(n, width)
         )
 
     def to_arrays(self) -> dict[str, np.ndarray]:

@@ -5,6 +5,7 @@ Every sentence here was written for these tests (none is a functional-suite case
 
 import pytest
 
+from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.normalize import normalize
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues, with_cue
@@ -124,6 +125,20 @@ def test_the_engine_never_approves_a_worded_threat_and_shows_why(engine):
     assert reason.score == verdict.scores["threat"] >= CUE_PROBABILITY
     assert "find you and hurt" in [e.text for e in reason.evidence]
     assert "\u201cfind you and hurt\u201d" in reason.message
+
+
+def test_a_threat_only_its_cue_flags_shows_only_the_cue_as_evidence(engine):
+    text = "I read the report on the new bridge with interest. I will find you and hurt you."
+    model = engine.models["en"]
+    own = model.predict(
+        [normalize(text, "en").text],
+        pooled(engine.encoder.text_vectors([text]), engine.encoder.dim),
+    )[0, model.keys.index("threat")]
+    # The model alone would approve it: every highlighted word must be the cue's.
+    assert own < engine.policy.threshold("en", "threat").review
+    verdict = engine.judge(CommentInput(text, lang="en"))
+    (reason,) = [r for r in verdict.reasons if r.guideline == "threat"]
+    assert [e.text for e in reason.evidence] == ["find you and hurt"]
 
 
 def test_a_denial_keeps_the_model_score(engine):
