@@ -115,8 +115,8 @@ def _with_sentence_note(draft: Draft, key: str, span: tuple[int, int]) -> str:
     start, end = draft.normalized.source_span(*span)
     quoted = f"\u201c{draft.comment.text[start:end]}\u201d"
     note = (
-        f"Raised to {SENTENCE_SCORE:g} for review because one sentence reads this way on "
-        f"its own, though the comment as a whole does not: {quoted}."
+        f"One sentence, {quoted}, reads this way on its own, though the comment as a whole "
+        f"does not: raised to {SENTENCE_SCORE:g} for review."
     )
     return f"{draft.notes[key]} {note}" if key in draft.notes else note
 

@@ -244,8 +244,8 @@ class Featurizer:
     def row(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
         """The TF-IDF row of an analysed text: (sorted feature indices, values)."""
         if analysis.tfidf is None:
-            x = self.transform_analyses([analysis])
-            analysis.tfidf = x.indices.astype(np.int64), x.data.astype(np.float64)
+            _, indices, values = self._tfidf([analysis])
+            analysis.tfidf = indices.astype(np.int64), values.astype(np.float64)
         return analysis.tfidf
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
@@ -253,12 +253,20 @@ class Featurizer:
         return self.transform_analyses([self.analyze(text) for text in texts])
 
     def transform_analyses(self, analyses: list[Analysis]) -> sparse.csr_matrix:
-        """TF-IDF rows of analysed texts, every row in one pass of array operations (a
-        comment and its sentences, or a whole batch, cost little more than one row)."""
+        """TF-IDF rows of analysed texts (:meth:`analyze`)."""
+        indptr, indices, values = self._tfidf(analyses)
+        return sparse.csr_matrix((values, indices, indptr), shape=(len(analyses), self.n_features))
+
+    def _tfidf(self, analyses: list[Analysis]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The TF-IDF rows of analysed texts as CSR arrays (row pointers, feature indices,
+        float32 values), every row in one pass of array operations: a comment and its
+        sentences, or a whole batch, cost little more than one row. int32 indices, as
+        SciPy keeps them: given int64 ones, it scans them to narrow them."""
         n, width = len(analyses), self.n_features
+        indptr = np.zeros(n + 1, dtype=np.int32)
         lengths = [len(analysis.features) for analysis in analyses]
         if not sum(lengths):
-            return sparse.csr_matrix((n, width), dtype=np.float32)
+            return indptr, np.zeros(0, np.int32), np.zeros(0, np.float32)
         owners = np.repeat(np.arange(n, dtype=np.int64), lengths)
         features = np.concatenate([analysis.features for analysis in analyses])
         weights = np.concatenate([analysis.weights for analysis in analyses])
@@ -270,12 +278,8 @@ class Featurizer:
         blocks = 2 * rows + (indices >= len(self.word_vocab))
         norms = np.sqrt(np.bincount(blocks, weights=np.square(values), minlength=2 * n))
         values /= np.where(norms > 0, norms, 1.0)[blocks]
-        indptr = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        # int32 indices, as SciPy keeps them: given int64, it scans them to narrow them.
-        return sparse.csr_matrix(
-            (values.astype(np.float32), indices.astype(np.int32), indptr), shape=(n, width)
-        )
+        return indptr, indices.astype(np.int32), values.astype(np.float32)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Vocabularies (each a trie's bytes and its terms' positions) and IDF weights."""

@@ -189,7 +189,7 @@ def test_the_moderator_is_told_which_sentence_raised_a_key(engine, abuse, words)
     text = PADDING_EN + abuse + " " + CLOSING_EN
     verdict = engine.judge(CommentInput(text, lang="en"))
     reason = next(r for r in verdict.reasons if r.guideline == "profanity")
-    assert f"\u201c{abuse}\u201d" in reason.message
+    assert f"One sentence, \u201c{abuse}\u201d, reads this way on its own" in reason.message
     start = text.index(abuse)
     assert reason.evidence, "the sentence's own words are the evidence"
     assert all(start <= e.start and e.end <= start + len(abuse) for e in reason.evidence)
@@ -201,4 +201,4 @@ def test_a_key_the_whole_comment_already_flags_is_not_said_to_be_raised_by_a_sen
     verdict = engine.judge(CommentInput(text, lang="en"))
     reason = next(r for r in verdict.reasons if r.guideline == "profanity")
     assert reason.score > SENTENCE_SCORE
-    assert "one sentence" not in reason.message
+    assert "One sentence" not in reason.message
