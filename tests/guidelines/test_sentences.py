@@ -202,3 +202,34 @@ def test_a_key_the_whole_comment_already_flags_is_not_said_to_be_raised_by_a_sen
     reason = next(r for r in verdict.reasons if r.guideline == "profanity")
     assert reason.score > SENTENCE_SCORE
     assert "One sentence" not in reason.message
+
+
+def test_the_evaluation_counts_what_the_sentences_did_to_each_decision(engine):
+    from agora.guidelines.training.datasets.common import Example, make_labels
+    from agora.guidelines.training.evaluate import LanguageRun, _read_whole, sentence_section
+    from agora.guidelines.training.train import sentences_of
+
+    rows = [
+        Example(
+            PADDING_EN + "Fuck you, Daniel. " + CLOSING_EN, "en", "t", make_labels(profanity=1)
+        ),
+        Example(PADDING_EN + CLOSING_EN, "en", "t", make_labels(profanity=0)),
+        Example("Fuck you, Daniel.", "en", "t", make_labels(profanity=1)),
+    ]
+    model = engine.models["en"]
+    texts = [normalize(row.text, "en").text for row in rows]
+    embeddings = _vectors(engine, [row.text for row in rows])
+    scored = model.score(texts, embeddings, sentences_of(model, rows, engine.encoder))
+    scores = {key: np.full(len(rows), np.nan) for key in ("off_topic",)}
+    raised, whole = _read_whole(engine, "en", texts, embeddings, scored, scores)
+    # Only the padded abuse was raised by a sentence; read whole, it would be approved.
+    assert raised.tolist() == [True, False, False]
+    assert whole[0] == "approve"
+
+    decisions = np.array(["review"] * len(rows))
+    run = LanguageRun(
+        "en", rows, scores, decisions, [], {}, {}, raised, np.where(raised, whole, decisions)
+    )
+    (line,) = [line for line in sentence_section([run]) if line.startswith("| en")]
+    # rows, of several sentences, raised, raised clean, ..., raised violating, approved whole
+    assert line == "| en | 3 | 2 | 1 | 0 | 0 | 1 | 1 |"

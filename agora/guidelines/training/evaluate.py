@@ -47,8 +47,10 @@ from tqdm import tqdm
 from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
+from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, Scored
 from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS
+from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
 from agora.guidelines.training import datasets, functional, relevance_eval
 from agora.guidelines.training.calibrating import reliability
@@ -82,6 +84,10 @@ class LanguageRun:
     peers: list[Peer]
     peer_scores: dict[str, np.ndarray]
     peer_decisions: dict[str, np.ndarray]
+    #: Per row: whether one of its sentences raised a guideline's score, and the decision
+    #: the comment would have had, read whole only.
+    raised: np.ndarray
+    read_whole: np.ndarray
 
 
 def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
@@ -104,25 +110,60 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
                 decisions.append(verdict.decision)
             bar.update(len(chunk))
     model = engine.models[lang]
-    auxiliary = [key for key in AUXILIARY_KEYS if key in model.keys]
-    if auxiliary:
-        embeddings = None
-        if model.encoded:
-            vectors = engine.encoder.text_vectors([row.text for row in rows])
-            embeddings = pooled(vectors, engine.encoder.dim)
-        probabilities = model.predict(
-            [normalize(row.text, lang).text for row in rows],
-            embeddings,
-            sentences_of(model, rows, engine.encoder),
-        )
-        for key in auxiliary:
-            scores[key] = probabilities[:, model.keys.index(key)]
+    embeddings = None
+    if model.encoded:
+        vectors = engine.encoder.text_vectors([row.text for row in rows])
+        embeddings = pooled(vectors, engine.encoder.dim)
+    normalized = [normalize(row.text, lang).text for row in rows]
+    scored = model.score(normalized, embeddings, sentences_of(model, rows, engine.encoder))
+    for key in AUXILIARY_KEYS:
+        if key in model.keys:
+            scores[key] = scored.probabilities[:, model.keys.index(key)]
+    raised, read_whole = _read_whole(engine, lang, normalized, embeddings, scored, scores)
+    read_whole = np.where(raised, read_whole, np.array(decisions))
     peers = peers_for(lang)
     texts = [row.text for row in rows]
     peer_scores, peer_decisions = {}, {}
     for peer in tqdm(peers, desc=f"{lang}: peers", unit="peer", file=sys.stderr):
         peer_scores[peer.name], peer_decisions[peer.name] = _peer_outputs(peer, lang, texts)
-    return LanguageRun(lang, rows, scores, np.array(decisions), peers, peer_scores, peer_decisions)
+    return LanguageRun(
+        lang,
+        rows,
+        scores,
+        np.array(decisions),
+        peers,
+        peer_scores,
+        peer_decisions,
+        raised,
+        read_whole,
+    )
+
+
+def _read_whole(
+    engine: Engine,
+    lang: str,
+    normalized: list[str],
+    embeddings: np.ndarray | None,
+    scored: Scored,
+    scores: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows one of their sentences raised on a guideline, and the decision each row
+    would get from its scores read whole (the threat cues and relevance as they are)."""
+    model = engine.models[lang]
+    columns = [
+        model.keys.index(model.source_key(key))
+        for key in GUIDELINES
+        if key in model.keys or key in model.stand_ins
+    ]
+    raised = (scored.raised_by[:, columns] >= 0).any(axis=1)
+    whole = model.predict(normalized, embeddings)
+    decisions = np.full(len(normalized), "", dtype=object)
+    for i in np.flatnonzero(raised):
+        cued = bool(find_threat_cues(normalized[i], lang))
+        row = {key: (None if np.isnan(v[i]) else float(v[i])) for key, v in scores.items()}
+        row.update(model.guideline_scores(whole[i], threat_cued=cued))
+        decisions[i] = engine.policy.decide(lang, row)
+    return raised, decisions
 
 
 def _peer_outputs(peer: Peer, lang: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -269,6 +310,39 @@ def _met(value: bool | None) -> str:
     return {True: "met", False: "**not met**", None: "not measurable"}[value]
 
 
+def sentence_section(runs: list[LanguageRun]) -> list[str]:
+    """What reading comments sentence by sentence does to the decisions: how many rows a
+    sentence raised, and what that did to clean rows and to violations."""
+    out = [
+        "## Sentences",
+        "",
+        "Rows of the evaluation half with a sentence that reads as breaking a guideline on its "
+        f"own (probability at least {SENTENCE_FLOOR:g}) while the whole comment does not, which "
+        f"raises the comment's score to {SENTENCE_SCORE:g} (review); and the decisions the same "
+        "rows get read whole only. The triage above counts the sentences.",
+        "",
+        "| language | rows | of several sentences | raised by a sentence | of them clean "
+        "| clean, approved if read whole | violating | violating, approved if read whole |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        several = np.array([len(sentence_spans(row.text)) > 1 for row in run.rows])
+        clean = np.array([is_clean(row) for row in run.rows])
+        violating = np.array([is_violating(row) for row in run.rows])
+        approved = run.read_whole == "approve"
+        cells = [
+            len(run.rows),
+            int(several.sum()),
+            int(run.raised.sum()),
+            int((run.raised & clean).sum()),
+            int((run.raised & clean & approved).sum()),
+            int((run.raised & violating).sum()),
+            int((run.raised & violating & approved).sum()),
+        ]
+        out.append(f"| {run.lang} | " + " | ".join(str(c) for c in cells) + " |")
+    return out
+
+
 def threat_cue_section(runs: list[LanguageRun]) -> list[str]:
     """How often the threat cues fire on the evaluation half, and on what rows."""
     out = [
@@ -409,6 +483,7 @@ def evaluate(
         if run.lang == "en":
             out += ["## en: off_topic (relevance to the article)", ""] + relevance_lines + [""]
     out += triage_section(runs, engine) + [""]
+    out += sentence_section(runs) + [""]
     out += threat_cue_section(runs) + [""]
     for run in runs:
         out += [f"## {run.lang}: reliability of the calibrated scores", ""]
