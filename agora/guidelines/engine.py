@@ -299,12 +299,7 @@ class Engine:
                             f"Not checked: no {LANGUAGE_NAMES[lang]} training data for this "
                             "guideline; a moderator must judge it."
                         )
-                raised = {
-                    key: int(j)
-                    for key in GUIDELINES
-                    if key in scores
-                    and (j := scored.raised_by[i, model.keys.index(model.source_key(key))]) >= 0
-                }
+                raised = model.raised_guidelines(scored.raised_by[i])
                 for key, j in raised.items():
                     draft.notes[key] = _with_sentence_note(draft, key, sentences.spans[j])
                 threat_modelled = False

@@ -34,7 +34,7 @@ from agora.guidelines.features import Analysis, Featurizer
 from agora.guidelines.head import Head, HeadStack
 from agora.guidelines.sentences import Sentences
 from agora.guidelines.threat_cues import with_cue
-from agora.guidelines.verdict import SCORE_KEYS
+from agora.guidelines.verdict import GUIDELINES, SCORE_KEYS
 
 #: Guidelines that an ``offensive`` model scores for a language whose data cannot tell
 #: them apart: OffensEval's "offensive" is profanity or a targeted offence, insults, threats
@@ -114,6 +114,16 @@ class LanguageModel:
     def source_key(self, key: str) -> str:
         """The model key that scores guideline ``key`` (itself, or its stand-in)."""
         return self.stand_ins.get(key, key)
+
+    def raised_guidelines(self, raised_by: np.ndarray) -> dict[str, int]:
+        """Of one text's :attr:`Scored.raised_by` row, the guidelines a sentence raised
+        (directly or through their stand-in), each with that sentence's index."""
+        return {
+            key: int(j)
+            for key in GUIDELINES
+            if (key in self.keys or key in self.stand_ins)
+            and (j := raised_by[self.keys.index(self.source_key(key))]) >= 0
+        }
 
     def predict(
         self,

@@ -150,12 +150,7 @@ def _read_whole(
     """Which rows one of their sentences raised on a guideline, and the decision each row
     would get from its scores read whole (the threat cues and relevance as they are)."""
     model = engine.models[lang]
-    columns = [
-        model.keys.index(model.source_key(key))
-        for key in GUIDELINES
-        if key in model.keys or key in model.stand_ins
-    ]
-    raised = (scored.raised_by[:, columns] >= 0).any(axis=1)
+    raised = np.array([bool(model.raised_guidelines(row)) for row in scored.raised_by])
     whole = model.predict(normalized, embeddings)
     decisions = np.full(len(normalized), "", dtype=object)
     for i in np.flatnonzero(raised):
