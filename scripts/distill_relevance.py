@@ -87,15 +87,15 @@ def embed(model, tokenizer, texts: list[str]) -> torch.Tensor:
     return model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
 
 
-def batches(texts: list[str], seed: int) -> list[list[int]]:
-    """One pass in batches of similar length: shuffled, sorted within runs of 20 batches,
-    then the batches shuffled."""
+def batches(texts: list[str], seed: int, size: int = BATCH) -> list[list[int]]:
+    """One pass in batches of ``size`` texts of similar length: shuffled, sorted within runs
+    of 20 batches, then the batches shuffled."""
     order = list(range(len(texts)))
     random.Random(seed).shuffle(order)
     out = []
-    for start in range(0, len(order), BATCH * 20):
-        run = sorted(order[start : start + BATCH * 20], key=lambda i: len(texts[i]))
-        out += [run[i : i + BATCH] for i in range(0, len(run), BATCH)]
+    for start in range(0, len(order), size * 20):
+        run = sorted(order[start : start + size * 20], key=lambda i: len(texts[i]))
+        out += [run[i : i + size] for i in range(0, len(run), size)]
     random.Random(seed).shuffle(out)
     return out
 
