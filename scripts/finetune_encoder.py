@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_rows": len(train_rows),
         "evaluation_rows": len(evaluation_rows),
         "keep": args.keep,
+        "passes": args.passes,
         **run,
         "roc_auc_evaluation": {
             "start_probe": probe(old_probe, probe_rows, old_eval, evaluation_rows),
