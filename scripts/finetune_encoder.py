@@ -66,6 +66,8 @@ import export_minilm  # noqa: E402 - also sets HF_HUB_OFFLINE before transformer
 from agora.guidelines.manifest import read_manifest  # noqa: E402
 from agora.guidelines.training import datasets  # noqa: E402
 from agora.guidelines.training.datasets.common import split, validation_halves  # noqa: E402
+from agora.guidelines.training.metrics import roc_auc  # noqa: E402
+from agora.guidelines.training.train import labels_of  # noqa: E402
 from agora.guidelines.verdict import SCORE_KEYS  # noqa: E402
 
 GRAPH = export_minilm.OUT / "model.onnx"
@@ -145,15 +147,14 @@ def student_from_graph(teacher_dir: Path, graph: Path = GRAPH):
     return export_minilm.SentenceEmbedding(model)
 
 
-def labels_of(rows) -> tuple[torch.Tensor, torch.Tensor]:
+def label_matrix(rows) -> tuple[torch.Tensor, torch.Tensor]:
     """(targets, mask): one column per key, the mask 1 where the row's data set labels it."""
     targets = torch.zeros(len(rows), len(KEYS))
     mask = torch.zeros(len(rows), len(KEYS))
-    for i, row in enumerate(rows):
-        for k, key in enumerate(KEYS):
-            if row.labels.get(key) is not None:
-                targets[i, k] = float(row.labels[key])
-                mask[i, k] = 1.0
+    for k, key in enumerate(KEYS):
+        index, y = labels_of(rows, key)
+        targets[index, k] = torch.from_numpy(y).float()
+        mask[index, k] = 1.0
     return targets, mask
 
 
@@ -194,7 +195,7 @@ def train(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / WARM_UP_STEPS) * max(0.0, 1 - s / steps)
     )
-    targets, mask = labels_of(rows)
+    targets, mask = label_matrix(rows)
     weights = torch.tensor(weights, dtype=torch.float32)
     checkpoint = checkpoints / "checkpoint.pt"
     step, log, seconds = 0, [], 0.0
@@ -255,10 +256,9 @@ def train(
     return {"steps": steps, "seconds": round(time.time() - began), "log": log, "head": head}
 
 
-def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    return round(float(roc_auc_score(y, score)), 4) if 0 < y.sum() < len(y) else None
+def rounded_auc(y: np.ndarray, scores: np.ndarray) -> float | None:
+    value = roc_auc(y, scores) if len(y) else None
+    return None if value is None else round(value, 4)
 
 
 def probe(train_x, train_rows, eval_x, eval_rows) -> dict:
@@ -267,14 +267,12 @@ def probe(train_x, train_rows, eval_x, eval_rows) -> dict:
 
     out = {}
     for key in KEYS:
-        fit = [i for i, row in enumerate(train_rows) if row.labels.get(key) is not None]
-        test = [i for i, row in enumerate(eval_rows) if row.labels.get(key) is not None]
-        y = np.array([train_rows[i].labels[key] for i in fit])
-        if not 0 < y.sum() < len(y) or not test:
+        fit, y = labels_of(train_rows, key)
+        test, y_test = labels_of(eval_rows, key)
+        if not len(test) or len(np.unique(y)) < 2:
             continue
         model = LogisticRegression(C=1.0, max_iter=2000).fit(SCALE * train_x[fit], y)
-        y_test = np.array([eval_rows[i].labels[key] for i in test])
-        out[key] = roc_auc(y_test, model.decision_function(SCALE * eval_x[test]))
+        out[key] = rounded_auc(y_test, model.decision_function(SCALE * eval_x[test]))
     return out
 
 
@@ -362,9 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         outputs = head(SCALE * torch.from_numpy(new_eval)).numpy()
     joint = {}
     for k, key in enumerate(KEYS):
-        test = [i for i, row in enumerate(evaluation_rows) if row.labels.get(key) is not None]
-        y = np.array([evaluation_rows[i].labels[key] for i in test])
-        joint[key] = roc_auc(y, outputs[test, k]) if test else None
+        test, y = labels_of(evaluation_rows, key)
+        joint[key] = rounded_auc(y, outputs[test, k])
     cosine = (old_eval * new_eval).sum(axis=1)
     result = {
         "command": " ".join([COMMAND, *(argv if argv is not None else sys.argv[1:])]),
