@@ -64,13 +64,19 @@ class Scored:
     """What :meth:`LanguageModel.score` finds in a batch of texts."""
 
     analyses: list[Analysis]
-    #: Calibrated, shape (texts, keys), each raised to SENTENCE_SCORE where a sentence ...
-    probabilities: np.ndarray
-    #: ... with this index in the batch's sentences (the likeliest) reached SENTENCE_FLOOR
-    #: while the text as a whole scored below SENTENCE_SCORE; -1 where none raised it.
+    #: Calibrated, shape (texts, keys), each text read whole.
+    whole: np.ndarray
+    #: The index in the batch's sentences of the likeliest sentence that reached
+    #: SENTENCE_FLOOR on a key while its text read whole scored below SENTENCE_SCORE; -1
+    #: where none raised it.
     raised_by: np.ndarray
     #: The sentences' analyses (their chunks are spans of their texts' normalised text).
     sentence_analyses: list[Analysis]
+
+    @cached_property
+    def probabilities(self) -> np.ndarray:
+        """:attr:`whole`, raised to SENTENCE_SCORE where a sentence raised the key."""
+        return np.where(self.raised_by >= 0, SENTENCE_SCORE, self.whole)
 
 
 @dataclass
@@ -149,8 +155,8 @@ class LanguageModel:
         x = self.featurizer.transform_analyses(analyses)
         rows, keys = len(texts), len(self.keys)
         if sentences is None or not sentences.texts:
-            probabilities = self.probabilities(x, embeddings)
-            return Scored(analyses, probabilities, np.full((rows, keys), -1), [])
+            whole = self.probabilities(x, embeddings)
+            return Scored(analyses, whole, np.full((rows, keys), -1), [])
         if self.encoded and (sentences.vectors is None or embeddings is None):
             raise ValueError(f"the {self.lang} model reads each sentence's encoder vector")
         parts = [
@@ -172,8 +178,7 @@ class LanguageModel:
         for j, k in reached.tolist():
             if own[sentences.owners[j], k] < SENTENCE_SCORE:
                 raised_by[sentences.owners[j], k] = j
-        probabilities = np.where(raised_by >= 0, SENTENCE_SCORE, own)
-        return Scored(analyses, probabilities, raised_by, parts)
+        return Scored(analyses, own, raised_by, parts)
 
     def _sentence_analysis(
         self, text: str, analysis: Analysis, sentence: str, span: tuple[int, int]

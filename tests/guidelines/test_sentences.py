@@ -221,7 +221,7 @@ def test_the_evaluation_counts_what_the_sentences_did_to_each_decision(engine):
     embeddings = _vectors(engine, [row.text for row in rows])
     scored = model.score(texts, embeddings, sentences_of(model, rows, engine.encoder))
     scores = {key: np.full(len(rows), np.nan) for key in ("off_topic",)}
-    raised, whole = _read_whole(engine, "en", texts, embeddings, scored, scores)
+    raised, whole = _read_whole(engine, "en", texts, scored, scores)
     # Only the padded abuse was raised by a sentence; read whole, it would be approved.
     assert raised.tolist() == [True, False, False]
     assert whole[0] == "approve"

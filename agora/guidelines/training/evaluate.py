@@ -119,7 +119,7 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     for key in AUXILIARY_KEYS:
         if key in model.keys:
             scores[key] = scored.probabilities[:, model.keys.index(key)]
-    raised, read_whole = _read_whole(engine, lang, normalized, embeddings, scored, scores)
+    raised, read_whole = _read_whole(engine, lang, normalized, scored, scores)
     read_whole = np.where(raised, read_whole, np.array(decisions))
     peers = peers_for(lang)
     texts = [row.text for row in rows]
@@ -143,7 +143,6 @@ def _read_whole(
     engine: Engine,
     lang: str,
     normalized: list[str],
-    embeddings: np.ndarray | None,
     scored: Scored,
     scores: dict[str, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -151,12 +150,11 @@ def _read_whole(
     would get from its scores read whole (the threat cues and relevance as they are)."""
     model = engine.models[lang]
     raised = np.array([bool(model.raised_guidelines(row)) for row in scored.raised_by])
-    whole = model.predict(normalized, embeddings)
     decisions = np.full(len(normalized), "", dtype=object)
     for i in np.flatnonzero(raised):
         cued = bool(find_threat_cues(normalized[i], lang))
         row = {key: (None if np.isnan(v[i]) else float(v[i])) for key, v in scores.items()}
-        row.update(model.guideline_scores(whole[i], threat_cued=cued))
+        row.update(model.guideline_scores(scored.whole[i], threat_cued=cued))
         decisions[i] = engine.policy.decide(lang, row)
     return raised, decisions
 
