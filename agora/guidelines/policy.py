@@ -4,14 +4,14 @@ Per guideline key there is a *review* threshold (at or above it a moderator shou
 and a *reject* threshold (at or above it the comment breaks the guideline clearly enough to
 reject). Scores are calibrated probabilities, so thresholds read as "at least this likely".
 
-Defaults come from ``agora train``, which picks them per language on validation data
-(see docs/guidelines.md):
-
-* review: the highest threshold at which at least 95% of the key's violations in the
-  calibration rows still reach review;
-* reject: the lowest threshold at which at most 0.2% of clean comments reach it, and never
-  below a probability of 0.5; the keys together stay under 1% of clean comments rejected;
-* ``off_topic`` never rejects: it only asks for review (its reject threshold is ``None``).
+Defaults come from ``agora train``, which picks them per language on validation data for
+what they do to a moderator's work, all keys together
+(:mod:`agora.guidelines.training.thresholds`; docs/guidelines.md): reject thresholds never
+below a probability of 0.5, together rejecting at most 0.6% of clean comments; review
+thresholds letting at most 1.5% of violations through. ``off_topic`` never rejects: it only
+asks for review (its reject threshold is ``None``). ``agora fit_policy`` makes the same
+choice on a newsroom's own moderation decisions
+(:mod:`agora.guidelines.training.site_policy`), as settings for :meth:`Policy.from_dict`.
 
 The decision never approves a comment that a required key could not score (for example a
 language no model covers): such a comment goes to review.

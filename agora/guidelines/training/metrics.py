@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from scipy.stats import rankdata
 
 
 def roc_auc(y: np.ndarray, scores: np.ndarray) -> float | None:
-    """ROC-AUC, or ``None`` when the rows hold only one class."""
-    y = np.asarray(y)
-    if y.min(initial=1) == y.max(initial=0):
+    """ROC-AUC, or ``None`` when the rows hold only one class: the chance that a positive
+    outscores a negative, ties counting half (the Mann-Whitney statistic, which the area
+    under the curve is). Without scikit-learn, so that ``agora fit_policy`` runs on a
+    server that does not install the training extra."""
+    y = np.asarray(y).astype(bool)
+    positives, negatives = int(y.sum()), int((~y).sum())
+    if not positives or not negatives:
         return None
-    return float(roc_auc_score(y, scores))
+    ranks = rankdata(np.asarray(scores, dtype=float))
+    return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def precision_recall_f1(y: np.ndarray, flagged: np.ndarray) -> tuple[float, float, float]:

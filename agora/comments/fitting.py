@@ -1,0 +1,68 @@
+"""The newsroom's own moderation decisions, as the rows that fit its policy's thresholds.
+
+``agora fit_policy`` chooses the guideline thresholds on what this site's moderators
+decided (:mod:`agora.guidelines.training.site_policy`); this module reads those decisions.
+A comment counts when its latest decision was a person's (a comment the engine decided
+under the publisher's automatic policy, and left so, says nothing about where the
+moderators draw the line), oldest decision first. Its scores are the stored verdict's when
+the engine that made it is the one loaded now, and the loaded engine's otherwise: thresholds
+only mean something on the scores of the model they will be applied to. Relevance is left
+aside: it keeps its own threshold.
+"""
+
+from collections.abc import Iterator
+
+from django.db.models import OuterRef, Subquery
+
+from agora.comments import screening
+from agora.comments.models import Comment, Decision, Reason, Status
+from agora.guidelines import CommentInput
+from agora.guidelines.training.site_policy import OTHER, Decided
+
+#: Comments judged again together, when their stored verdict is another model's.
+BATCH = 256
+
+
+def decided_comments() -> list[Decided]:
+    """Every comment whose latest decision a moderator took, oldest decision first."""
+    latest = Decision.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-id")
+    comments = (
+        Comment.objects.filter(status__in=[Status.APPROVED, Status.REJECTED], scored=True)
+        .annotate(
+            by_engine=Subquery(latest.values("automatic")[:1]),
+            reason=Subquery(latest.values("reason")[:1]),
+            decided_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .filter(by_engine=False)
+        .order_by("decided_at", "pk")
+        .only("body", "lang", "status", "verdict", "model_version")
+    )
+    return list(_decided(comments.iterator(chunk_size=BATCH)))
+
+
+def _decided(comments: Iterator[Comment]) -> Iterator[Decided]:
+    engine = screening.engine()
+    batch: list[Comment] = []
+    for comment in comments:
+        batch.append(comment)
+        if len(batch) == BATCH:
+            yield from _scored(batch, engine)
+            batch = []
+    yield from _scored(batch, engine)
+
+
+def _scored(comments: list[Comment], engine) -> Iterator[Decided]:
+    stale = [c for c in comments if c.model_version != engine.model_version]
+    verdicts = engine.judge_many([CommentInput(text=c.body, lang=c.lang or None) for c in stale])
+    fresh = {c.pk: v.to_dict() for c, v in zip(stale, verdicts, strict=True)}
+    for comment in comments:
+        verdict = fresh.get(comment.pk) or comment.verdict or {}
+        scores = {k: v for k, v in verdict.get("scores", {}).items() if k != "off_topic"}
+        yield Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
+
+
+def _rejected_for(comment: Comment) -> str | None:
+    if comment.status == Status.APPROVED:
+        return None
+    reason = comment.reason  # type: ignore[attr-defined] - annotated above
+    return reason if reason and reason != Reason.OTHER else OTHER

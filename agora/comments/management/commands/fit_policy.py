@@ -1,0 +1,74 @@
+"""Choose the guideline thresholds on this newsroom's own moderation decisions."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from agora.comments import fitting, screening
+from agora.guidelines.training import site_policy
+from agora.guidelines.training.metrics import percent
+from agora.guidelines.training.triage import Triage
+
+
+class Command(BaseCommand):
+    help = (
+        "Choose the guideline engine's review and reject thresholds on the comments this "
+        "site's moderators decided (the older half), show what they would have done to the "
+        "newer half beside the policy in force, and with --out write them as a policy file "
+        "for AGORA_POLICY."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--out",
+            type=Path,
+            help="write the policy (AGORA_POLICY's settings with the fitted thresholds) here",
+        )
+
+    def handle(self, *args, out: Path | None, **options):
+        engine = screening.engine()
+        decided = fitting.decided_comments()
+        fits = site_policy.fit(decided, engine.policy)
+        self.stdout.write(
+            f"{len(decided)} comment(s) decided by moderators; model {engine.model_version}."
+        )
+        for fit in fits:
+            self.stdout.write("")
+            self.stdout.write(
+                f"{fit.lang}: fitted on the older {fit.fitted_on}, checked on the newer "
+                f"{fit.checked_on}."
+            )
+            if fit.thresholds is None or fit.before is None or fit.after is None:
+                self.stdout.write(f"  Left as it is: {fit.why_not}.")
+                continue
+            for name, triage in (("in force", fit.before), ("fitted", fit.after)):
+                self.stdout.write(f"  {name:>8}: {_shares(triage)}")
+            for key, values in fit.thresholds.items():
+                current = engine.policy.threshold(fit.lang, key)
+                self.stdout.write(
+                    f"  {key}: review {current.review:g} -> {values['review']:g}, "
+                    f"reject {current.reject} -> {values['reject']:g}"
+                )
+        if out is None:
+            return
+        if not any(fit.thresholds for fit in fits):
+            self.stdout.write("")
+            self.stdout.write(f"No language had enough decisions to fit; {out} not written.")
+            return
+        policy = site_policy.policy_settings(fits, settings.AGORA_POLICY)
+        out.write_text(json.dumps(policy, indent=2) + "\n", encoding="utf-8")
+        self.stdout.write("")
+        self.stdout.write(
+            f"Wrote {out}. To apply it, set AGORA_POLICY={out} and restart the app servers "
+            "and the task worker."
+        )
+
+
+def _shares(t: Triage) -> str:
+    return (
+        f"of {t.clean} approved by moderators, {percent(t.clean_approved)} approved and "
+        f"{percent(t.clean_rejected)} rejected by the engine; of {t.violating} rejected, "
+        f"{percent(t.violating_approved)} approved and {percent(t.violating_rejected)} rejected"
+    )

@@ -1,0 +1,139 @@
+"""Thresholds fitted to one newsroom's own moderation decisions.
+
+The default thresholds are chosen on public data sets whose annotators each drew the line
+somewhere else (one set calls a rude tweet clean, another calls it offensive). A newsroom
+whose moderators have decided a few thousand comments has labels drawn by its own rule, on
+its own readers' comments: the same choice of thresholds
+(:func:`agora.guidelines.training.thresholds.choose_thresholds`, the same budgets) made on
+those decisions fits that rule instead.
+
+A moderator's approval makes a comment clean; a rejection for a guideline makes it a
+violation of that key. Relevance keeps its own threshold: comments rejected as off topic
+are left out. A rejection for no guideline (:data:`OTHER`) says nothing of which score
+should have caught it, so it plays no part in the choice; the newer half's triage still
+counts it among the violations.
+
+The decisions are split by time: thresholds are chosen on the older half and checked on
+the newer half, which they never saw, beside the policy in force, so a newsroom sees what
+the change would have done to the comments it decided last before it switches it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agora.guidelines.policy import REQUIRED_KEYS, Policy
+from agora.guidelines.training.datasets.common import Example
+from agora.guidelines.training.thresholds import MIN_KEY_POSITIVES, choose_thresholds
+from agora.guidelines.training.triage import Triage, is_clean, is_violating, triage
+
+#: Fewer decisions than this in the older half of a language leave its thresholds alone:
+#: below them a share of 1.5% of violations approved is a handful of comments.
+MIN_CLEAN = 100
+MIN_VIOLATING = MIN_KEY_POSITIVES
+#: A rejection whose reason names no key the engine scores.
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One comment a moderator decided, oldest first in a list: its language, the engine's
+    scores of it, and ``rejected_for`` (``None`` if approved, else a guideline key or
+    :data:`OTHER`)."""
+
+    lang: str
+    scores: dict[str, float | None]
+    rejected_for: str | None
+
+
+@dataclass(frozen=True)
+class LanguageFit:
+    """What fitting did for one language: the decisions in each half, and (when there were
+    enough) the chosen thresholds and the newer half's triage under the policy in force and
+    under the fitted one."""
+
+    lang: str
+    fitted_on: int
+    checked_on: int
+    thresholds: dict[str, dict[str, float]] | None
+    before: Triage | None
+    after: Triage | None
+    why_not: str = ""
+
+
+def example(comment: Decided) -> Example:
+    """``comment``'s moderator decision as a labelled row of the triage."""
+    if comment.rejected_for is None:
+        labels: dict[str, int | None] = {key: 0 for key in REQUIRED_KEYS}
+    else:
+        labels = {comment.rejected_for: 1}
+    return Example(text="", lang=comment.lang, source="newsroom", labels=labels)
+
+
+def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> LanguageFit:
+    """Thresholds for ``lang`` chosen on the older half of ``decided`` (its comments in
+    that language, oldest first), and the newer half's triage before and after."""
+    usable = [
+        c
+        for c in decided
+        if c.lang == lang
+        and c.rejected_for != "off_topic"
+        and all(c.scores.get(key) is not None for key in REQUIRED_KEYS)
+    ]
+    older, newer = usable[: len(usable) // 2], usable[len(usable) // 2 :]
+    fitting = [c for c in older if c.rejected_for != OTHER]
+    rows = [example(c) for c in fitting]
+    clean = sum(is_clean(row) for row in rows)
+    violating = sum(is_violating(row) for row in rows)
+    if clean < MIN_CLEAN or violating < MIN_VIOLATING:
+        why = (
+            f"{clean} approved and {violating} rejected for a guideline in the older half; "
+            f"fitting needs at least {MIN_CLEAN} and {MIN_VIOLATING}"
+        )
+        return LanguageFit(lang, len(older), len(newer), None, None, None, why)
+    chosen = choose_thresholds(
+        {key: np.array([c.scores[key] for c in fitting], dtype=float) for key in REQUIRED_KEYS},
+        rows,
+    )
+    thresholds = {key: {"review": t.review, "reject": t.reject} for key, t in chosen.items()}
+    fitted = Policy.from_dict({"languages": {lang: thresholds}}, base=policy)
+    return LanguageFit(
+        lang,
+        len(older),
+        len(newer),
+        thresholds,
+        _triage(policy, newer),
+        _triage(fitted, newer),
+    )
+
+
+def _triage(policy: Policy, comments: Sequence[Decided]) -> Triage:
+    rows = [example(c) for c in comments]
+    decisions = np.array([policy.decide(c.lang, c.scores) for c in comments])
+    return triage(
+        decisions,
+        np.array([is_clean(row) for row in rows], dtype=bool),
+        np.array([is_violating(row) for row in rows], dtype=bool),
+    )
+
+
+def fit(decided: Sequence[Decided], policy: Policy) -> list[LanguageFit]:
+    """:func:`fit_language` for every language among ``decided`` (oldest first)."""
+    return [fit_language(lang, decided, policy) for lang in sorted({c.lang for c in decided})]
+
+
+def policy_settings(fits: Sequence[LanguageFit], current: dict | None = None) -> dict:
+    """The publisher's policy settings (``AGORA_POLICY``'s form) with each fitted
+    language's thresholds in place of what ``current`` said for it; everything else in
+    ``current`` (automation switches, other languages) kept."""
+    settings = dict(current or {})
+    languages = dict(settings.get("languages", {}))
+    for language in fits:
+        if language.thresholds is not None:
+            languages[language.lang] = {**languages.get(language.lang, {}), **language.thresholds}
+    if languages:
+        settings["languages"] = languages
+    return settings

@@ -1,0 +1,116 @@
+"""Thresholds fitted to one newsroom's own decisions (agora.guidelines.training.site_policy)."""
+
+import random
+
+import pytest
+
+from agora.guidelines.policy import REQUIRED_KEYS, Policy
+from agora.guidelines.training import site_policy
+from agora.guidelines.training.site_policy import OTHER, Decided
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return Policy.default()
+
+
+def newsroom(line: float, n: int = 1200, top: float = 0.6, lang: str = "en") -> list[Decided]:
+    """Decisions of moderators who reject a comment for profanity when its profanity score
+    (spread evenly up to ``top``; other keys score low) is at least ``line``, oldest
+    first."""
+    rng = random.Random(3)
+    decided = []
+    for _ in range(n):
+        scores = {key: rng.uniform(0.0, 0.01) for key in REQUIRED_KEYS}
+        scores["profanity"] = rng.uniform(0.0, top)
+        decided.append(Decided(lang, scores, "profanity" if scores["profanity"] >= line else None))
+    return decided
+
+
+def test_a_lenient_newsroom_gets_more_of_its_clean_comments_approved(policy):
+    # These moderators let profanity scores up to 0.3 through; the default reviews from
+    # about 0.06.
+    fit = site_policy.fit_language("en", newsroom(line=0.3), policy)
+
+    assert fit.thresholds is not None and fit.before and fit.after
+    assert fit.before.clean_approved < 0.3
+    assert fit.after.clean_approved > 0.85
+    assert fit.after.violating_approved <= 0.02
+    # At the line, give or take the few violations the approval budget lets through.
+    assert 0.25 < fit.thresholds["profanity"]["review"] < 0.32
+
+
+def test_a_strict_newsroom_gets_fewer_of_its_violations_approved(policy):
+    default_review = policy.threshold("en", "profanity").review
+    fit = site_policy.fit_language("en", newsroom(line=default_review / 2, top=0.1), policy)
+
+    assert fit.before and fit.after and fit.thresholds
+    assert fit.before.violating_approved > 0.03
+    assert fit.after.violating_approved <= 0.02
+    assert fit.thresholds["profanity"]["review"] < default_review
+
+
+def test_fitted_thresholds_written_as_settings_give_the_checked_decisions(policy):
+    decided = newsroom(line=0.3)
+    fits = site_policy.fit(decided, policy)
+    fitted = Policy.from_dict(site_policy.policy_settings(fits), base=policy)
+
+    newer = decided[len(decided) // 2 :]
+    approved = [c for c in newer if c.rejected_for is None]
+    share = sum(fitted.decide("en", c.scores) == "approve" for c in approved) / len(approved)
+    assert share == pytest.approx(fits[0].after.clean_approved)
+
+
+def test_too_few_decisions_leave_a_language_alone(policy):
+    fit = site_policy.fit_language("en", newsroom(line=0.3, n=150), policy)
+
+    assert fit.thresholds is None and fit.before is None and fit.after is None
+    assert "fitting needs at least" in fit.why_not
+    assert site_policy.policy_settings([fit], {"auto_reject": {"threat": True}}) == {
+        "auto_reject": {"threat": True}
+    }
+
+
+def test_rejections_for_no_guideline_are_checked_but_not_fitted(policy):
+    decided = newsroom(line=0.3)
+    # A tenth of the comments were rejected for "other" whatever they scored.
+    marked = [Decided(c.lang, c.scores, OTHER) if i % 10 == 0 else c for i, c in enumerate(decided)]
+    plain = site_policy.fit_language("en", [c for c in marked if c.rejected_for != OTHER], policy)
+    fit = site_policy.fit_language("en", marked, policy)
+
+    assert fit.thresholds is not None
+    # The newer half counts them among its violations.
+    newer = marked[len(marked) // 2 :]
+    assert fit.after.violating == sum(c.rejected_for is not None for c in newer)
+    assert fit.after.violating > plain.after.violating
+
+
+def test_off_topic_rejections_and_unscored_languages_are_left_out(policy):
+    decided = newsroom(line=0.3)
+    extra = [Decided("en", decided[0].scores, "off_topic")] * 50
+    extra += [Decided("ckb", {key: None for key in REQUIRED_KEYS}, None)] * 50
+    fits = site_policy.fit(decided + extra, policy)
+
+    by_lang = {fit.lang: fit for fit in fits}
+    assert by_lang["en"].fitted_on + by_lang["en"].checked_on == len(decided)
+    assert by_lang["ckb"].thresholds is None
+    assert by_lang["ckb"].fitted_on == 0
+
+
+def test_settings_keep_what_the_publisher_set_elsewhere(policy):
+    current = {
+        "auto_approve": {"profanity": True},
+        "languages": {
+            "en": {"off_topic": {"review": 0.9}},
+            "ar": {"threat": {"review": 0.2}},
+        },
+    }
+    fits = site_policy.fit(newsroom(line=0.3), policy)
+    settings = site_policy.policy_settings(fits, current)
+
+    assert settings["auto_approve"] == {"profanity": True}
+    assert settings["languages"]["ar"] == {"threat": {"review": 0.2}}
+    assert settings["languages"]["en"]["off_topic"] == {"review": 0.9}
+    assert set(settings["languages"]["en"]) == {"off_topic", *REQUIRED_KEYS}
+    assert current["languages"]["en"] == {"off_topic": {"review": 0.9}}  # not changed
+    Policy.from_dict(settings, base=policy)  # valid as AGORA_POLICY

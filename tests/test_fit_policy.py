@@ -1,0 +1,113 @@
+"""`agora fit_policy`: thresholds chosen on the site's own moderation decisions."""
+
+import json
+import random
+
+import pytest
+from django.core.management import call_command
+
+from agora.comments import actions, fitting, screening
+from agora.comments.models import Comment, Decision, Status
+from agora.guidelines import Policy
+from agora.guidelines.policy import REQUIRED_KEYS
+from agora.guidelines.training.site_policy import OTHER
+
+
+def stored(article, body, profanity, version):
+    rng = random.Random(body)
+    scores = {key: rng.uniform(0.0, 0.01) for key in REQUIRED_KEYS} | {"profanity": profanity}
+    scores["off_topic"] = 0.99
+    verdict = {"lang": "en", "scores": scores, "decision": "review", "reasons": []}
+    return Comment.objects.create(
+        article=article,
+        author_name="Reader",
+        author_email="reader@example.org",
+        body=body,
+        lang="en",
+        verdict=verdict,
+        model_version=version,
+    )
+
+
+@pytest.fixture
+def decided_site(article, moderator):
+    """360 comments that moderators decided, rejecting for profanity from a score of 0.3
+    (the default reviews from about 0.06), then one the engine rejected on its own."""
+    version = screening.engine().model_version
+    rng = random.Random(7)
+    for number in range(360):
+        profanity = rng.uniform(0.0, 0.45)
+        comment = stored(article, f"Comment number {number}.", profanity, version)
+        if profanity >= 0.3:
+            actions.reject(comment, moderator, "profanity")
+        else:
+            actions.approve(comment, moderator)
+    automatic = stored(article, "Decided by the engine.", 0.001, version)
+    Decision.objects.create(
+        comment=automatic,
+        from_status=Status.PENDING,
+        to_status=Status.REJECTED,
+        reason="profanity",
+        automatic=True,
+    )
+    Comment.objects.filter(pk=automatic.pk).update(status=Status.REJECTED)
+    return article
+
+
+def test_decisions_are_read_oldest_first_without_the_engines_own(decided_site):
+    decided = fitting.decided_comments()
+
+    assert len(decided) == 360
+    assert {c.lang for c in decided} == {"en"}
+    assert all("off_topic" not in c.scores for c in decided)
+    assert [c.rejected_for for c in decided[:5]] == [
+        "profanity" if c.scores["profanity"] >= 0.3 else None for c in decided[:5]
+    ]
+    first = Comment.objects.get(body="Comment number 0.")
+    assert decided[0].scores["profanity"] == first.verdict["scores"]["profanity"]
+
+
+def test_a_reversed_automatic_decision_counts_as_the_moderators(decided_site, moderator):
+    automatic = Comment.objects.get(body="Decided by the engine.")
+    actions.approve(automatic, moderator)
+
+    decided = fitting.decided_comments()
+
+    assert len(decided) == 361
+    assert decided[-1].rejected_for is None
+
+
+def test_verdicts_of_another_model_are_judged_again(article, moderator):
+    comment = stored(article, "Fuck you, you utter idiot.", 0.0, "an-older-model")
+    actions.reject(comment, moderator, "other")
+
+    [decided] = fitting.decided_comments()
+
+    assert decided.rejected_for == OTHER
+    assert decided.scores["profanity"] > 0.5  # the loaded engine's score, not the stored 0.0
+
+
+def test_fit_policy_writes_a_policy_the_server_loads(decided_site, tmp_path, settings):
+    settings.AGORA_POLICY = {"auto_reject": {"promotion": True}}
+    out = tmp_path / "policy.json"
+
+    call_command("fit_policy", "--out", str(out))
+
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["auto_reject"] == {"promotion": True}
+    fitted = Policy.from_dict(written)
+    assert 0.25 < fitted.threshold("en", "profanity").review < 0.32
+    assert fitted.threshold("ar", "profanity") == Policy.default().threshold("ar", "profanity")
+
+
+def test_fit_policy_says_why_a_language_is_left_alone(article, moderator, tmp_path, capsys):
+    version = screening.engine().model_version
+    actions.approve(stored(article, "One comment.", 0.01, version), moderator)
+    out = tmp_path / "policy.json"
+
+    call_command("fit_policy", "--out", str(out))
+
+    printed = capsys.readouterr().out
+    assert "Left as it is" in printed and "fitting needs at least" in printed
+    assert "not written" in printed
+    assert not out.exists()
