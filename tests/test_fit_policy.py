@@ -87,12 +87,14 @@ def test_verdicts_of_another_model_are_judged_again(article, moderator):
     assert decided.scores["profanity"] > 0.5  # the loaded engine's score, not the stored 0.0
 
 
-def test_fit_policy_writes_a_policy_the_server_loads(decided_site, tmp_path, settings):
+def test_fit_policy_writes_a_policy_the_server_loads(decided_site, tmp_path, settings, capsys):
     settings.AGORA_POLICY = {"auto_reject": {"promotion": True}}
     out = tmp_path / "policy.json"
 
     call_command("fit_policy", "--out", str(out))
 
+    printed = capsys.readouterr().out
+    assert "approval target met" in printed  # moderators who draw one clear line
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["auto_reject"] == {"promotion": True}
     fitted = Policy.from_dict(written)

@@ -62,6 +62,10 @@ class Policy:
     auto_reject: dict[str, bool] = field(default_factory=dict)
     auto_approve: dict[str, bool] = field(default_factory=dict)
     required: tuple[str, ...] = REQUIRED_KEYS
+    #: The languages whose comments the switches act on; ``None``: every language. A
+    #: newsroom may trust the engine in the languages where it meets the targets on its own
+    #: decisions (``agora fit_policy`` says which) and keep a human on the others.
+    auto_languages: frozenset[str] | None = None
 
     @classmethod
     def default(cls, artifacts_dir: Path = ARTIFACTS_DIR) -> Policy:
@@ -79,11 +83,19 @@ class Policy:
 
         ``settings`` may hold ``thresholds`` (key -> {"review", "reject"}, for every
         language), ``languages`` (lang -> key -> {"review", "reject"}, for one language),
-        ``auto_reject`` and ``auto_approve`` (key -> bool). A partial threshold keeps the
-        other value from the default. Unknown or invalid values raise ``ValueError``.
+        ``auto_reject`` and ``auto_approve`` (key -> bool), and ``auto_languages`` (the
+        language codes the switches act on; every language without it). A partial threshold
+        keeps the other value from the default. Unknown or invalid values raise
+        ``ValueError``.
         """
         policy = base or cls.default()
-        unknown = set(settings) - {"thresholds", "languages", "auto_reject", "auto_approve"}
+        unknown = set(settings) - {
+            "thresholds",
+            "languages",
+            "auto_reject",
+            "auto_approve",
+            "auto_languages",
+        }
         if unknown:
             raise ValueError(f"unknown policy settings: {sorted(unknown)}")
         table = {lang: dict(keys) for lang, keys in policy.thresholds.items()}
@@ -100,6 +112,11 @@ class Policy:
             thresholds=table,
             auto_reject=policy.auto_reject | _switches(settings.get("auto_reject", {})),
             auto_approve=policy.auto_approve | _switches(settings.get("auto_approve", {})),
+            auto_languages=(
+                _languages(settings["auto_languages"])
+                if "auto_languages" in settings
+                else policy.auto_languages
+            ),
         )
 
     def threshold(self, lang: str, key: str) -> Thresholds:
@@ -130,8 +147,11 @@ class Policy:
 
         Reject when a key whose ``auto_reject`` switch is on reached its reject threshold.
         Approve when the decision is ``approve`` and ``auto_approve`` is on for every
-        guideline: a key left off means the publisher wants a human to check it.
+        guideline: a key left off means the publisher wants a human to check it. Neither
+        for a language outside ``auto_languages``.
         """
+        if self.auto_languages is not None and lang not in self.auto_languages:
+            return None
         for key in GUIDELINES:
             score = scores.get(key)
             limits = self.threshold(lang, key) if score is not None else None
@@ -166,6 +186,12 @@ def _merged(current: Thresholds | None, key: str, values: dict[str, Any]) -> Thr
     if "review" not in values:
         raise ValueError(f"{key} has no default thresholds here: give a review threshold")
     return Thresholds(review=values["review"], reject=values.get("reject"))
+
+
+def _languages(values: Any) -> frozenset[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise ValueError(f"auto_languages must be a list of language codes, not {values!r}")
+    return frozenset(values)
 
 
 def _switches(values: dict[str, Any]) -> dict[str, bool]:

@@ -7,9 +7,13 @@ from agora.guidelines.verdict import GUIDELINES
 
 
 def hand_policy(**extra) -> Policy:
-    """Round thresholds for English, so the expected decisions are easy to read."""
+    """Round thresholds for English and Arabic, so the expected decisions are easy to
+    read."""
     table = {key: Thresholds(review=0.3, reject=0.8) for key in REQUIRED_KEYS}
-    return Policy(thresholds={"*": {"off_topic": Thresholds(0.5, None)}, "en": table}, **extra)
+    return Policy(
+        thresholds={"*": {"off_topic": Thresholds(0.5, None)}, "en": table, "ar": dict(table)},
+        **extra,
+    )
 
 
 def scores(**given) -> dict:
@@ -98,6 +102,23 @@ def test_auto_approve_needs_every_guideline_switched_on():
         {"auto_approve": everything | {"off_topic": False}}, base=hand_policy()
     )
     assert partial.automatic_action("en", scores()) is None
+
+
+def test_switches_act_only_on_the_languages_named():
+    everything = {key: True for key in GUIDELINES}
+    settings = {"auto_approve": everything, "auto_reject": {"profanity": True}}
+    english_only = Policy.from_dict(settings | {"auto_languages": ["en"]}, base=hand_policy())
+    assert english_only.automatic_action("en", scores()) == "approve"
+    assert english_only.automatic_action("en", scores(profanity=0.9)) == "reject"
+    assert english_only.automatic_action("ar", scores()) is None
+    assert english_only.automatic_action("ar", scores(profanity=0.9)) is None
+    assert english_only.decide("ar", scores(profanity=0.9)) == "reject"  # still advised
+    # Left out, every language; a later override without it keeps the list.
+    assert Policy.from_dict(settings, base=hand_policy()).automatic_action("ar", scores())
+    assert Policy.from_dict({}, base=english_only).auto_languages == {"en"}
+    for wrong in ("en", [""], [3], {"en": True}):
+        with pytest.raises(ValueError, match="auto_languages"):
+            Policy.from_dict({"auto_languages": wrong}, base=hand_policy())
 
 
 def test_default_policy_meets_its_own_ordering():

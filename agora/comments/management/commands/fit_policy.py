@@ -45,6 +45,12 @@ class Command(BaseCommand):
                 continue
             for name, triage in (("in force", fit.before), ("fitted", fit.after)):
                 self.stdout.write(f"  {name:>8}: {_shares(triage)}")
+            met = fit.after.meets()
+            self.stdout.write(
+                "  Fitted, on the newer half: approval target "
+                f"{_verdict(met['clean_approved'])}, rejection target "
+                f"{_verdict(met['violating_rejected'])} (docs/guidelines.md, Policy)."
+            )
             for key, values in fit.thresholds.items():
                 current = engine.policy.threshold(fit.lang, key)
                 self.stdout.write(
@@ -64,6 +70,10 @@ class Command(BaseCommand):
             f"Wrote {out}. To apply it, set AGORA_POLICY={out} and restart the app servers "
             "and the task worker."
         )
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "met", False: "not met", None: "not measurable"}[met]
 
 
 def _shares(t: Triage) -> str:
