@@ -67,6 +67,14 @@ def test_decisions_are_read_oldest_first_without_the_engines_own(decided_site):
     assert decided[0].scores["profanity"] == first.verdict["scores"]["profanity"]
 
 
+def test_the_engines_own_decisions_are_counted_apart(decided_site, tmp_path, capsys):
+    assert fitting.decided_by_the_engine() == {"en": 1}
+
+    call_command("fit_policy")
+
+    assert "Not counted: 1 comment(s) the engine decided on its own" in capsys.readouterr().out
+
+
 def test_a_reversed_automatic_decision_counts_as_the_moderators(decided_site, moderator):
     automatic = Comment.objects.get(body="Decided by the engine.")
     actions.approve(automatic, moderator)
@@ -75,6 +83,7 @@ def test_a_reversed_automatic_decision_counts_as_the_moderators(decided_site, mo
 
     assert len(decided) == 361
     assert decided[-1].rejected_for is None
+    assert fitting.decided_by_the_engine() == {}
 
 
 def test_verdicts_of_another_model_are_judged_again(article, moderator):

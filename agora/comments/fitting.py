@@ -12,7 +12,7 @@ aside: it keeps its own threshold.
 
 from collections.abc import Iterator
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
@@ -25,19 +25,32 @@ BATCH = 256
 
 def decided_comments() -> list[Decided]:
     """Every comment whose latest decision a moderator took, oldest decision first."""
-    latest = Decision.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-id")
     comments = (
-        Comment.objects.filter(status__in=[Status.APPROVED, Status.REJECTED], scored=True)
-        .annotate(
-            by_engine=Subquery(latest.values("automatic")[:1]),
-            reason=Subquery(latest.values("reason")[:1]),
-            decided_at=Subquery(latest.values("created_at")[:1]),
-        )
+        _with_latest_decision()
         .filter(by_engine=False)
         .order_by("decided_at", "pk")
         .only("body", "lang", "status", "verdict", "model_version")
     )
     return list(_decided(comments.iterator(chunk_size=BATCH)))
+
+
+def decided_by_the_engine() -> dict[str, int]:
+    """Per language, the comments the engine decided on its own and nobody changed: the
+    fit cannot see them, so with automation on it sees only what the engine sent to
+    moderators, the harder comments, and its shares are of those."""
+    counts = _with_latest_decision().filter(by_engine=True).values("lang").annotate(n=Count("pk"))
+    return {row["lang"]: row["n"] for row in counts}
+
+
+def _with_latest_decision():
+    latest = Decision.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-id")
+    return Comment.objects.filter(
+        status__in=[Status.APPROVED, Status.REJECTED], scored=True
+    ).annotate(
+        by_engine=Subquery(latest.values("automatic")[:1]),
+        reason=Subquery(latest.values("reason")[:1]),
+        decided_at=Subquery(latest.values("created_at")[:1]),
+    )
 
 
 def _decided(comments: Iterator[Comment]) -> Iterator[Decided]:

@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, out: Path | None, **options):
         engine = screening.engine()
         decided = fitting.decided_comments()
+        by_engine = fitting.decided_by_the_engine()
         fits = site_policy.fit(decided, engine.policy)
         self.stdout.write(
             f"{len(decided)} comment(s) decided by moderators; model {engine.model_version}."
@@ -40,6 +41,12 @@ class Command(BaseCommand):
                 f"{fit.lang}: fitted on the older {fit.fitted_on}, checked on the newer "
                 f"{fit.checked_on}."
             )
+            if by_engine.get(fit.lang):
+                self.stdout.write(
+                    f"  Not counted: {by_engine[fit.lang]} comment(s) the engine decided on its "
+                    "own. The decisions above are only those it left to moderators, harder "
+                    "than the rest: fit before switching automation on."
+                )
             if fit.thresholds is None or fit.before is None or fit.after is None:
                 self.stdout.write(f"  Left as it is: {fit.why_not}.")
                 continue
