@@ -122,3 +122,51 @@ def test_fit_policy_says_why_a_language_is_left_alone(article, moderator, tmp_pa
     assert "Left as it is" in printed and "fitting needs at least" in printed
     assert "not written" in printed
     assert not out.exists()
+
+
+ENGINE_PAGE = "/moderation/settings/engine/"
+
+
+def test_chief_moderators_see_the_engine_beside_their_decisions(decided_site, chief_client):
+    response = chief_client.get(ENGINE_PAGE)
+
+    assert response.status_code == 200
+    [row] = response.context["rows"]
+    approved = Comment.objects.filter(status=Status.APPROVED).count()
+    assert row["name"] == "English" and row["approved"] == approved
+    assert row["rejected"] == 360 - approved
+    # The default reviews profanity from about 0.06: most of what these moderators
+    # approved (up to 0.3) goes to review, and nothing they rejected is approved.
+    policy = screening.engine().policy
+    scores = [c.verdict["scores"] for c in Comment.objects.filter(status=Status.APPROVED)]
+    would = sum(policy.decide("en", s | {"off_topic": None}) == "approve" for s in scores)
+    assert row["shares"][0] == f"{100 * would / approved:.1f}%", (would, approved)
+    assert row["shares"][2] == "0.0%"
+    assert row["meets"]["clean_approved"] is False
+    assert b"not good enough to approve on its own" in response.content
+    assert b"agora fit_policy" in response.content
+
+
+def test_verdicts_of_an_earlier_model_are_left_out_of_the_page(article, moderator, chief_client):
+    actions.approve(stored(article, "Judged long ago.", 0.01, "an-older-model"), moderator)
+
+    response = chief_client.get(ENGINE_PAGE)
+
+    assert response.context["rows"] == []
+    assert response.context["older_model"] == 1
+    assert b"judged by an earlier model" in response.content
+
+
+def test_the_engine_page_is_for_chief_moderators_only(client, moderator):
+    client.force_login(moderator)
+    assert client.get(ENGINE_PAGE).status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["ar", "ckb", "fa", "kmr", "tr"])
+def test_the_engine_page_reads_in_the_chief_moderators_language(decided_site, chief_client, lang):
+    response = chief_client.get(ENGINE_PAGE, headers={"accept-language": lang})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The engine beside your decisions" not in page
+    assert "%%" not in page and "approve on its own" not in page

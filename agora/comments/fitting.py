@@ -11,16 +11,21 @@ aside: it keeps its own threshold.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery
 
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
-from agora.guidelines import CommentInput
+from agora.guidelines import CommentInput, Policy
+from agora.guidelines.training import site_policy
 from agora.guidelines.training.site_policy import OTHER, Decided
+from agora.guidelines.training.triage import Triage
 
 #: Comments judged again together, when their stored verdict is another model's.
 BATCH = 256
+#: The moderators' page on the engine reads this many of the latest decisions at most.
+RECENT = 5000
 
 
 def decided_comments() -> list[Decided]:
@@ -69,9 +74,49 @@ def _scored(comments: list[Comment], engine) -> Iterator[Decided]:
     verdicts = engine.judge_many([CommentInput(text=c.body, lang=c.lang or None) for c in stale])
     fresh = {c.pk: v.to_dict() for c, v in zip(stale, verdicts, strict=True)}
     for comment in comments:
-        verdict = fresh.get(comment.pk) or comment.verdict or {}
-        scores = {k: v for k, v in verdict.get("scores", {}).items() if k != "off_topic"}
-        yield Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
+        yield _as_decided(comment, fresh.get(comment.pk) or comment.verdict or {})
+
+
+def _as_decided(comment: Comment, verdict: dict) -> Decided:
+    scores = {k: v for k, v in verdict.get("scores", {}).items() if k != "off_topic"}
+    return Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What the policy in force does to the comments moderators decided in one language."""
+
+    lang: str
+    triage: Triage
+    meets: dict[str, bool | None]
+
+
+def recent_agreement(policy: Policy) -> tuple[list[Agreement], int]:
+    """Per language the engine scores, what ``policy`` would have done to the latest
+    :data:`RECENT` comments moderators decided, from their stored verdicts (nothing is
+    judged again: this answers a page); and how many of those were left out because
+    another model judged them."""
+    version = screening.engine().model_version
+    latest = (
+        _with_latest_decision()
+        .filter(by_engine=False)
+        .order_by("-decided_at", "-pk")
+        .only("lang", "status", "verdict", "model_version")[:RECENT]
+    )
+    by_lang: dict[str, list[Decided]] = {}
+    older_model = 0
+    for comment in latest:
+        if comment.model_version != version:
+            older_model += 1
+            continue
+        decided = _as_decided(comment, comment.verdict or {})
+        if site_policy.usable(decided):
+            by_lang.setdefault(decided.lang, []).append(decided)
+    agreements = []
+    for lang, comments in sorted(by_lang.items()):
+        triage = site_policy.triage_under(policy, comments)
+        agreements.append(Agreement(lang, triage, triage.meets()))
+    return agreements, older_model
 
 
 def _rejected_for(comment: Comment) -> str | None:

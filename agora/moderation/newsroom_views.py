@@ -1,6 +1,8 @@
-"""The settings page of chief moderators: the newsroom's moderation settings, its desks,
-and every change made to either (``agora.newsroom``, ``agora.desks.actions``)."""
+"""The pages of chief moderators: the newsroom's moderation settings, its desks, and every
+change made to either (``agora.newsroom``, ``agora.desks.actions``); and how the engine's
+decisions compare with the moderators' (``agora.comments.fitting``)."""
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
@@ -9,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agora.comments import fitting, screening
 from agora.desks import actions as desk_actions
 from agora.desks.models import Desk
 from agora.moderation.access import manager_required
@@ -128,3 +131,39 @@ def desk(request, pk: int):
             return redirect("moderation:settings")
     status = 400 if form.errors else 200
     return render(request, "moderation/desk.html", {"desk": chosen, "form": form}, status=status)
+
+
+@manager_required
+def engine(request):
+    """The policy in force beside the moderators' latest decisions, per language."""
+    agreements, older_model = fitting.recent_agreement(screening.engine().policy)
+    names = dict(django_settings.LANGUAGES)
+    rows = [
+        {
+            "name": names.get(a.lang, a.lang),
+            "approved": a.triage.clean,
+            "rejected": a.triage.violating,
+            "shares": [
+                share(value)
+                for value in (
+                    a.triage.clean_approved,
+                    a.triage.clean_rejected,
+                    a.triage.violating_approved,
+                    a.triage.violating_rejected,
+                )
+            ],
+            "meets": a.meets,
+        }
+        for a in agreements
+    ]
+    return render(
+        request,
+        "moderation/engine.html",
+        {"rows": rows, "older_model": older_model, "recent": fitting.RECENT},
+    )
+
+
+def share(value: float | None) -> str:
+    """A share as the page writes it: a percentage with one decimal, in the reader's
+    number format (rounded here: Django's number format cuts the digits it drops)."""
+    return "—" if value is None else f"{number_format(round(100 * value, 1), 1)}%"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("settings/", newsroom_views.settings, name="settings"),
     path("settings/desks/", newsroom_views.new_desk, name="desk-new"),
     path("settings/desks/<int:pk>/", newsroom_views.desk, name="desk"),
+    path("settings/engine/", newsroom_views.engine, name="engine"),
 ]

@@ -73,17 +73,20 @@ def example(comment: Decided) -> Example:
     return Example(text="", lang=comment.lang, source="newsroom", labels=labels)
 
 
+def usable(comment: Decided) -> bool:
+    """Whether ``comment`` tells anything of the guideline thresholds: not rejected as off
+    topic (relevance keeps its own threshold), and scored on every key that can reject
+    (a language no model reads is not)."""
+    return comment.rejected_for != "off_topic" and all(
+        comment.scores.get(key) is not None for key in REQUIRED_KEYS
+    )
+
+
 def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> LanguageFit:
     """Thresholds for ``lang`` chosen on the older half of ``decided`` (its comments in
     that language, oldest first), and the newer half's triage before and after."""
-    usable = [
-        c
-        for c in decided
-        if c.lang == lang
-        and c.rejected_for != "off_topic"
-        and all(c.scores.get(key) is not None for key in REQUIRED_KEYS)
-    ]
-    older, newer = usable[: len(usable) // 2], usable[len(usable) // 2 :]
+    counted = [c for c in decided if c.lang == lang and usable(c)]
+    older, newer = counted[: len(counted) // 2], counted[len(counted) // 2 :]
     fitting = [c for c in older if c.rejected_for != OTHER]
     rows = [example(c) for c in fitting]
     clean = sum(is_clean(row) for row in rows)
@@ -105,12 +108,14 @@ def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> Langu
         len(older),
         len(newer),
         thresholds,
-        _triage(policy, newer),
-        _triage(fitted, newer),
+        triage_under(policy, newer),
+        triage_under(fitted, newer),
     )
 
 
-def _triage(policy: Policy, comments: Sequence[Decided]) -> Triage:
+def triage_under(policy: Policy, comments: Sequence[Decided]) -> Triage:
+    """What ``policy`` would have done to ``comments``: of those moderators approved, the
+    shares it approves and rejects; of those they rejected, the same."""
     rows = [example(c) for c in comments]
     decisions = np.array([policy.decide(c.lang, c.scores) for c in comments])
     return triage(
