@@ -22,7 +22,7 @@ MODERATOR_URLS = [
 ]
 OPEN_URLS = {"login", "logout"}
 # Pages for chief moderators only, whose every role is tested in test_moderation_roles.py.
-CHIEF_ONLY_URLS = {"settings", "desk-new", "desk"}
+CHIEF_ONLY_URLS = {"settings", "desk-new", "desk", "engine"}
 
 
 @pytest.fixture

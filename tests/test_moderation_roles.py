@@ -97,6 +97,7 @@ PAGES = [
     ("moderation:desk-new", None, "post", {"name": "Sport"}, {"chief"}, False),
     ("moderation:desk", "desk", "get", None, {"chief"}, False),
     ("moderation:desk", "desk", "post", {"name": "Kurdish"}, {"chief"}, False),
+    ("moderation:engine", None, "get", None, {"chief"}, False),
 ]
 
 
