@@ -8,16 +8,18 @@ moderators draw the line), oldest decision first. Its scores are the stored verd
 the engine that made it is the one loaded now, and the loaded engine's otherwise: thresholds
 only mean something on the scores of the model they will be applied to. Relevance is left
 aside: it keeps its own threshold.
+
+The chief moderators' page on the engine (:func:`recent_agreement`) reads the same
+decisions, the latest only and from the stored verdicts alone, for the policy in force.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery
 
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
-from agora.guidelines import CommentInput, Policy
+from agora.guidelines import CommentInput
 from agora.guidelines.training import site_policy
 from agora.guidelines.training.site_policy import OTHER, Decided
 from agora.guidelines.training.triage import Triage
@@ -82,21 +84,12 @@ def _as_decided(comment: Comment, verdict: dict) -> Decided:
     return Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
 
 
-@dataclass(frozen=True)
-class Agreement:
-    """What the policy in force does to the comments moderators decided in one language."""
-
-    lang: str
-    triage: Triage
-    meets: dict[str, bool | None]
-
-
-def recent_agreement(policy: Policy) -> tuple[list[Agreement], int]:
-    """Per language the engine scores, what ``policy`` would have done to the latest
-    :data:`RECENT` comments moderators decided, from their stored verdicts (nothing is
-    judged again: this answers a page); and how many of those were left out because
+def recent_agreement() -> tuple[dict[str, Triage], int]:
+    """Per language the engine scores, what the policy in force would have done to the
+    latest :data:`RECENT` comments moderators decided, from their stored verdicts (nothing
+    is judged again: this answers a page); and how many of those were left out because
     another model judged them."""
-    version = screening.engine().model_version
+    engine = screening.engine()
     latest = (
         _with_latest_decision()
         .filter(by_engine=False)
@@ -106,17 +99,17 @@ def recent_agreement(policy: Policy) -> tuple[list[Agreement], int]:
     by_lang: dict[str, list[Decided]] = {}
     older_model = 0
     for comment in latest:
-        if comment.model_version != version:
+        if comment.model_version != engine.model_version:
             older_model += 1
             continue
         decided = _as_decided(comment, comment.verdict or {})
         if site_policy.usable(decided):
             by_lang.setdefault(decided.lang, []).append(decided)
-    agreements = []
-    for lang, comments in sorted(by_lang.items()):
-        triage = site_policy.triage_under(policy, comments)
-        agreements.append(Agreement(lang, triage, triage.meets()))
-    return agreements, older_model
+    triages = {
+        lang: site_policy.triage_under(engine.policy, comments)
+        for lang, comments in sorted(by_lang.items())
+    }
+    return triages, older_model
 
 
 def _rejected_for(comment: Comment) -> str | None:

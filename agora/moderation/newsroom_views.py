@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agora.comments import fitting, screening
+from agora.comments import fitting
 from agora.desks import actions as desk_actions
 from agora.desks.models import Desk
 from agora.moderation.access import manager_required
@@ -136,25 +136,25 @@ def desk(request, pk: int):
 @manager_required
 def engine(request):
     """The policy in force beside the moderators' latest decisions, per language."""
-    agreements, older_model = fitting.recent_agreement(screening.engine().policy)
+    triages, older_model = fitting.recent_agreement()
     names = dict(django_settings.LANGUAGES)
     rows = [
         {
-            "name": names.get(a.lang, a.lang),
-            "approved": a.triage.clean,
-            "rejected": a.triage.violating,
+            "name": names.get(lang, lang),
+            "approved": t.clean,
+            "rejected": t.violating,
             "shares": [
                 share(value)
                 for value in (
-                    a.triage.clean_approved,
-                    a.triage.clean_rejected,
-                    a.triage.violating_approved,
-                    a.triage.violating_rejected,
+                    t.clean_approved,
+                    t.clean_rejected,
+                    t.violating_approved,
+                    t.violating_rejected,
                 )
             ],
-            "meets": a.meets,
+            "meets": t.meets(),
         }
-        for a in agreements
+        for lang, t in triages.items()
     ]
     return render(
         request,
