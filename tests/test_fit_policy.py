@@ -4,7 +4,7 @@ import json
 import random
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from agora.comments import actions, fitting, screening
 from agora.comments.models import Comment, Decision, Status
@@ -65,6 +65,17 @@ def test_decisions_are_read_oldest_first_without_the_engines_own(decided_site):
     ]
     first = Comment.objects.get(body="Comment number 0.")
     assert decided[0].scores["profanity"] == first.verdict["scores"]["profanity"]
+
+
+def test_only_the_latest_decisions_are_read(decided_site):
+    decided = fitting.decided_comments(latest=10)
+
+    newest = Comment.objects.filter(body__startswith="Comment number").order_by("-pk")[:10]
+    assert [c.scores["profanity"] for c in decided] == [
+        c.verdict["scores"]["profanity"] for c in reversed(newest)
+    ]
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("fit_policy", "--latest", "0")
 
 
 def test_the_engines_own_decisions_are_counted_apart(decided_site, tmp_path, capsys):

@@ -13,7 +13,7 @@ The chief moderators' page on the engine (:func:`recent_agreement`) reads the sa
 decisions, the latest only and from the stored verdicts alone, for the policy in force.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, OuterRef, Subquery
 
@@ -26,19 +26,23 @@ from agora.guidelines.training.triage import Triage
 
 #: Comments judged again together, when their stored verdict is another model's.
 BATCH = 256
+#: ``agora fit_policy`` fits on this many of the latest decisions by default: where a
+#: newsroom draws its line now, in the memory of one process (a few kilobytes each).
+LATEST = 20_000
 #: The moderators' page on the engine reads this many of the latest decisions at most.
 RECENT = 5000
 
 
-def decided_comments() -> list[Decided]:
-    """Every comment whose latest decision a moderator took, oldest decision first."""
-    comments = (
+def decided_comments(latest: int = LATEST) -> list[Decided]:
+    """The ``latest`` comments whose latest decision a moderator took, oldest decision
+    first."""
+    newest_first = (
         _with_latest_decision()
         .filter(by_engine=False)
-        .order_by("decided_at", "pk")
-        .only("body", "lang", "status", "verdict", "model_version")
+        .order_by("-decided_at", "-pk")
+        .only("body", "lang", "status", "verdict", "model_version")[:latest]
     )
-    return list(_decided(comments.iterator(chunk_size=BATCH)))
+    return list(_decided(reversed(list(newest_first))))
 
 
 def decided_by_the_engine() -> dict[str, int]:
@@ -60,7 +64,7 @@ def _with_latest_decision():
     )
 
 
-def _decided(comments: Iterator[Comment]) -> Iterator[Decided]:
+def _decided(comments: Iterable[Comment]) -> Iterator[Decided]:
     engine = screening.engine()
     batch: list[Comment] = []
     for comment in comments:

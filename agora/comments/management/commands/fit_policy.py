@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from agora.comments import fitting, screening
 from agora.guidelines.training import site_policy
@@ -22,14 +22,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--latest",
+            type=int,
+            default=fitting.LATEST,
+            help=f"fit on this many of the latest decisions (default {fitting.LATEST:,})",
+        )
+        parser.add_argument(
             "--out",
             type=Path,
             help="write the policy (AGORA_POLICY's settings with the fitted thresholds) here",
         )
 
-    def handle(self, *args, out: Path | None, **options):
+    def handle(self, *args, out: Path | None, latest: int, **options):
+        if latest < 1:
+            raise CommandError("--latest must be at least 1.")
         engine = screening.engine()
-        decided = fitting.decided_comments()
+        decided = fitting.decided_comments(latest)
         by_engine = fitting.decided_by_the_engine()
         fits = site_policy.fit(decided, engine.policy)
         self.stdout.write(
