@@ -155,6 +155,11 @@ def test_chief_moderators_see_the_engine_beside_their_decisions(decided_site, ch
     assert row["shares"][2] == "0.0%"
     assert row["meets"]["clean_approved"] is False
     assert b"not good enough to approve on its own" in response.content
+    # Fitted to the older half, the newer half's approvals go up, its violations stay out.
+    fitted = {k: float(v.rstrip("%")) for k, v in row["fitted"].items()}
+    assert fitted["approved"] > 80 > fitted["approved_now"]
+    assert fitted["slipped"] <= 2.0
+    assert b"Fitted to the older half of these decisions" in response.content
     assert b"agora fit_policy" in response.content
 
 
@@ -166,6 +171,18 @@ def test_verdicts_of_an_earlier_model_are_left_out_of_the_page(article, moderato
     assert response.context["rows"] == []
     assert response.context["older_model"] == 1
     assert b"judged by an earlier model" in response.content
+
+
+def test_the_page_says_when_there_are_too_few_decisions_to_fit(article, moderator, chief_client):
+    version = screening.engine().model_version
+    actions.approve(stored(article, "One comment.", 0.01, version), moderator)
+
+    response = chief_client.get(ENGINE_PAGE)
+
+    [row] = response.context["rows"]
+    assert row["approved"] == 1 and row["fitted"] is None
+    assert b"Too few decisions yet to fit" in response.content
+    assert b"at least 100 approved and 30 rejected" in response.content
 
 
 def test_the_engine_page_is_for_chief_moderators_only(client, moderator):

@@ -10,7 +10,8 @@ only mean something on the scores of the model they will be applied to. Relevanc
 aside: it keeps its own threshold.
 
 The chief moderators' page on the engine (:func:`recent_agreement`) reads the same
-decisions, the latest only and from the stored verdicts alone, for the policy in force.
+decisions, the latest only and from the stored verdicts alone, for the policy in force and
+for thresholds fitted to them.
 """
 
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
 from agora.guidelines import CommentInput
 from agora.guidelines.training import site_policy
-from agora.guidelines.training.site_policy import OTHER, Decided
+from agora.guidelines.training.site_policy import OTHER, Decided, LanguageFit
 from agora.guidelines.training.triage import Triage
 
 #: Comments judged again together, when their stored verdict is another model's.
@@ -88,11 +89,13 @@ def _as_decided(comment: Comment, verdict: dict) -> Decided:
     return Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
 
 
-def recent_agreement() -> tuple[dict[str, Triage], int]:
-    """Per language the engine scores, what the policy in force would have done to the
-    latest :data:`RECENT` comments moderators decided, from their stored verdicts (nothing
-    is judged again: this answers a page); and how many of those were left out because
-    another model judged them."""
+def recent_agreement() -> tuple[dict[str, tuple[Triage, LanguageFit]], int]:
+    """Per language the engine scores: what the policy in force would have done to the
+    latest :data:`RECENT` comments moderators decided, and what thresholds fitted to the
+    older half of them would have done to the newer half (:func:`site_policy.fit_language`,
+    a fraction of a second); all from the stored verdicts (nothing is judged again: this
+    answers a page). And how many decisions were left out because another model judged
+    them."""
     engine = screening.engine()
     latest = (
         _with_latest_decision()
@@ -102,18 +105,21 @@ def recent_agreement() -> tuple[dict[str, Triage], int]:
     )
     by_lang: dict[str, list[Decided]] = {}
     older_model = 0
-    for comment in latest:
+    for comment in reversed(list(latest)):
         if comment.model_version != engine.model_version:
             older_model += 1
             continue
         decided = _as_decided(comment, comment.verdict or {})
         if site_policy.usable(decided):
             by_lang.setdefault(decided.lang, []).append(decided)
-    triages = {
-        lang: site_policy.triage_under(engine.policy, comments)
+    agreement = {
+        lang: (
+            site_policy.triage_under(engine.policy, comments),
+            site_policy.fit_language(lang, comments, engine.policy),
+        )
         for lang, comments in sorted(by_lang.items())
     }
-    return triages, older_model
+    return agreement, older_model
 
 
 def _rejected_for(comment: Comment) -> str | None:

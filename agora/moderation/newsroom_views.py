@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from agora.comments import fitting
 from agora.desks import actions as desk_actions
 from agora.desks.models import Desk
+from agora.guidelines.training import site_policy
 from agora.moderation.access import manager_required
 from agora.moderation.newsroom_forms import DeskForm, SettingsForm
 from agora.newsroom import actions, knobs
@@ -136,10 +137,11 @@ def desk(request, pk: int):
 @manager_required
 def engine(request):
     """The policy in force beside the moderators' latest decisions, per language."""
-    triages, older_model = fitting.recent_agreement()
+    agreement, older_model = fitting.recent_agreement()
     names = dict(django_settings.LANGUAGES)
-    rows = [
-        {
+    rows = []
+    for lang, (t, fit) in agreement.items():
+        row = {
             "name": names.get(lang, lang),
             "approved": t.clean,
             "rejected": t.violating,
@@ -153,13 +155,26 @@ def engine(request):
                 )
             ],
             "meets": t.meets(),
+            "fitted": None,
         }
-        for lang, t in triages.items()
-    ]
+        if fit.before is not None and fit.after is not None:
+            row["fitted"] = {
+                "approved": share(fit.after.clean_approved),
+                "slipped": share(fit.after.violating_approved),
+                "approved_now": share(fit.before.clean_approved),
+                "slipped_now": share(fit.before.violating_approved),
+            }
+        rows.append(row)
     return render(
         request,
         "moderation/engine.html",
-        {"rows": rows, "older_model": older_model, "recent": fitting.RECENT},
+        {
+            "rows": rows,
+            "older_model": older_model,
+            "recent": fitting.RECENT,
+            "min_clean": site_policy.MIN_CLEAN,
+            "min_violating": site_policy.MIN_VIOLATING,
+        },
     )
 
 
