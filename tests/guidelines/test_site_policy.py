@@ -61,6 +61,33 @@ def test_fitted_thresholds_written_as_settings_give_the_checked_decisions(policy
     assert share == pytest.approx(fits[0].after.clean_approved)
 
 
+def test_guidelines_nobody_broke_keep_the_thresholds_in_force(policy):
+    # Only profanity was ever rejected: a threat threshold chosen on these decisions would
+    # be the highest there is, and no threat would reach a moderator.
+    fit = site_policy.fit_language("en", newsroom(line=0.3), policy)
+    fitted = Policy.from_dict(site_policy.policy_settings([fit]), base=policy)
+
+    assert set(fit.thresholds) == {"profanity"}
+    for key in ("threat", "personal_attack", "identity_abuse", "promotion"):
+        assert fitted.threshold("en", key) == policy.threshold("en", key)
+    threat = {key: 0.0 for key in REQUIRED_KEYS} | {"threat": 0.5}
+    assert fitted.decide("en", threat) != "approve"
+
+
+def test_a_guideline_with_too_few_rejections_is_not_fitted(policy):
+    decided = newsroom(line=0.3)
+    # 20 threats among the older half's decisions: too few to fit threat on.
+    older = len(decided) // 2
+    for i in range(20):
+        c = decided[i * 10]
+        decided[i * 10] = Decided(c.lang, c.scores | {"threat": 0.9}, "threat")
+    assert sum(c.rejected_for == "threat" for c in decided[:older]) == 20
+
+    fit = site_policy.fit_language("en", decided, policy)
+
+    assert set(fit.thresholds) == {"profanity"}
+
+
 def test_too_few_decisions_leave_a_language_alone(policy):
     fit = site_policy.fit_language("en", newsroom(line=0.3, n=150), policy)
 
@@ -111,6 +138,19 @@ def test_settings_keep_what_the_publisher_set_elsewhere(policy):
     assert settings["auto_approve"] == {"profanity": True}
     assert settings["languages"]["ar"] == {"threat": {"review": 0.2}}
     assert settings["languages"]["en"]["off_topic"] == {"review": 0.9}
-    assert set(settings["languages"]["en"]) == {"off_topic", *REQUIRED_KEYS}
+    assert set(settings["languages"]["en"]) == {"off_topic", "profanity"}
     assert current["languages"]["en"] == {"off_topic": {"review": 0.9}}  # not changed
     Policy.from_dict(settings, base=policy)  # valid as AGORA_POLICY
+
+
+def test_reject_thresholds_need_enough_approvals_to_be_fitted(policy):
+    # 1,200 decisions: about 300 approvals in the older half, too few for a reject budget
+    # of 0.6%; 4,000: about 1,000.
+    small = site_policy.fit_language("en", newsroom(line=0.3), policy)
+    large = site_policy.fit_language("en", newsroom(line=0.3, n=4000), policy)
+
+    assert small.thresholds["profanity"]["reject"] == policy.threshold("en", "profanity").reject
+    assert large.thresholds["profanity"]["reject"] != policy.threshold("en", "profanity").reject
+    for fit in (small, large):
+        limits = fit.thresholds["profanity"]
+        assert limits["review"] <= limits["reject"]

@@ -8,10 +8,12 @@ its own readers' comments: the same choice of thresholds
 those decisions fits that rule instead.
 
 A moderator's approval makes a comment clean; a rejection for a guideline makes it a
-violation of that key. Relevance keeps its own threshold: comments rejected as off topic
-are left out. A rejection for no guideline (:data:`OTHER`) says nothing of which score
-should have caught it, so it plays no part in the choice; the newer half's triage still
-counts it among the violations.
+violation of that key. Only guidelines with enough rejections are fitted; the others keep
+the thresholds in force, and reject thresholds only with enough approvals to measure the
+share of them rejected. Relevance keeps its own threshold: comments rejected as off topic
+are left out. A rejection for no guideline (:data:`OTHER`), or for one not fitted, says
+nothing of where the fitted thresholds should be, so it plays no part in the choice; the
+newer half's triage still counts it among the violations.
 
 The decisions are split by time: thresholds are chosen on the older half and checked on
 the newer half, which they never saw, beside the policy in force, so a newsroom sees what
@@ -20,6 +22,7 @@ the change would have done to the comments it decided last before it switches it
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,10 +33,15 @@ from agora.guidelines.training.datasets.common import Example
 from agora.guidelines.training.thresholds import MIN_KEY_POSITIVES, choose_thresholds
 from agora.guidelines.training.triage import Triage, is_clean, is_violating, triage
 
-#: Fewer decisions than this in the older half of a language leave its thresholds alone:
-#: below them a share of 1.5% of violations approved is a handful of comments.
+#: Fewer approvals than this in the older half of a language leave its thresholds alone,
+#: and a guideline is fitted only with this many rejections for it there: below them a
+#: share of 1.5% of violations approved is a handful of comments.
 MIN_CLEAN = 100
 MIN_VIOLATING = MIN_KEY_POSITIVES
+#: Reject thresholds are fitted only with this many approvals in the older half, so that
+#: the budget of clean comments rejected (0.6%) is a few comments, not none: with fewer,
+#: a reject threshold lands just above the highest approved score of a small sample.
+MIN_CLEAN_TO_REJECT = 500
 #: A rejection whose reason names no key the engine scores.
 OTHER = "other"
 
@@ -84,24 +92,38 @@ def usable(comment: Decided) -> bool:
 
 def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> LanguageFit:
     """Thresholds for ``lang`` chosen on the older half of ``decided`` (its comments in
-    that language, oldest first), and the newer half's triage before and after."""
+    that language, oldest first), and the newer half's triage before and after.
+
+    Only the guidelines the older half rejected at least :data:`MIN_VIOLATING` comments
+    for are fitted; the others keep the thresholds in force. Decisions say nothing of a
+    guideline nobody broke in them, and a threshold chosen without a single violation of
+    its key would be the highest there is: that key would never send a comment to review.
+    """
     counted = [c for c in decided if c.lang == lang and usable(c)]
     older, newer = counted[: len(counted) // 2], counted[len(counted) // 2 :]
-    fitting = [c for c in older if c.rejected_for != OTHER]
-    rows = [example(c) for c in fitting]
-    clean = sum(is_clean(row) for row in rows)
-    violating = sum(is_violating(row) for row in rows)
-    if clean < MIN_CLEAN or violating < MIN_VIOLATING:
+    rejections = Counter(c.rejected_for for c in older if c.rejected_for in REQUIRED_KEYS)
+    keys = [key for key in REQUIRED_KEYS if rejections[key] >= MIN_VIOLATING]
+    clean = sum(c.rejected_for is None for c in older)
+    if clean < MIN_CLEAN or not keys:
         why = (
-            f"{clean} approved and {violating} rejected for a guideline in the older half; "
-            f"fitting needs at least {MIN_CLEAN} and {MIN_VIOLATING}"
+            f"{clean} approved in the older half, and at most {max(rejections.values(), default=0)}"
+            f" rejected for any one guideline; fitting needs at least {MIN_CLEAN} and "
+            f"{MIN_VIOLATING}"
         )
         return LanguageFit(lang, len(older), len(newer), None, None, None, why)
+    # Rejections for the guidelines kept as they are (and for none) choose nothing.
+    fitting = [c for c in older if c.rejected_for is None or c.rejected_for in keys]
     chosen = choose_thresholds(
-        {key: np.array([c.scores[key] for c in fitting], dtype=float) for key in REQUIRED_KEYS},
-        rows,
+        {key: np.array([c.scores[key] for c in fitting], dtype=float) for key in keys},
+        [example(c) for c in fitting],
     )
-    thresholds = {key: {"review": t.review, "reject": t.reject} for key, t in chosen.items()}
+    thresholds = {}
+    for key, t in chosen.items():
+        # Too few approvals to measure the share of them rejected: the reject threshold
+        # stays as it is (and the review threshold under it).
+        reject = t.reject if clean >= MIN_CLEAN_TO_REJECT else policy.threshold(lang, key).reject
+        review = t.review if reject is None else min(t.review, reject)
+        thresholds[key] = {"review": review, "reject": reject}
     fitted = Policy.from_dict({"languages": {lang: thresholds}}, base=policy)
     return LanguageFit(
         lang,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agora.comments import fitting, screening
+from agora.guidelines.policy import REQUIRED_KEYS
 from agora.guidelines.training import site_policy
 from agora.guidelines.training.metrics import percent
 from agora.guidelines.training.triage import Triage
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             if by_engine.get(fit.lang):
                 self.stdout.write(
                     f"  Not counted: {by_engine[fit.lang]} comment(s) the engine decided on its "
-                    "own. The decisions above are only those it left to moderators, harder "
+                    "own. The decisions counted are only those it left to moderators, harder "
                     "than the rest: fit before switching automation on."
                 )
             if fit.thresholds is None or fit.before is None or fit.after is None:
@@ -71,6 +72,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {key}: review {current.review:g} -> {values['review']:g}, "
                     f"reject {current.reject} -> {values['reject']:g}"
+                )
+            kept = [key for key in REQUIRED_KEYS if key not in fit.thresholds]
+            if kept:
+                self.stdout.write(
+                    f"  Kept as in force, with fewer than {site_policy.MIN_VIOLATING} "
+                    f"rejections for them: {', '.join(kept)}."
                 )
         if out is None:
             return
