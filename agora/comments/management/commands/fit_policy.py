@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 current = engine.policy.threshold(fit.lang, key)
                 self.stdout.write(
                     f"  {key}: review {current.review:g} -> {values['review']:g}, "
-                    f"reject {current.reject} -> {values['reject']:g}"
+                    f"reject {_limit(current.reject)} -> {_limit(values['reject'])}"
                 )
             kept = [key for key in REQUIRED_KEYS if key not in fit.thresholds]
             if kept:
@@ -92,6 +92,10 @@ class Command(BaseCommand):
             f"Wrote {out}. To apply it, set AGORA_POLICY={out} and restart the app servers "
             "and the task worker."
         )
+
+
+def _limit(value: float | None) -> str:
+    return "never" if value is None else f"{value:g}"
 
 
 def _verdict(met: bool | None) -> str:
