@@ -15,12 +15,13 @@ for thresholds fitted to them.
 """
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
 
 from agora.comments import screening
 from agora.comments.models import Comment, Decision, Reason, Status
-from agora.guidelines import CommentInput
+from agora.guidelines import CommentInput, Engine
 from agora.guidelines.training import site_policy
 from agora.guidelines.training.site_policy import OTHER, Decided, LanguageFit
 from agora.guidelines.training.triage import Triage
@@ -54,7 +55,7 @@ def decided_by_the_engine() -> dict[str, int]:
     return {row["lang"]: row["n"] for row in counts}
 
 
-def _with_latest_decision():
+def _with_latest_decision():  # a queryset annotated with the latest decision
     latest = Decision.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-id")
     return Comment.objects.filter(
         status__in=[Status.APPROVED, Status.REJECTED], scored=True
@@ -76,7 +77,7 @@ def _decided(comments: Iterable[Comment]) -> Iterator[Decided]:
     yield from _scored(batch, engine)
 
 
-def _scored(comments: list[Comment], engine) -> Iterator[Decided]:
+def _scored(comments: list[Comment], engine: Engine) -> Iterator[Decided]:
     stale = [c for c in comments if c.model_version != engine.model_version]
     verdicts = engine.judge_many([CommentInput(text=c.body, lang=c.lang or None) for c in stale])
     fresh = {c.pk: v.to_dict() for c, v in zip(stale, verdicts, strict=True)}
@@ -84,7 +85,7 @@ def _scored(comments: list[Comment], engine) -> Iterator[Decided]:
         yield _as_decided(comment, fresh.get(comment.pk) or comment.verdict or {})
 
 
-def _as_decided(comment: Comment, verdict: dict) -> Decided:
+def _as_decided(comment: Comment, verdict: dict[str, Any]) -> Decided:
     scores = {k: v for k, v in verdict.get("scores", {}).items() if k != "off_topic"}
     return Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
 
@@ -125,5 +126,5 @@ def recent_agreement() -> tuple[dict[str, tuple[Triage, LanguageFit]], int]:
 def _rejected_for(comment: Comment) -> str | None:
     if comment.status == Status.APPROVED:
         return None
-    reason = comment.reason  # type: ignore[attr-defined] - annotated above
+    reason = comment.reason  # type: ignore[attr-defined]  # annotated by the query
     return reason if reason and reason != Reason.OTHER else OTHER

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class LanguageFit:
     lang: str
     fitted_on: int
     checked_on: int
-    thresholds: dict[str, dict[str, float]] | None
+    thresholds: dict[str, dict[str, float | None]] | None
     before: Triage | None
     after: Triage | None
     why_not: str = ""
@@ -117,7 +118,7 @@ def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> Langu
         {key: np.array([c.scores[key] for c in fitting], dtype=float) for key in keys},
         [example(c) for c in fitting],
     )
-    thresholds = {}
+    thresholds: dict[str, dict[str, float | None]] = {}
     for key, t in chosen.items():
         # Too few approvals to measure the share of them rejected: the reject threshold
         # stays as it is (and the review threshold under it).
@@ -152,7 +153,9 @@ def fit(decided: Sequence[Decided], policy: Policy) -> list[LanguageFit]:
     return [fit_language(lang, decided, policy) for lang in sorted({c.lang for c in decided})]
 
 
-def policy_settings(fits: Sequence[LanguageFit], current: dict | None = None) -> dict:
+def policy_settings(
+    fits: Sequence[LanguageFit], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The publisher's policy settings (``AGORA_POLICY``'s form) with each fitted
     language's thresholds in place of what ``current`` said for it; everything else in
     ``current`` (automation switches, other languages) kept."""
