@@ -198,3 +198,35 @@ def test_the_engine_page_reads_in_the_chief_moderators_language(decided_site, ch
     assert response.status_code == 200
     assert "The engine beside your decisions" not in page
     assert "%%" not in page and "approve on its own" not in page
+
+
+def test_fit_policy_reads_decisions_exported_from_another_tool(db, tmp_path, capsys):
+    rng = random.Random(5)
+    lines = []
+    for number in range(400):
+        if rng.random() < 0.3:
+            text = f"This budget number {number} is fucking bullshit."
+            item = {"text": text, "decision": "rejected", "reason": "profanity"}
+        else:
+            text = f"The council should publish budget number {number} in full."
+            item = {"text": text, "decision": "approved"}
+        lines.append(json.dumps(item))
+    source, out = tmp_path / "decisions.jsonl", tmp_path / "policy.json"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    call_command("fit_policy", "--decisions", str(source), "--out", str(out))
+
+    printed = capsys.readouterr().out
+    assert "400 comment(s) decided by moderators" in printed
+    assert "en: fitted on the older 200, checked on the newer 200." in printed
+    assert set(json.loads(out.read_text(encoding="utf-8"))["languages"]["en"]) == {"profanity"}
+
+
+def test_fit_policy_says_which_line_of_a_decisions_file_is_wrong(db, tmp_path):
+    source = tmp_path / "decisions.jsonl"
+    source.write_text('{"text": "Fine.", "decision": "approved"}\n{"text": "Hm"}\n')
+
+    with pytest.raises(CommandError, match='line 2: "decision" must be'):
+        call_command("fit_policy", "--decisions", str(source))
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("fit_policy", "--decisions", str(tmp_path / "missing.jsonl"))

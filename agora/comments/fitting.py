@@ -86,7 +86,7 @@ def _scored(comments: list[Comment], engine: Engine) -> Iterator[Decided]:
 
 
 def _as_decided(comment: Comment, verdict: dict[str, Any]) -> Decided:
-    scores = {k: v for k, v in verdict.get("scores", {}).items() if k != "off_topic"}
+    scores = site_policy.fitted_scores(verdict.get("scores", {}))
     return Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
 
 

@@ -154,3 +154,42 @@ def test_reject_thresholds_need_enough_approvals_to_be_fitted(policy):
     for fit in (small, large):
         limits = fit.thresholds["profanity"]
         assert limits["review"] <= limits["reject"]
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from agora.guidelines import Engine
+
+    return Engine.load()
+
+
+def test_decisions_from_another_tool_are_read_and_judged(engine):
+    lines = [
+        '{"text": "The bridge vote was the right call.", "decision": "approved"}',
+        "",
+        '{"text": "Fuck off, you utter idiot.", "decision": "rejected", "reason": "profanity"}',
+        '{"text": "Visit my shop for cheap watches.", "decision": "rejected"}',
+        '{"text": "Pont dengê rast bû.", "decision": "approved", "lang": "kmr"}',
+    ]
+
+    decided = site_policy.read_decisions(lines, engine)
+
+    assert [c.rejected_for for c in decided] == [None, "profanity", OTHER, None]
+    assert decided[1].scores["profanity"] > 0.5 > decided[0].scores["profanity"]
+    assert "off_topic" not in decided[0].scores
+    assert decided[3].lang == "kmr" and not site_policy.usable(decided[3])
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "line 1: not JSON"),
+        ('["text"]', 'line 1: needs an object with a "text" string'),
+        ('{"text": 3, "decision": "approved"}', 'needs an object with a "text" string'),
+        ('{"text": "Hi", "decision": "maybe"}', '"decision" must be "approved" or "rejected"'),
+        ('{"text": "Hi", "decision": "rejected", "reason": "rude"}', "unknown reason 'rude'"),
+    ],
+)
+def test_a_decisions_file_line_that_cannot_be_read_says_which_and_why(engine, line, message):
+    with pytest.raises(site_policy.DecisionsError, match=message):
+        site_policy.read_decisions([line], engine)

@@ -22,17 +22,20 @@ the change would have done to the comments it decided last before it switches it
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from agora.guidelines.engine import Engine
 from agora.guidelines.policy import REQUIRED_KEYS, Policy
 from agora.guidelines.training.datasets.common import Example
 from agora.guidelines.training.thresholds import MIN_KEY_POSITIVES, choose_thresholds
 from agora.guidelines.training.triage import Triage, is_clean, is_violating, triage
+from agora.guidelines.verdict import GUIDELINES, CommentInput
 
 #: Fewer approvals than this in the older half of a language leave its thresholds alone,
 #: and a guideline is fitted only with this many rejections for it there: below them a
@@ -45,6 +48,8 @@ MIN_VIOLATING = MIN_KEY_POSITIVES
 MIN_CLEAN_TO_REJECT = 500
 #: A rejection whose reason names no key the engine scores.
 OTHER = "other"
+#: Comments of a decisions file judged together.
+READ_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,60 @@ class LanguageFit:
     before: Triage | None
     after: Triage | None
     why_not: str = ""
+
+
+class DecisionsError(ValueError):
+    """A line of a decisions file that cannot be read; says which and why."""
+
+
+#: What a decisions file may give as a decision.
+DECISIONS = ("approved", "rejected")
+
+
+def read_decisions(lines: Iterable[str], engine: Engine) -> list[Decided]:
+    """Decisions exported from another moderation tool: JSON Lines, oldest first, each
+    ``{"text": ..., "decision": "approved" | "rejected", "reason": <guideline>, "lang":
+    <hint>}`` (``reason`` and ``lang`` optional; a rejection without a guideline counts as
+    :data:`OTHER`), judged here by ``engine`` in batches."""
+    rows: list[tuple[str, str | None, str | None]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DecisionsError(f"line {number}: not JSON ({error.msg})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise DecisionsError(f'line {number}: needs an object with a "text" string')
+        if item.get("decision") not in DECISIONS:
+            raise DecisionsError(f'line {number}: "decision" must be "approved" or "rejected"')
+        reason = item.get("reason")
+        if item["decision"] == "approved":
+            rejected_for = None
+        elif reason in (None, "", OTHER):
+            rejected_for = OTHER
+        elif reason in GUIDELINES:
+            rejected_for = reason
+        else:
+            raise DecisionsError(
+                f"line {number}: unknown reason {reason!r}; use one of {', '.join(GUIDELINES)}"
+            )
+        lang = item.get("lang")
+        rows.append((item["text"], lang if isinstance(lang, str) and lang else None, rejected_for))
+    decided = []
+    for start in range(0, len(rows), READ_BATCH):
+        batch = rows[start : start + READ_BATCH]
+        inputs = [CommentInput(text=text, lang=lang) for text, lang, _ in batch]
+        verdicts = engine.judge_many(inputs)
+        for (_, _, rejected_for), verdict in zip(batch, verdicts, strict=True):
+            decided.append(Decided(verdict.lang, fitted_scores(verdict.scores), rejected_for))
+    return decided
+
+
+def fitted_scores(scores: dict[str, float | None]) -> dict[str, float | None]:
+    """The scores of a verdict that fitting reads: relevance aside (it keeps its own
+    threshold)."""
+    return {key: value for key, value in scores.items() if key != "off_topic"}
 
 
 def example(comment: Decided) -> Example:

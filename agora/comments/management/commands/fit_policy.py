@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agora.comments import fitting, screening
+from agora.guidelines import Engine
 from agora.guidelines.policy import REQUIRED_KEYS
 from agora.guidelines.training import site_policy
 from agora.guidelines.training.metrics import percent
@@ -29,17 +30,26 @@ class Command(BaseCommand):
             help=f"fit on this many of the latest decisions (default {fitting.LATEST:,})",
         )
         parser.add_argument(
+            "--decisions",
+            type=Path,
+            help="read the decisions from this JSON Lines file, oldest first, instead of "
+            "this site's moderators (docs/production.md gives the fields)",
+        )
+        parser.add_argument(
             "--out",
             type=Path,
             help="write the policy (AGORA_POLICY's settings with the fitted thresholds) here",
         )
 
-    def handle(self, *args, out: Path | None, latest: int, **options):
+    def handle(self, *args, out: Path | None, latest: int, decisions: Path | None, **options):
         if latest < 1:
             raise CommandError("--latest must be at least 1.")
         engine = screening.engine()
-        decided = fitting.decided_comments(latest)
-        by_engine = fitting.decided_by_the_engine()
+        if decisions is None:
+            decided = fitting.decided_comments(latest)
+            by_engine = fitting.decided_by_the_engine()
+        else:
+            decided, by_engine = self._read(decisions, engine), {}
         fits = site_policy.fit(decided, engine.policy)
         self.stdout.write(
             f"{len(decided)} comment(s) decided by moderators; model {engine.model_version}."
@@ -92,6 +102,15 @@ class Command(BaseCommand):
             f"Wrote {out}. To apply it, set AGORA_POLICY={out} and restart the app servers "
             "and the task worker."
         )
+
+    def _read(self, path: Path, engine: Engine) -> list[site_policy.Decided]:
+        try:
+            with path.open(encoding="utf-8") as lines:
+                return site_policy.read_decisions(lines, engine)
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        except (site_policy.DecisionsError, UnicodeDecodeError) as error:
+            raise CommandError(f"{path}: {error}.") from None
 
 
 def _limit(value: float | None) -> str:
