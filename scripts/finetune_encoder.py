@@ -74,7 +74,6 @@ GRAPH = export_minilm.OUT / "model.onnx"
 COMMAND = "HF_HUB_OFFLINE=1 /tmp/exportenv/bin/python scripts/finetune_encoder.py"
 KEYS = [key for key in SCORE_KEYS if key != "off_topic"]
 BATCH = 32
-TOKENS = 128
 LEARNING_RATE = 5e-5
 HEAD_LEARNING_RATE = 2e-3
 WARM_UP_STEPS = 100
@@ -158,11 +157,6 @@ def label_matrix(rows) -> tuple[torch.Tensor, torch.Tensor]:
     return targets, mask
 
 
-def embed(model, tokenizer, texts: list[str]) -> torch.Tensor:
-    batch = tokenizer(texts, padding=True, truncation=True, max_length=TOKENS, return_tensors="pt")
-    return model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
-
-
 def embed_all(model, tokenizer, texts: list[str]) -> np.ndarray:
     model.eval()
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -170,7 +164,9 @@ def embed_all(model, tokenizer, texts: list[str]) -> np.ndarray:
     with torch.no_grad():
         for start in range(0, len(order), 128):
             index = order[start : start + 128]
-            out[index] = embed(model, tokenizer, [texts[i] for i in index]).numpy()
+            out[index] = distill_relevance.embed(
+                model, tokenizer, [texts[i] for i in index]
+            ).numpy()
     return out
 
 
@@ -212,9 +208,9 @@ def train(
     totals = np.zeros(2)
     for batch in plan[step:]:
         batch_texts = [texts[i] for i in batch]
-        new = embed(student, tokenizer, batch_texts)
+        new = distill_relevance.embed(student, tokenizer, batch_texts)
         with torch.no_grad():
-            old = embed(start, tokenizer, batch_texts)
+            old = distill_relevance.embed(start, tokenizer, batch_texts)
         logits = head(SCALE * new)
         losses = torch.nn.functional.binary_cross_entropy_with_logits(
             logits, targets[batch], reduction="none"
@@ -297,7 +293,7 @@ def export(student, teacher_dir: Path, result: dict, sources: list[str]) -> None
         "held_out": f"{distill_screen.HELD_OUT_SOURCE} (relevance calibration and evaluation)",
         "settings": {
             "batch": BATCH,
-            "training_tokens": TOKENS,
+            "training_tokens": distill_relevance.TRAINING_TOKENS,
             "learning_rate": LEARNING_RATE,
             "head_learning_rate": HEAD_LEARNING_RATE,
             "frozen": "word-piece embeddings",
