@@ -38,13 +38,7 @@ RECENT = 5000
 def decided_comments(latest: int = LATEST) -> list[Decided]:
     """The ``latest`` comments whose latest decision a moderator took, oldest decision
     first."""
-    newest_first = (
-        _with_latest_decision()
-        .filter(by_engine=False)
-        .order_by("-decided_at", "-pk")
-        .only("body", "lang", "status", "verdict", "model_version")[:latest]
-    )
-    return list(_decided(reversed(list(newest_first))))
+    return list(_decided(_latest_by_moderators(latest, "body")))
 
 
 def decided_by_the_engine() -> dict[str, int]:
@@ -64,6 +58,18 @@ def _with_latest_decision():  # a queryset annotated with the latest decision
         reason=Subquery(latest.values("reason")[:1]),
         decided_at=Subquery(latest.values("created_at")[:1]),
     )
+
+
+def _latest_by_moderators(limit: int, *fields: str) -> list[Comment]:
+    """The ``limit`` comments a moderator decided last, oldest decision first, with what
+    a decision is read from (and ``fields``)."""
+    newest_first = (
+        _with_latest_decision()
+        .filter(by_engine=False)
+        .order_by("-decided_at", "-pk")
+        .only("lang", "status", "verdict", "model_version", *fields)[:limit]
+    )
+    return list(newest_first)[::-1]
 
 
 def _decided(comments: Iterable[Comment]) -> Iterator[Decided]:
@@ -98,15 +104,9 @@ def recent_agreement() -> tuple[dict[str, tuple[Triage, LanguageFit]], int]:
     answers a page). And how many decisions were left out because another model judged
     them."""
     engine = screening.engine()
-    latest = (
-        _with_latest_decision()
-        .filter(by_engine=False)
-        .order_by("-decided_at", "-pk")
-        .only("lang", "status", "verdict", "model_version")[:RECENT]
-    )
     by_lang: dict[str, list[Decided]] = {}
     older_model = 0
-    for comment in reversed(list(latest)):
+    for comment in _latest_by_moderators(RECENT):
         if comment.model_version != engine.model_version:
             older_model += 1
             continue
