@@ -14,7 +14,7 @@ decisions, the latest only and from the stored verdicts alone, for the policy in
 for thresholds fitted to them.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
@@ -72,15 +72,10 @@ def _latest_by_moderators(limit: int, *fields: str) -> list[Comment]:
     return list(newest_first)[::-1]
 
 
-def _decided(comments: Iterable[Comment]) -> Iterator[Decided]:
+def _decided(comments: list[Comment]) -> Iterator[Decided]:
     engine = screening.engine()
-    batch: list[Comment] = []
-    for comment in comments:
-        batch.append(comment)
-        if len(batch) == BATCH:
-            yield from _scored(batch, engine)
-            batch = []
-    yield from _scored(batch, engine)
+    for start in range(0, len(comments), BATCH):
+        yield from _scored(comments[start : start + BATCH], engine)
 
 
 def _scored(comments: list[Comment], engine: Engine) -> Iterator[Decided]:
