@@ -1,6 +1,8 @@
 """Thresholds fitted to one newsroom's own decisions (agora.guidelines.training.site_policy)."""
 
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -193,3 +195,14 @@ def test_decisions_from_another_tool_are_read_and_judged(engine):
 def test_a_decisions_file_line_that_cannot_be_read_says_which_and_why(engine, line, message):
     with pytest.raises(site_policy.DecisionsError, match=message):
         site_policy.read_decisions([line], engine)
+
+
+def test_fitting_loads_no_statistics_package():
+    """The moderators' page imports fitting in every server process: SciPy's statistics
+    would cost each half a second and about 50 MB, scikit-learn is not installed there."""
+    code = (
+        "import sys, agora.guidelines.training.site_policy; "
+        "print(sorted(m for m in ('scipy.stats', 'sklearn') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
