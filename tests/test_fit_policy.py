@@ -163,6 +163,24 @@ def test_chief_moderators_see_the_engine_beside_their_decisions(decided_site, ch
     assert b"agora fit_policy" in response.content
 
 
+def test_the_engine_page_says_what_sends_approved_comments_to_review(decided_site, chief_client):
+    response = chief_client.get(ENGINE_PAGE)
+
+    [row] = response.context["rows"]
+    policy = screening.engine().policy
+    review = policy.threshold("en", "profanity").review
+    approved = Comment.objects.filter(status=Status.APPROVED)
+    flagged = sum(c.verdict["scores"]["profanity"] >= review for c in approved)
+    # Only profanity scores high enough to ask for review, and it alone stopped every
+    # comment the moderators rejected (their scores are below its reject threshold).
+    [cause] = row["causes"]
+    assert cause["names"] == "Profanity or vulgarity"
+    assert cause["clean"] == cause["alone"] == flagged > 0
+    assert cause["clean_share"] == f"{100 * flagged / approved.count():.1f}%"
+    assert cause["stops"] == row["rejected"] and cause["stops_share"] == "100.0%"
+    assert b"What sends the comments you approve to review" in response.content
+
+
 def test_verdicts_of_an_earlier_model_are_left_out_of_the_page(article, moderator, chief_client):
     actions.approve(stored(article, "Judged long ago.", 0.01, "an-older-model"), moderator)
 

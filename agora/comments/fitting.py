@@ -15,6 +15,7 @@ for thresholds fitted to them.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
@@ -24,7 +25,7 @@ from agora.comments.models import Comment, Decision, Reason, Status
 from agora.guidelines import CommentInput, Engine
 from agora.guidelines.training import site_policy
 from agora.guidelines.training.site_policy import OTHER, Decided, LanguageFit
-from agora.guidelines.training.triage import Triage
+from agora.guidelines.training.triage import ReviewCause, Triage
 
 #: Comments judged again together, when their stored verdict is another model's.
 BATCH = 256
@@ -91,13 +92,22 @@ def _as_decided(comment: Comment, verdict: dict[str, Any]) -> Decided:
     return Decided(verdict.get("lang", comment.lang), scores, _rejected_for(comment))
 
 
-def recent_agreement() -> tuple[dict[str, tuple[Triage, LanguageFit]], int]:
-    """Per language the engine scores: what the policy in force would have done to the
-    latest :data:`RECENT` comments moderators decided, and what thresholds fitted to the
-    older half of them would have done to the newer half (:func:`site_policy.fit_language`,
-    a fraction of a second); all from the stored verdicts (nothing is judged again: this
-    answers a page). And how many decisions were left out because another model judged
-    them."""
+@dataclass(frozen=True)
+class Agreement:
+    """One language's latest decisions beside the engine: what the policy in force would
+    have done to them, what sends the approved ones to review, and what thresholds fitted to
+    the older half would have done to the newer half."""
+
+    triage: Triage
+    causes: list[ReviewCause]
+    fit: LanguageFit
+
+
+def recent_agreement() -> tuple[dict[str, Agreement], int]:
+    """Per language the engine scores, an :class:`Agreement` on the latest :data:`RECENT`
+    comments moderators decided (fitting takes a fraction of a second), all from the stored
+    verdicts (nothing is judged again: this answers a page); and how many decisions were
+    left out because another model judged them."""
     engine = screening.engine()
     by_lang: dict[str, list[Decided]] = {}
     older_model = 0
@@ -109,8 +119,11 @@ def recent_agreement() -> tuple[dict[str, tuple[Triage, LanguageFit]], int]:
         if site_policy.usable(decided):
             by_lang.setdefault(decided.lang, []).append(decided)
     agreement = {
-        lang: (
+        lang: Agreement(
             site_policy.triage_under(engine.policy, comments),
+            site_policy.review_causes_under(
+                engine.policy, comments, engine.models[lang].source_key
+            ),
             site_policy.fit_language(lang, comments, engine.policy),
         )
         for lang, comments in sorted(by_lang.items())

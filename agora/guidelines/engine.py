@@ -331,12 +331,7 @@ class Engine:
         sentence ``raised``, in that sentence (the whole sentence where no word stands out:
         its vector carried the score). A threat's cues come first; the model's words follow
         only where its own score (``threat_modelled``) reached review without them."""
-        flagged = [
-            key
-            for key in GUIDELINES
-            if (score := draft.scores[key]) is not None
-            and score >= self.policy.threshold(draft.lang, key).review
-        ]
+        flagged = self.policy.flagged(draft.lang, draft.scores)
         normalized, text = draft.normalized, draft.comment.text
         if not flagged or normalized is None:
             return
@@ -407,11 +402,9 @@ class Engine:
         verdicts: list[Verdict | None] = []
         for draft in drafts:
             decision = self.policy.decide(draft.lang, draft.scores)
-            flagged = []
-            for key in GUIDELINES:
-                score = draft.scores[key]
-                if score is not None and score >= self.policy.threshold(draft.lang, key).review:
-                    flagged.append(self._reason(draft, key))
+            flagged = [
+                self._reason(draft, key) for key in self.policy.flagged(draft.lang, draft.scores)
+            ]
             flagged.sort(key=lambda reason: -(reason.score or 0.0))
             unscored = [
                 Reason(key, None, [], note)

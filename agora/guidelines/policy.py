@@ -142,6 +142,15 @@ class Policy:
                 decision = "review"
         return decision
 
+    def flagged(self, lang: str, scores: dict[str, float | None]) -> list[str]:
+        """The guidelines whose score reaches their review threshold, in GUIDELINES order:
+        what a moderator is asked to look at."""
+        return [
+            key
+            for key in GUIDELINES
+            if (score := scores.get(key)) is not None and score >= self.threshold(lang, key).review
+        ]
+
     def automatic_action(self, lang: str, scores: dict[str, float | None]) -> str | None:
         """What the app may do without a human: ``"reject"``, ``"approve"`` or ``None``.
 

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agora.comments import fitting
+from agora.comments.models import Reason
 from agora.desks import actions as desk_actions
 from agora.desks.models import Desk
 from agora.guidelines.training import site_policy
+from agora.guidelines.training.triage import UNSCORED, ReviewCause
 from agora.moderation.access import manager_required
 from agora.moderation.newsroom_forms import DeskForm, SettingsForm
 from agora.newsroom import actions, knobs
@@ -140,7 +142,8 @@ def engine(request):
     agreement, older_model = fitting.recent_agreement()
     names = dict(django_settings.LANGUAGES)
     rows = []
-    for lang, (t, fit) in agreement.items():
+    for lang, found in agreement.items():
+        t, fit = found.triage, found.fit
         row = {
             "name": names.get(lang, lang),
             "approved": t.clean,
@@ -156,6 +159,7 @@ def engine(request):
             ],
             "meets": t.meets(),
             "fitted": None,
+            "causes": [_cause_row(cause, t.clean, t.violating) for cause in found.causes],
         }
         if fit.before is not None and fit.after is not None:
             row["fitted"] = {
@@ -176,6 +180,21 @@ def engine(request):
             "min_violating": site_policy.MIN_VIOLATING,
         },
     )
+
+
+def _cause_row(cause: ReviewCause, approved: int, rejected: int) -> dict[str, str | int]:
+    """One cause of reviews as the engine page lists it: its guidelines by name, and its
+    counts with their shares of the comments moderators approved or rejected."""
+    names = [_("No score") if key == UNSCORED else str(Reason(key).label) for key in cause.cause]
+    return {
+        "names": ", ".join(names),
+        "clean": cause.clean,
+        "clean_share": share(cause.clean / approved if approved else None),
+        "alone": cause.clean_alone,
+        "alone_share": share(cause.clean_alone / approved if approved else None),
+        "stops": cause.violating_alone,
+        "stops_share": share(cause.violating_alone / rejected if rejected else None),
+    }
 
 
 def share(value: float | None) -> str:

@@ -32,6 +32,15 @@ def test_reject_threshold_rejects_whatever_else_scores():
     assert hand_policy().decide("en", scores(profanity=0.8, threat=0.5)) == "reject"
 
 
+def test_flagged_names_every_guideline_at_or_above_review_in_guideline_order():
+    policy = hand_policy()
+    given = scores(threat=0.3, profanity=0.9, promotion=0.29, off_topic=0.5)
+    assert policy.flagged("en", given) == [
+        k for k in GUIDELINES if k in {"threat", "profanity", "off_topic"}
+    ]
+    assert policy.flagged("en", scores()) == []
+
+
 def test_off_topic_asks_for_review_but_never_rejects():
     policy = hand_policy()
     assert policy.decide("en", scores(off_topic=0.99)) == "review"

@@ -1,9 +1,21 @@
 """The triage table: what decisions do to a moderator's work."""
 
 import numpy as np
+import pytest
 
+from agora.guidelines import GUIDELINES, CommentInput, Engine, Policy
 from agora.guidelines.training.datasets.common import Example, make_labels
-from agora.guidelines.training.triage import TARGETS, is_clean, is_violating, triage, triage_rows
+from agora.guidelines.training.evaluate import LanguageRun, review_causes_of, review_section
+from agora.guidelines.training.triage import (
+    TARGETS,
+    UNSCORED,
+    causes_of,
+    is_clean,
+    is_violating,
+    review_causes,
+    triage,
+    triage_rows,
+)
 
 
 def _row(**labels):
@@ -48,3 +60,74 @@ def test_spotlight_lines_take_every_clean_row_and_their_own_violations():
     assert lines["threat"].violating == 1 and lines["threat"].violating_rejected == 1.0
     assert lines["identity_abuse"].violating_approved == 1.0
     assert lines["all"].violating == 3 and lines["all"].clean == 1
+
+
+def test_a_stand_in_is_one_cause_for_the_guidelines_it_scores():
+    source = {"profanity": "offensive", "threat": "offensive"}.get
+    causes = causes_of(["profanity", "threat", "promotion"], False, lambda k: source(k, k))
+    assert causes == {("profanity", "threat"), ("promotion",)}
+    assert causes_of([], True, str) == {(UNSCORED,)}
+
+
+def test_review_causes_count_clean_and_violating_comments_each_cause_keeps_from_approval():
+    offensive, promotion = ("profanity", "threat"), ("promotion",)
+    causes = [
+        frozenset({offensive}),  # clean, reviewed for one reason
+        frozenset({offensive, promotion}),  # clean, two reasons
+        frozenset({offensive}),  # violating, one reason
+        frozenset({promotion}),  # clean but rejected: not a review
+        frozenset({(UNSCORED,)}),  # clean, no score
+        frozenset(),  # clean, approved
+    ]
+    decisions = np.array(["review", "review", "review", "reject", "review", "approve"])
+    clean = np.array([True, True, False, True, True, True])
+    found = {c.cause: c for c in review_causes(causes, decisions, clean, ~clean)}
+    assert set(found) == {offensive, promotion, (UNSCORED,)}
+    assert (found[offensive].clean, found[offensive].clean_alone) == (2, 1)
+    assert found[offensive].violating_alone == 1
+    assert (found[promotion].clean, found[promotion].clean_alone) == (1, 0)
+    assert (found[(UNSCORED,)].clean, found[(UNSCORED,)].clean_alone) == (1, 1)
+    # Most clean comments first.
+    assert review_causes(causes, decisions, clean, ~clean)[0].cause == offensive
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.load()
+
+
+def test_a_verdict_names_one_cause_for_a_stand_in(engine):
+    """Turkish profanity, attacks, threats and identity abuse all read the `offensive`
+    probability: a comment they flag together has one cause, not four."""
+    model = engine.models["tr"]
+    assert {"profanity", "threat"} <= set(model.stand_ins)
+    everything = {"review": 0.0, "reject": 1.0}
+    everything = {"languages": {"tr": {key: everything for key in model.stand_ins}}}
+    policy = Policy.from_dict(everything, base=engine.policy)
+    judged = Engine(engine.models, policy, engine.model_version, encoder=engine.encoder)
+    verdict = judged.judge(CommentInput("Haberi okudum, yarın tekrar yazarım.", lang="tr"))
+    assert {"profanity", "threat"} <= {reason.guideline for reason in verdict.reasons}
+    causes = review_causes_of(verdict, model, policy)
+    assert causes == {tuple(key for key in GUIDELINES if key in model.stand_ins)}
+    # Relevance had no article to read: its note is no cause (relevance is not required).
+    kurdish = engine.judge(CommentInput("ئەمە دەقێکی تاقیکردنەوەیە", lang="ckb"))
+    assert review_causes_of(kurdish, model, engine.policy) == {(UNSCORED,)}
+
+
+def test_the_review_section_gives_each_cause_with_its_shares():
+    rows = [
+        Example("a", "tr", "s", make_labels(profanity=0)),
+        Example("b", "tr", "s", make_labels(profanity=0)),
+        Example("c", "tr", "s", make_labels(profanity=1)),
+        Example("d", "tr", "s", make_labels(profanity=0)),
+    ]
+    decisions = np.array(["review", "review", "review", "approve"])
+    offensive, promotion = ("profanity", "threat"), ("promotion",)
+    causes = [frozenset({offensive}), frozenset({offensive, promotion})]
+    causes += [frozenset({offensive}), frozenset()]
+    run = LanguageRun("tr", rows, {}, decisions, [], {}, {}, np.zeros(4, bool), decisions, causes)
+    lines = [line for line in review_section([run]) if line.startswith("| tr")]
+    assert lines == [
+        "| tr | `profanity`, `threat` | 2 (66.7%) | 1 (33.3%) | 1 (100.0%) |",
+        "| tr | `promotion` | 1 (33.3%) | 0 (0.0%) | 0 (0.0%) |",
+    ]

@@ -47,9 +47,9 @@ from tqdm import tqdm
 from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
-from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, Scored
+from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, LanguageModel, Scored
 from agora.guidelines.normalize import normalize
-from agora.guidelines.policy import REQUIRED_KEYS
+from agora.guidelines.policy import REQUIRED_KEYS, Policy
 from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
 from agora.guidelines.training import datasets, functional, relevance_eval
@@ -62,13 +62,21 @@ from agora.guidelines.training.train import labels_of, sentences_of
 from agora.guidelines.training.triage import (
     TABLE_HEADER,
     TARGETS,
+    causes_of,
     is_clean,
     is_violating,
+    review_causes,
     table_lines,
     triage,
     triage_rows,
 )
-from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
+from agora.guidelines.verdict import (
+    AUXILIARY_KEYS,
+    GUIDELINES,
+    MODEL_KEYS,
+    CommentInput,
+    Verdict,
+)
 
 BATCH_SIZE = 512
 
@@ -88,6 +96,8 @@ class LanguageRun:
     #: the comment would have had, read whole only.
     raised: np.ndarray
     read_whole: np.ndarray
+    #: Per row, what sent it to review (:func:`review_causes_of`).
+    causes: list[frozenset[tuple[str, ...]]]
 
 
 def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
@@ -99,7 +109,8 @@ def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
 def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     """Verdicts (scores, decisions) for every row; auxiliary keys straight from the model."""
     scores = {key: np.full(len(rows), np.nan) for key in MODEL_KEYS}
-    decisions = []
+    decisions, causes = [], []
+    model = engine.models[lang]
     with tqdm(total=len(rows), desc=f"{lang}: evaluate", unit="row", file=sys.stderr) as bar:
         for start in range(0, len(rows), BATCH_SIZE):
             chunk = rows[start : start + BATCH_SIZE]
@@ -108,8 +119,8 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
                 for key, value in verdict.scores.items():
                     scores[key][i] = np.nan if value is None else value
                 decisions.append(verdict.decision)
+                causes.append(review_causes_of(verdict, model, engine.policy))
             bar.update(len(chunk))
-    model = engine.models[lang]
     embeddings = None
     if model.encoded:
         vectors = engine.encoder.text_vectors([row.text for row in rows])
@@ -136,6 +147,20 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
         peer_decisions,
         raised,
         read_whole,
+        causes,
+    )
+
+
+def review_causes_of(
+    verdict: Verdict, model: LanguageModel, policy: Policy
+) -> frozenset[tuple[str, ...]]:
+    """:func:`causes_of` one verdict: its reasons with a score are the flagged guidelines;
+    one without a score is a cause only for a required key (the others explain
+    themselves)."""
+    return causes_of(
+        [reason.guideline for reason in verdict.reasons if reason.score is not None],
+        any(r.score is None and r.guideline in policy.required for r in verdict.reasons),
+        model.source_key,
     )
 
 
@@ -276,6 +301,43 @@ def triage_section(runs: list[LanguageRun], engine: Engine) -> list[str]:
     for run in runs:
         out += policy_table(run)[(0 if run is runs[0] else 2) :]
     return out
+
+
+def review_section(runs: list[LanguageRun]) -> list[str]:
+    """What sends comments to review, per language: each cause's clean comments, and what
+    switching its review off would approve, clean and violating."""
+    out = [
+        "## What sends clean comments to review",
+        "",
+        "Of the comments the default policy sends to a moderator, what asked for the review: "
+        "the guidelines whose score reached their review threshold, those that read one "
+        "score together (the guidelines a stand-in such as `offensive` scores), or a required "
+        "key without a score. "
+        "*Alone* counts the comments nothing else flagged, which that key's review alone "
+        "keeps from approval: clean ones a moderator reads for nothing, violations it alone "
+        "stops. Shares are of all the language's clean or violating rows.",
+        "",
+        "| language | cause | clean rows it sends to review | of them, it alone "
+        "| violating rows it alone sends to review |",
+        "|---|---|---|---|---|",
+    ]
+    for run in runs:
+        clean = np.array([is_clean(row) for row in run.rows], dtype=bool)
+        violating = np.array([is_violating(row) for row in run.rows], dtype=bool)
+        n_clean, n_violating = int(clean.sum()), int(violating.sum())
+        for cause in review_causes(run.causes, run.decisions, clean, violating):
+            cells = [
+                _count_share(cause.clean, n_clean),
+                _count_share(cause.clean_alone, n_clean),
+                _count_share(cause.violating_alone, n_violating),
+            ]
+            named = ", ".join(f"`{key}`" for key in cause.cause)
+            out.append(f"| {run.lang} | {named} | " + " | ".join(cells) + " |")
+    return out
+
+
+def _count_share(count: int, total: int) -> str:
+    return f"{count} ({percent(count / total if total else None)})"
 
 
 def _unvalidated(runs: list[LanguageRun], engine: Engine) -> list[str]:
@@ -476,6 +538,7 @@ def evaluate(
         if run.lang == "en":
             out += ["## en: off_topic (relevance to the article)", ""] + relevance_lines + [""]
     out += triage_section(runs, engine) + [""]
+    out += review_section(runs) + [""]
     out += sentence_section(runs) + [""]
     out += threat_cue_section(runs) + [""]
     for run in runs:

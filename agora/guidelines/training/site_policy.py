@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,15 @@ from agora.guidelines.engine import Engine
 from agora.guidelines.policy import REQUIRED_KEYS, Policy
 from agora.guidelines.training.datasets.common import Example
 from agora.guidelines.training.thresholds import MIN_KEY_POSITIVES, choose_thresholds
-from agora.guidelines.training.triage import Triage, is_clean, is_violating, triage
+from agora.guidelines.training.triage import (
+    ReviewCause,
+    Triage,
+    causes_of,
+    is_clean,
+    is_violating,
+    review_causes,
+    triage,
+)
 from agora.guidelines.verdict import GUIDELINES, CommentInput
 
 #: Fewer approvals than this in the older half of a language leave its thresholds alone,
@@ -198,10 +206,32 @@ def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> Langu
 def triage_under(policy: Policy, comments: Sequence[Decided]) -> Triage:
     """What ``policy`` would have done to ``comments``: of those moderators approved, the
     shares it approves and rejects; of those they rejected, the same."""
+    return triage(*_judged(policy, comments))
+
+
+def review_causes_under(
+    policy: Policy, comments: Sequence[Decided], source_key: Callable[[str], str]
+) -> list[ReviewCause]:
+    """What would have sent ``comments`` (one language's) to review under ``policy``: per
+    cause (guidelines read from one score, by ``source_key``), the approved comments it
+    flags, those only it flags, and the rejected comments only it flags."""
+    causes = [
+        causes_of(
+            policy.flagged(c.lang, c.scores),
+            any(c.scores.get(key) is None for key in policy.required),
+            source_key,
+        )
+        for c in comments
+    ]
+    return review_causes(causes, *_judged(policy, comments))
+
+
+def _judged(policy: Policy, comments: Sequence[Decided]) -> tuple[np.ndarray, ...]:
+    """The decisions ``policy`` gives ``comments``, and which of them were approved (clean)
+    and which rejected (violating) by the moderators."""
     rows = [example(c) for c in comments]
-    decisions = np.array([policy.decide(c.lang, c.scores) for c in comments])
-    return triage(
-        decisions,
+    return (
+        np.array([policy.decide(c.lang, c.scores) for c in comments]),
         np.array([is_clean(row) for row in rows], dtype=bool),
         np.array([is_violating(row) for row in rows], dtype=bool),
     )

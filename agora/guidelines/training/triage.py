@@ -16,6 +16,7 @@ and ``agora evaluate`` reports them on the evaluation half, which played no part
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,3 +133,58 @@ def table_lines(lang: str, results: dict[str, Triage]) -> list[str]:
         label = "all" if name == "all" else f"{name} only"
         lines.append(f"| {lang} | {label} | {t.cells()} |")
     return lines
+
+
+#: The cause named for a comment sent to review because a required key has no score (its
+#: language is not covered, say).
+UNSCORED = "(no score)"
+
+
+def causes_of(
+    flagged: Iterable[str], unscored: bool, source_key: Callable[[str], str]
+) -> frozenset[tuple[str, ...]]:
+    """What sent one comment to review: the ``flagged`` guidelines grouped by the model key
+    whose score they read (a stand-in scoring four guidelines is one cause, not four), and
+    :data:`UNSCORED` when a required key has no score."""
+    groups: dict[str, list[str]] = {}
+    for key in flagged:
+        groups.setdefault(source_key(key), []).append(key)
+    causes = {tuple(keys) for keys in groups.values()}
+    if unscored:
+        causes.add((UNSCORED,))
+    return frozenset(causes)
+
+
+@dataclass(frozen=True)
+class ReviewCause:
+    """One cause of reviews (:func:`causes_of`); counts are of comments the policy sent to
+    review."""
+
+    cause: tuple[str, ...]
+    #: Clean comments it flagged, with or without other causes.
+    clean: int
+    #: Clean comments only it flagged: approved if it never asked for review.
+    clean_alone: int
+    #: Violations only it flagged: approved if it never asked for review.
+    violating_alone: int
+
+
+def review_causes(
+    causes: Sequence[frozenset[tuple[str, ...]]],
+    decisions: np.ndarray,
+    clean: np.ndarray,
+    violating: np.ndarray,
+) -> list[ReviewCause]:
+    """What sends comments to review, from each comment's :func:`causes_of`; the cause
+    flagging most clean comments first."""
+    reviewed = np.asarray(decisions) == "review"
+    counts: dict[tuple[str, ...], list[int]] = {}
+    for i in np.flatnonzero(reviewed):
+        alone = len(causes[i]) == 1
+        for cause in causes[i]:
+            tally = counts.setdefault(cause, [0, 0, 0])
+            tally[0] += int(clean[i])
+            tally[1] += int(clean[i] and alone)
+            tally[2] += int(violating[i] and alone)
+    found = [ReviewCause(cause, *tally) for cause, tally in counts.items()]
+    return sorted(found, key=lambda c: (-c.clean, c.cause))
