@@ -66,6 +66,8 @@ def test_a_stand_in_is_one_cause_for_the_guidelines_it_scores():
     source = {"profanity": "offensive", "threat": "offensive"}.get
     causes = causes_of(["profanity", "threat", "promotion"], False, lambda k: source(k, k))
     assert causes == {("profanity", "threat"), ("promotion",)}
+    # Reasons come ordered by score: the cause is named the same whatever the order.
+    assert causes_of(["threat", "promotion", "profanity"], False, lambda k: source(k, k)) == causes
     assert causes_of([], True, str) == {(UNSCORED,)}
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from agora.guidelines.training.datasets.common import Example
 from agora.guidelines.training.metrics import percent, share
+from agora.guidelines.verdict import GUIDELINES
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,11 @@ def causes_of(
     flagged: Iterable[str], unscored: bool, source_key: Callable[[str], str]
 ) -> frozenset[tuple[str, ...]]:
     """What sent one comment to review: the ``flagged`` guidelines grouped by the model key
-    whose score they read (a stand-in scoring four guidelines is one cause, not four), and
+    whose score they read (a stand-in scoring four guidelines is one cause, not four, its
+    guidelines in :data:`GUIDELINES` order), and
     :data:`UNSCORED` when a required key has no score."""
     groups: dict[str, list[str]] = {}
-    for key in flagged:
+    for key in sorted(flagged, key=GUIDELINES.index):  # one name for a cause, whatever the order
         groups.setdefault(source_key(key), []).append(key)
     causes = {tuple(keys) for keys in groups.values()}
     if unscored:
