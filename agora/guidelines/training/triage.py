@@ -146,8 +146,8 @@ def causes_of(
 ) -> frozenset[tuple[str, ...]]:
     """What sent one comment to review: the ``flagged`` guidelines grouped by the model key
     whose score they read (a stand-in scoring four guidelines is one cause, not four, its
-    guidelines in :data:`GUIDELINES` order), and
-    :data:`UNSCORED` when a required key has no score."""
+    guidelines in :data:`GUIDELINES` order), and :data:`UNSCORED` when a required key has
+    no score."""
     groups: dict[str, list[str]] = {}
     for key in sorted(flagged, key=GUIDELINES.index):  # one name for a cause, whatever the order
         groups.setdefault(source_key(key), []).append(key)
