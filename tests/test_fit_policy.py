@@ -216,6 +216,8 @@ def test_the_engine_page_reads_in_the_chief_moderators_language(decided_site, ch
     assert response.status_code == 200
     assert "The engine beside your decisions" not in page
     assert "%%" not in page and "approve on its own" not in page
+    assert "What sends the comments you approve" not in page
+    assert "Profanity or vulgarity" not in page  # the causes' guidelines by their names
 
 
 def test_fit_policy_reads_decisions_exported_from_another_tool(db, tmp_path, capsys):
