@@ -78,6 +78,22 @@ def test_only_the_latest_decisions_are_read(decided_site):
         call_command("fit_policy", "--latest", "0")
 
 
+def test_fit_policy_says_what_sends_approved_comments_to_review(decided_site, capsys):
+    call_command("fit_policy")
+
+    printed = capsys.readouterr().out
+    review = screening.engine().policy.threshold("en", "profanity").review
+    approved = Comment.objects.filter(status=Status.APPROVED)
+    flagged = sum(c.verdict["scores"]["profanity"] >= review for c in approved)
+    rejected = 360 - approved.count()
+    share = f"{100 * flagged / approved.count():.1f}%"
+    assert (
+        f"Sends to review, in force: profanity: {flagged} ({share}) of the approved, "
+        f"{flagged} ({share}) with nothing else flagging them; alone stops {rejected} "
+        "(100.0%) of the rejected."
+    ) in printed
+
+
 def test_the_engines_own_decisions_are_counted_apart(decided_site, tmp_path, capsys):
     assert fitting.decided_by_the_engine() == {"en": 1}
 

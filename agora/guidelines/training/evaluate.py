@@ -56,7 +56,14 @@ from agora.guidelines.training import datasets, functional, relevance_eval
 from agora.guidelines.training.calibrating import reliability
 from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
 from agora.guidelines.training.datasets.common import Example, split, validation_halves
-from agora.guidelines.training.metrics import macro_f1, percent, precision_recall_f1, roc_auc, share
+from agora.guidelines.training.metrics import (
+    count_and_percent,
+    macro_f1,
+    percent,
+    precision_recall_f1,
+    roc_auc,
+    share,
+)
 from agora.guidelines.training.peers import Peer, peers_for
 from agora.guidelines.training.train import labels_of, sentences_of
 from agora.guidelines.training.triage import (
@@ -327,17 +334,13 @@ def review_section(runs: list[LanguageRun]) -> list[str]:
         n_clean, n_violating = int(clean.sum()), int(violating.sum())
         for cause in review_causes(run.causes, run.decisions, clean, violating):
             cells = [
-                _count_share(cause.clean, n_clean),
-                _count_share(cause.clean_alone, n_clean),
-                _count_share(cause.violating_alone, n_violating),
+                count_and_percent(cause.clean, n_clean),
+                count_and_percent(cause.clean_alone, n_clean),
+                count_and_percent(cause.violating_alone, n_violating),
             ]
             named = ", ".join(f"`{key}`" for key in cause.cause)
             out.append(f"| {run.lang} | {named} | " + " | ".join(cells) + " |")
     return out
-
-
-def _count_share(count: int, total: int) -> str:
-    return f"{count} ({percent(count / total if total else None)})"
 
 
 def _unvalidated(runs: list[LanguageRun], engine: Engine) -> list[str]:

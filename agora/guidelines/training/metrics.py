@@ -48,3 +48,8 @@ def macro_f1(y: np.ndarray, flagged: np.ndarray) -> float:
 def percent(value: float | None) -> str:
     """A share as a table cell: one decimal and a percent sign, "-" for no rows."""
     return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def count_and_percent(count: int, total: int) -> str:
+    """A count with its share of ``total`` (``"12 (3.4%)"``; "-" for the share of none)."""
+    return f"{count} ({percent(count / total if total else None)})"

@@ -10,7 +10,7 @@ from agora.comments import fitting, screening
 from agora.guidelines import Engine
 from agora.guidelines.policy import REQUIRED_KEYS
 from agora.guidelines.training import site_policy
-from agora.guidelines.training.metrics import percent
+from agora.guidelines.training.metrics import count_and_percent, percent
 from agora.guidelines.training.triage import Triage
 
 
@@ -60,6 +60,7 @@ class Command(BaseCommand):
                 f"{fit.lang}: fitted on the older {fit.fitted_on}, checked on the newer "
                 f"{fit.checked_on}."
             )
+            self._causes(engine, fit.lang, decided)
             if by_engine.get(fit.lang):
                 self.stdout.write(
                     f"  Not counted: {by_engine[fit.lang]} comment(s) the engine decided on its "
@@ -102,6 +103,27 @@ class Command(BaseCommand):
             f"Wrote {out}. To apply it, set AGORA_POLICY={out} and restart the app servers "
             "and the task worker."
         )
+
+    def _causes(self, engine: Engine, lang: str, decided: list[site_policy.Decided]) -> None:
+        """What sends the approved comments of ``lang`` to review under the policy in force
+        (the chief moderators' engine page shows the same)."""
+        comments = [c for c in decided if c.lang == lang and site_policy.usable(c)]
+        if lang not in engine.models or not comments:
+            return
+        approved = sum(c.rejected_for is None for c in comments)
+        rejected = len(comments) - approved
+        causes = site_policy.review_causes_under(
+            engine.policy, comments, engine.models[lang].source_key
+        )
+        for cause in causes:
+            flagged = count_and_percent(cause.clean, approved)
+            alone = count_and_percent(cause.clean_alone, approved)
+            stops = count_and_percent(cause.violating_alone, rejected)
+            self.stdout.write(
+                f"  Sends to review, in force: {', '.join(cause.cause)}: {flagged} of the "
+                f"approved, {alone} with nothing else flagging them; alone stops {stops} of "
+                "the rejected."
+            )
 
     def _read(self, path: Path, engine: Engine) -> list[site_policy.Decided]:
         try:
