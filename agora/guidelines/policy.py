@@ -128,19 +128,13 @@ class Policy:
 
     def decide(self, lang: str, scores: dict[str, float | None]) -> str:
         """``reject``, ``review`` or ``approve`` for one comment's scores."""
-        decision = "approve"
         for key in GUIDELINES:
             score = scores.get(key)
-            if score is None:
-                if key in self.required:
-                    decision = "review"
-                continue
-            limits = self.threshold(lang, key)
-            if limits.reject is not None and score >= limits.reject:
-                return "reject"
-            if score >= limits.review:
-                decision = "review"
-        return decision
+            if score is not None:
+                reject = self.threshold(lang, key).reject
+                if reject is not None and score >= reject:
+                    return "reject"
+        return "review" if self.unscored(scores) or self.flagged(lang, scores) else "approve"
 
     def flagged(self, lang: str, scores: dict[str, float | None]) -> list[str]:
         """The guidelines whose score reaches their review threshold, in GUIDELINES order:
@@ -150,6 +144,10 @@ class Policy:
             for key in GUIDELINES
             if (score := scores.get(key)) is not None and score >= self.threshold(lang, key).review
         ]
+
+    def unscored(self, scores: dict[str, float | None]) -> list[str]:
+        """The required keys without a score: they keep a comment from approval."""
+        return [key for key in self.required if scores.get(key) is None]
 
     def automatic_action(self, lang: str, scores: dict[str, float | None]) -> str | None:
         """What the app may do without a human: ``"reject"``, ``"approve"`` or ``None``.

@@ -5,11 +5,12 @@ import pytest
 
 from agora.guidelines import GUIDELINES, CommentInput, Engine, Policy
 from agora.guidelines.training.datasets.common import Example, make_labels
-from agora.guidelines.training.evaluate import LanguageRun, review_causes_of, review_section
+from agora.guidelines.training.evaluate import LanguageRun, review_section
 from agora.guidelines.training.triage import (
     TARGETS,
     UNSCORED,
     causes_of,
+    causes_under,
     is_clean,
     is_violating,
     review_causes,
@@ -109,11 +110,11 @@ def test_a_verdict_names_one_cause_for_a_stand_in(engine):
     judged = Engine(engine.models, policy, engine.model_version, encoder=engine.encoder)
     verdict = judged.judge(CommentInput("Haberi okudum, yarın tekrar yazarım.", lang="tr"))
     assert {"profanity", "threat"} <= {reason.guideline for reason in verdict.reasons}
-    causes = review_causes_of(verdict, model, policy)
+    causes = causes_under(policy, "tr", verdict.scores, model.source_key)
     assert causes == {tuple(key for key in GUIDELINES if key in model.stand_ins)}
     # Relevance had no article to read: its note is no cause (relevance is not required).
     kurdish = engine.judge(CommentInput("ئەمە دەقێکی تاقیکردنەوەیە", lang="ckb"))
-    assert review_causes_of(kurdish, model, engine.policy) == {(UNSCORED,)}
+    assert causes_under(engine.policy, "ckb", kurdish.scores, model.source_key) == {(UNSCORED,)}
 
 
 def test_the_review_section_gives_each_cause_with_its_shares():

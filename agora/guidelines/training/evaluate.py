@@ -47,9 +47,9 @@ from tqdm import tqdm
 from agora.guidelines.encoder import pooled
 from agora.guidelines.engine import Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
-from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, LanguageModel, Scored
+from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, Scored
 from agora.guidelines.normalize import normalize
-from agora.guidelines.policy import REQUIRED_KEYS, Policy
+from agora.guidelines.policy import REQUIRED_KEYS
 from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
 from agora.guidelines.training import datasets, functional, relevance_eval
@@ -69,7 +69,7 @@ from agora.guidelines.training.train import labels_of, sentences_of
 from agora.guidelines.training.triage import (
     TABLE_HEADER,
     TARGETS,
-    causes_of,
+    causes_under,
     is_clean,
     is_violating,
     review_causes,
@@ -77,13 +77,7 @@ from agora.guidelines.training.triage import (
     triage,
     triage_rows,
 )
-from agora.guidelines.verdict import (
-    AUXILIARY_KEYS,
-    GUIDELINES,
-    MODEL_KEYS,
-    CommentInput,
-    Verdict,
-)
+from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
 
 BATCH_SIZE = 512
 
@@ -103,7 +97,7 @@ class LanguageRun:
     #: the comment would have had, read whole only.
     raised: np.ndarray
     read_whole: np.ndarray
-    #: Per row, what sent it to review (:func:`review_causes_of`).
+    #: Per row, what sent it to review (:func:`causes_under`).
     causes: list[frozenset[tuple[str, ...]]]
 
 
@@ -126,7 +120,7 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
                 for key, value in verdict.scores.items():
                     scores[key][i] = np.nan if value is None else value
                 decisions.append(verdict.decision)
-                causes.append(review_causes_of(verdict, model, engine.policy))
+                causes.append(causes_under(engine.policy, lang, verdict.scores, model.source_key))
             bar.update(len(chunk))
     embeddings = None
     if model.encoded:
@@ -155,19 +149,6 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
         raised,
         read_whole,
         causes,
-    )
-
-
-def review_causes_of(
-    verdict: Verdict, model: LanguageModel, policy: Policy
-) -> frozenset[tuple[str, ...]]:
-    """:func:`causes_of` one verdict: its reasons with a score are the flagged guidelines;
-    one without a score is a cause only for a required key (the others explain
-    themselves)."""
-    return causes_of(
-        [reason.guideline for reason in verdict.reasons if reason.score is not None],
-        any(r.score is None and r.guideline in policy.required for r in verdict.reasons),
-        model.source_key,
     )
 
 

@@ -37,7 +37,7 @@ from agora.guidelines.training.thresholds import MIN_KEY_POSITIVES, choose_thres
 from agora.guidelines.training.triage import (
     ReviewCause,
     Triage,
-    causes_of,
+    causes_under,
     is_clean,
     is_violating,
     review_causes,
@@ -158,6 +158,11 @@ def usable(comment: Decided) -> bool:
     )
 
 
+def counted_in(lang: str, decided: Sequence[Decided]) -> list[Decided]:
+    """The :func:`usable` decisions of ``lang`` among ``decided``, in their order."""
+    return [c for c in decided if c.lang == lang and usable(c)]
+
+
 def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> LanguageFit:
     """Thresholds for ``lang`` chosen on the older half of ``decided`` (its comments in
     that language, oldest first), and the newer half's triage before and after.
@@ -167,7 +172,7 @@ def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> Langu
     guideline nobody broke in them, and a threshold chosen without a single violation of
     its key would be the highest there is: that key would never send a comment to review.
     """
-    counted = [c for c in decided if c.lang == lang and usable(c)]
+    counted = counted_in(lang, decided)
     older, newer = counted[: len(counted) // 2], counted[len(counted) // 2 :]
     rejections = Counter(c.rejected_for for c in older if c.rejected_for in REQUIRED_KEYS)
     keys = [key for key in REQUIRED_KEYS if rejections[key] >= MIN_VIOLATING]
@@ -215,14 +220,7 @@ def review_causes_under(
     """What would have sent ``comments`` (one language's) to review under ``policy``: per
     cause (guidelines read from one score, by ``source_key``), the approved comments it
     flags, those only it flags, and the rejected comments only it flags."""
-    causes = [
-        causes_of(
-            policy.flagged(c.lang, c.scores),
-            any(c.scores.get(key) is None for key in policy.required),
-            source_key,
-        )
-        for c in comments
-    ]
+    causes = [causes_under(policy, c.lang, c.scores, source_key) for c in comments]
     return review_causes(causes, *_judged(policy, comments))
 
 

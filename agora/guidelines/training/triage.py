@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agora.guidelines.policy import Policy
 from agora.guidelines.training.datasets.common import Example
 from agora.guidelines.training.metrics import percent, share
 from agora.guidelines.verdict import GUIDELINES
@@ -139,6 +140,14 @@ def table_lines(lang: str, results: dict[str, Triage]) -> list[str]:
 #: The cause named for a comment sent to review because a required key has no score (its
 #: language is not covered, say).
 UNSCORED = "(no score)"
+
+
+def causes_under(
+    policy: Policy, lang: str, scores: dict[str, float | None], source_key: Callable[[str], str]
+) -> frozenset[tuple[str, ...]]:
+    """:func:`causes_of` one comment's ``scores`` under ``policy``: the guidelines it
+    flags, and whether a required key has no score."""
+    return causes_of(policy.flagged(lang, scores), bool(policy.unscored(scores)), source_key)
 
 
 def causes_of(

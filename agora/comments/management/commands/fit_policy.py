@@ -107,7 +107,7 @@ class Command(BaseCommand):
     def _causes(self, engine: Engine, lang: str, decided: list[site_policy.Decided]) -> None:
         """What sends the approved comments of ``lang`` to review under the policy in force
         (the chief moderators' engine page shows the same)."""
-        comments = [c for c in decided if c.lang == lang and site_policy.usable(c)]
+        comments = site_policy.counted_in(lang, decided)
         if lang not in engine.models or not comments:
             return
         approved = sum(c.rejected_for is None for c in comments)
