@@ -189,12 +189,17 @@ def _cause_row(cause: ReviewCause, approved: int, rejected: int) -> dict[str, st
     return {
         "names": ", ".join(names),
         "clean": cause.clean,
-        "clean_share": share(cause.clean / approved if approved else None),
+        "clean_share": share_of(cause.clean, approved),
         "alone": cause.clean_alone,
-        "alone_share": share(cause.clean_alone / approved if approved else None),
+        "alone_share": share_of(cause.clean_alone, approved),
         "stops": cause.violating_alone,
-        "stops_share": share(cause.violating_alone / rejected if rejected else None),
+        "stops_share": share_of(cause.violating_alone, rejected),
     }
+
+
+def share_of(count: int, total: int) -> str:
+    """:func:`share` of ``count`` in ``total`` ("—" for a share of nothing)."""
+    return share(count / total if total else None)
 
 
 def share(value: float | None) -> str:
