@@ -134,6 +134,12 @@ def test_a_publisher_who_trusts_the_engine_gets_rejections_and_approvals(
 def test_a_language_no_model_reads_is_held_for_a_moderator(client, secrets, db):
     kurdish = "ئەم وتارە زۆر باشە، سوپاس بۆ ڕاپۆرتەکەت لەسەر بەنداوەکە"
     assert send(client, request_body(kurdish), NEW).json() == {"status": "PREMOD"}
+    # A worded threat is flagged, as the queue's own filter flags it.
+    threat = "ئەگەر جارێکی تر ئەمە بنووسیت دەتکوژم"
+    assert send(client, request_body(threat), NEW).json() == {
+        "status": "PREMOD",
+        "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}],
+    }
 
 
 @pytest.mark.skipif(not screening.engine().relevance, reason="relevance is off")

@@ -187,3 +187,17 @@ def test_the_wsgi_application_loads_the_engine_before_the_first_comment(fresh_en
     assert screening._engine.relevance._session is None
     screening.warm_up_relevance()
     assert screening._engine.relevance._session is not None
+
+
+def test_a_kurdish_threat_comes_first_among_kurdish_comments_and_is_flagged(article):
+    plain = post(article, "ئەم هەواڵە زۆر باشە، سوپاس بۆ ڕۆژنامەنووسەکان.")
+    threat = post(article, "ئەگەر جارێکی تر ئەمە بنووسیت دەتکوژم.")
+
+    assert plain.lang == threat.lang == "ckb"
+    assert plain.decision == threat.decision == "review"
+    assert threat.risk > plain.risk
+    assert plain.flags == "" and threat.flags == ",threat,"
+    assert Comment.objects.flagged_for("threat").filter(pk=threat.pk).exists()
+    (reason,) = [r for r in threat.verdict["reasons"] if r["evidence"]]
+    assert reason["guideline"] == "threat" and reason["score"] is None
+    assert [threat.body[e["start"] : e["end"]] for e in reason["evidence"]] == ["دەتکوژم"]

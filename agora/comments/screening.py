@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 from django.conf import settings
 
-from agora.guidelines import ArticleContext, CommentInput, Engine, Policy, Verdict
+from agora.guidelines import ArticleContext, CommentInput, Engine, Policy, Reason, Verdict
 from agora.guidelines.relevance import WIDTH
 
 _engine: Engine | None = None
@@ -147,8 +147,9 @@ def stored_article_vectors(article) -> np.ndarray | None:
 
 
 def flags_of(verdict: dict) -> str:
-    """The guidelines a stored verdict flags, as ``,threat,profanity,`` for a substring filter."""
-    keys = [reason["guideline"] for reason in verdict["reasons"] if reason["score"] is not None]
+    """The guidelines a stored verdict flags (:attr:`Reason.flags`), as ``,threat,profanity,``
+    for a substring filter."""
+    keys = [raw["guideline"] for raw in verdict["reasons"] if Reason.from_dict(raw).flags]
     # The publisher's word lists flag their own guideline (agora.wordlists).
     keys += [hit["guideline"] for hit in verdict.get("lists", []) if hit["guideline"] not in keys]
     return f",{','.join(keys)}," if keys else ""

@@ -8,7 +8,8 @@ policy (``AGORA_POLICY``, the same as for Agora's own comments):
 - otherwise Coral's own settings decide (204, no body).
 
 Abuse guidelines at or above review add a ``COMMENT_DETECTED_TOXIC`` flag, promotion a
-``COMMENT_DETECTED_SPAM`` flag, so Coral's queue says why.
+``COMMENT_DETECTED_SPAM`` flag, so Coral's queue says why; in a language no model reads, so
+do the threat and promotion cues (:attr:`agora.guidelines.Reason.flags`).
 """
 
 from agora.articles.models import Article
@@ -37,7 +38,7 @@ def response(verdict: Verdict) -> dict | None:
     reasons = {
         FLAG_REASONS[reason.guideline]
         for reason in verdict.reasons
-        if reason.score is not None and reason.guideline in FLAG_REASONS
+        if reason.flags and reason.guideline in FLAG_REASONS
     }
     actions = [{"actionType": "FLAG", "reason": reason} for reason in sorted(reasons)]
     automatic = policy.automatic_action(verdict.lang, verdict.scores)

@@ -7,7 +7,8 @@ whole batch so the expensive steps (vectorising, model calls) are done once per 
 1. ``language``  - take the caller's language hint or detect it (article language as
    fallback for short or mixed text);
 2. ``coverage``  - a language no model covers is never approved automatically: verdict
-   ``review``, and the reasons say the language is not covered;
+   ``review``, the reasons say the language is not covered, and its threat and promotion
+   cues (the only reading it gets) order the queue;
 3. ``encoding``  - the sentence encoder reads each comment whose language model uses it,
    once: its chunk vectors serve the guideline scores and relevance alike;
 4. ``scoring``   - normalise, score every key the language's model covers, and find the
@@ -39,8 +40,9 @@ from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest
 from agora.guidelines.model import SENTENCE_SCORE, LanguageModel
 from agora.guidelines.normalize import Normalized, normalize
 from agora.guidelines.policy import Policy
+from agora.guidelines.promotion_cues import find_cues_normalized
 from agora.guidelines.sentences import Sentences, sentence_spans
-from agora.guidelines.threat_cues import ThreatCue, find_threat_cues
+from agora.guidelines.threat_cues import CUE_PROBABILITY, ThreatCue, find_threat_cues
 from agora.guidelines.verdict import (
     GUIDELINES,
     IDENTITY_SUBKEYS,
@@ -66,6 +68,12 @@ LANGUAGE_NAMES = {
 }
 #: Queue risk of a comment no model could score: between clearly clean and clearly abusive.
 UNKNOWN_RISK = 0.5
+#: What a cue found in a comment no model read says, after "a moderator must read it".
+_CUE_NOTES = {
+    "threat": "It words a threat, so it comes first in the queue.",
+    "promotion": "It carries promotion cues (links, contacts, calls to follow or buy), so it "
+    "comes first in the queue.",
+}
 #: An identity sub-key is named in the reason when at least this likely.
 SUBKEY_MENTION = 0.5
 #: Articles whose relevance vectors are kept between calls.
@@ -240,16 +248,37 @@ class Engine:
         return [None] * len(drafts)
 
     def _coverage(self, drafts: list[Draft]) -> list[Verdict | None]:
-        verdicts: list[Verdict | None] = []
-        for draft in drafts:
-            if draft.lang in self.models:
-                verdicts.append(None)
-                continue
-            name = LANGUAGE_NAMES.get(draft.lang, draft.lang)
-            message = f"Not checked: no model covers {name}; a moderator must read it."
-            reasons = [Reason(key, None, [], message) for key in self.policy.required]
-            verdicts.append(self._verdict(draft, "review", reasons, UNKNOWN_RISK))
-        return verdicts
+        return [None if draft.lang in self.models else self._unmodelled(draft) for draft in drafts]
+
+    def _unmodelled(self, draft: Draft) -> Verdict:
+        """The verdict on a comment in a language no model covers: review, always, with no
+        score. Its threat and promotion cues are the reasons' evidence and raise its queue
+        risk above :data:`UNKNOWN_RISK` (noisy-OR), so that a Kurdish comment that words a
+        threat or carries a link comes first among the comments no model read."""
+        name = LANGUAGE_NAMES.get(draft.lang, draft.lang)
+        message = f"Not checked: no model covers {name}; a moderator must read it."
+        draft.normalized = normalize(draft.comment.text, draft.lang)
+        draft.threat_cues = find_threat_cues(draft.normalized.text, draft.lang)
+        promotion = find_cues_normalized(draft.normalized)
+        cued: dict[str, tuple[float, list[Evidence]]] = {}
+        if draft.threat_cues:
+            spans = [draft.normalized.source_span(c.start, c.end) for c in draft.threat_cues]
+            cued["threat"] = (
+                CUE_PROBABILITY,
+                [Evidence(s, e, draft.comment.text[s:e]) for s, e in spans],
+            )
+        if promotion.cues:
+            cued["promotion"] = (promotion.score, promotion.evidence())
+        reasons = []
+        for key in self.policy.required:
+            signal, evidence = cued.get(key, (0.0, []))
+            note = f" {_CUE_NOTES[key]}" if evidence else ""
+            reasons.append(Reason(key, None, evidence, message + note))
+        reasons.sort(key=lambda reason: not reason.evidence)
+        clear = 1.0 - UNKNOWN_RISK
+        for signal, _ in cued.values():
+            clear *= 1.0 - signal
+        return self._verdict(draft, "review", reasons, round(1.0 - clear, DECIMALS))
 
     def _encoding(self, drafts: list[Draft]) -> list[Verdict | None]:
         reading = [draft for draft in drafts if self.models[draft.lang].encoded]

@@ -20,9 +20,10 @@ What counts as a cue, in English:
 Reports of a threat ("he said he would kill her"), denials ("I would never hurt you") and
 figures of speech ("this commute is killing me", "I'd kill for a holiday") are not cues,
 because the speaker is not "I" or "we", a negation stands between, or no person is the
-target. Arabic, Turkish and Persian cues are fixed phrases: the first-person future forms
-of "kill" and "slaughter" with a "you" object, plural imperatives ("kill them") and, in Persian,
-"death to", written in their usual spellings and normalised the same way as comments.
+target. Arabic, Turkish, Persian and Kurdish cues are fixed phrases: the first-person future
+forms of "kill" and "slaughter" with a "you" object, plural imperatives ("kill them") and, in
+Persian and Sorani, "death to", written in their usual spellings and normalised the same way
+as comments. Kurdish has no model to raise: there the cues order the moderators' queue.
 
 A cue is evidence, not proof: a quoted threat in a news comment is one too. The cue's
 probability, :data:`CUE_PROBABILITY`, is what the English training rows say about it:
@@ -205,6 +206,46 @@ _PHRASES = {
         "باید اعدام شود",
         "مرگ بر",
     ],
+    # Kurdish has no model: its cues only order the queue and show a moderator where to
+    # look (Engine._unmodelled). Sorani negates with "نا-" ("ناتکوژم"), Kurmanji with
+    # "na-"/"ne-" ("nakujim", "nekujim"), so the forms below are never denials.
+    "ckb": [
+        # I / we will kill you (one or many), him, them; the spoken "ئە-" future too
+        "دەتکوژم",
+        "ئەتکوژم",
+        "دەتانکوژم",
+        "دەتکوژین",
+        "دەتانکوژین",
+        "دەیکوژم",
+        "دەیانکوژم",
+        "دەیانکوژین",
+        # kill him / them (imperative), they must be killed
+        "بیکوژن",
+        "بیانکوژن",
+        "دەبێ بکوژرێن",
+        "دەبێت بکوژرێت",
+        # I will cut off your head, burn your house; death to
+        "سەرت دەبڕم",
+        "سەرتان دەبڕین",
+        "ماڵەکەت دەسووتێنم",
+        "مەرگ بۆ",
+    ],
+    "kmr": [
+        # (I / we will) kill you, you all, him, them: the subjunctive after "ez ê", "em ê"
+        "te bikujim",
+        "we bikujim",
+        "wî bikujim",
+        "wi bikujim",
+        "wan bikujim",
+        "te bikujin",
+        "we bikujin",
+        "wan bikujin",
+        # I will cut off your head, burn your house (with and without the letters' marks)
+        "serê te jê bikim",
+        "sere te je bikim",
+        "mala te bişewitînim",
+        "mala te bisewitinim",
+    ],
 }
 
 
@@ -237,7 +278,7 @@ def find_threat_cues(normalized_text: str, lang: str) -> list[ThreatCue]:
     reading order, none overlapping another.
 
     Only the comment's own language is read: Turkish is not parsed as English, and a
-    language without cues (Sorani, Kurmanji) gives none."""
+    language without cues gives none."""
     patterns = _patterns(lang)
     if not patterns:
         return []

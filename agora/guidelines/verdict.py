@@ -88,6 +88,13 @@ class Reason:
     evidence: list[Evidence] = field(default_factory=list)
     message: str = ""
 
+    @property
+    def flags(self) -> bool:
+        """Whether the comment is flagged for this guideline: its score reached review (only
+        such reasons carry a score), or, in a language no model reads, a cue points to it
+        (evidence without a score)."""
+        return self.score is not None or bool(self.evidence)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "guideline": self.guideline,

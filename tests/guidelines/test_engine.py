@@ -19,6 +19,7 @@ from agora.guidelines import (
     Engine,
     Policy,
 )
+from agora.guidelines.engine import UNKNOWN_RISK
 from agora.guidelines.policy import Thresholds
 
 NEUTRAL = "The council will publish the budget figures for the new bridge next week."
@@ -154,6 +155,41 @@ def test_a_language_without_a_model_is_never_approved(engine, lang):
     assert verdict.lang == lang
     assert all(value is None for value in verdict.scores.values())
     assert verdict.reasons and all("no model covers" in r.message for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    "lang, text, guideline, quoted",
+    [
+        ("ckb", "ئەگەر جارێکی تر بنووسیت دەتکوژم", "threat", ["دەتکوژم"]),
+        ("kmr", "Heke tu dîsa binivîsî, ez ê te bikujim!", "threat", ["te bikujim"]),
+        ("kmr", "Kanala min bişopînin: t.me/kanalamin", "promotion", ["t.me/kanalamin"]),
+        ("other", "Visita mi tienda: https://example.shop/oferta", "promotion", None),
+    ],
+)
+def test_cues_order_the_comments_no_model_reads(engine, lang, text, guideline, quoted):
+    plain = engine.judge(CommentInput(text="Spas ji bo nûçeyê, pir baş e.", lang=lang))
+    assert plain.risk == UNKNOWN_RISK
+    assert not any(reason.evidence for reason in plain.reasons)
+    verdict = engine.judge(CommentInput(text=text, lang=lang))
+    # Still a moderator's: no score, no decision of the engine's own.
+    assert verdict.decision == "review"
+    assert all(value is None for value in verdict.scores.values())
+    assert UNKNOWN_RISK < verdict.risk < 1.0
+    first = verdict.reasons[0]
+    assert first.guideline == guideline and first.score is None
+    assert "no model covers" in first.message and "comes first in the queue" in first.message
+    # Evidence is the comment's own words, as written (not their normalised spelling).
+    assert all(text[e.start : e.end] == e.text for e in first.evidence)
+    if quoted:
+        assert set(quoted) <= {e.text for e in first.evidence}
+    assert not any(reason.evidence for reason in verdict.reasons[1:])
+
+
+def test_a_threat_and_a_link_together_rank_above_either(engine):
+    threat = engine.judge(CommentInput("ez ê te bikujim", lang="kmr")).risk
+    link = engine.judge(CommentInput("binêre t.me/kanalamin", lang="kmr")).risk
+    both = engine.judge(CommentInput("ez ê te bikujim, binêre t.me/kanalamin", lang="kmr")).risk
+    assert both > max(threat, link)
 
 
 def test_language_is_detected_when_not_given(engine):

@@ -86,14 +86,19 @@ def test_denials_reports_and_figures_of_speech_are_not_cues(text):
         ("tr", "Bir daha yazarsan seni öldüreceğim", "Seni asla öldürmeyeceğim, sakin ol"),
         ("fa", "یک بار دیگه بنویسی می‌کشمت", "نگران نباش، نمی‌کشمت"),
         ("fa", "مرگ بر این دولت دروغگو", "مرگ او همه را غمگین کرد"),
+        ("ckb", "ئەگەر جارێکی تر بنووسیت دەتکوژم", "نەترسە، ناتکوژم"),
+        ("ckb", "مەرگ بۆ ئەم دەسەڵاتە درۆزنە", "پۆلیس دەڵێت پیاوەکە لە ڕووداوەکەدا کوژرا"),
+        ("kmr", "Heke tu dîsa binivîsî, ez ê te bikujim", "Netirse, ez ê te nekujim"),
+        ("kmr", "Ez ê serê te jê bikim", "Polîs dibêje mêr di qezayê de hat kuştin"),
     ],
 )
-def test_arabic_turkish_and_persian_forms(lang, threat, harmless):
+def test_arabic_turkish_persian_and_kurdish_forms(lang, threat, harmless):
     assert cues(threat, lang), threat
     assert cues(harmless, lang) == [], harmless
 
 
 def test_a_language_without_cues_gives_none():
+    assert cues("I will kill you", "other") == []
     assert cues("I will kill you", "ckb") == []
     # Only the comment's own language is read: English words in Turkish are not parsed.
     assert cues("Bu yazı I will kill you diye bitiyor", "tr") == []
