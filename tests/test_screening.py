@@ -4,6 +4,7 @@ import importlib
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from agora.comments import actions, screening
 from agora.comments.models import Comment, Decision, Status
@@ -201,3 +202,13 @@ def test_a_kurdish_threat_comes_first_among_kurdish_comments_and_is_flagged(arti
     (reason,) = [r for r in threat.verdict["reasons"] if r["evidence"]]
     assert reason["guideline"] == "threat" and reason["score"] is None
     assert [threat.body[e["start"] : e["end"]] for e in reason["evidence"]] == ["دەتکوژم"]
+
+
+def test_the_queue_marks_a_kurdish_threats_words_and_filters_it_as_a_threat(article, staff_client):
+    threat = post(article, "Ez ê te bikujim, ji vê nûçeyê dûr bikeve.")
+
+    assert threat.lang == "kmr"
+    page = staff_client.get(reverse("moderation:queue"), {"guideline": "threat"})
+    assert [comment.pk for comment in page.context["comments"]] == [threat.pk]
+    html = page.content.decode()
+    assert 'data-guidelines="threat"' in html and ">te bikujim</mark>" in html
