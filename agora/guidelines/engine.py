@@ -269,9 +269,11 @@ class Engine:
             )
         if promotion.cues:
             cued["promotion"] = (promotion.score, promotion.evidence())
+        # Only the guidelines the publisher's policy asks about count.
+        cued = {key: found for key, found in cued.items() if key in self.policy.required}
         reasons = []
         for key in self.policy.required:
-            signal, evidence = cued.get(key, (0.0, []))
+            _, evidence = cued.get(key, (0.0, []))
             note = f" {_CUE_NOTES[key]}" if evidence else ""
             reasons.append(Reason(key, None, evidence, message + note))
         reasons.sort(key=lambda reason: not reason.evidence)

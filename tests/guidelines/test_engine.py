@@ -5,6 +5,7 @@ scores higher on threat than a neutral sentence) or structural, so they stay tru
 models are retrained.
 """
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -190,6 +191,15 @@ def test_a_threat_and_a_link_together_rank_above_either(engine):
     link = engine.judge(CommentInput("binêre t.me/kanalamin", lang="kmr")).risk
     both = engine.judge(CommentInput("ez ê te bikujim, binêre t.me/kanalamin", lang="kmr")).risk
     assert both > max(threat, link)
+
+
+def test_only_the_guidelines_the_policy_requires_raise_the_risk(engine):
+    required = tuple(key for key in engine.policy.required if key != "promotion")
+    policy = dataclasses.replace(engine.policy, required=required)
+    without = Engine(engine.models, policy, engine.model_version, encoder=engine.encoder)
+    verdict = without.judge(CommentInput("Kanala min bişopînin: t.me/kanalamin", lang="kmr"))
+    assert verdict.risk == UNKNOWN_RISK
+    assert [reason.guideline for reason in verdict.reasons] == list(required)
 
 
 def test_language_is_detected_when_not_given(engine):
