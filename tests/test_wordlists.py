@@ -126,6 +126,22 @@ def test_a_suspect_term_holds_a_comment_the_policy_would_approve():
     assert overrule(verdict, "approve", "") == ("approve", "", "")
 
 
+def test_a_listed_term_puts_a_comment_ahead_in_the_riskiest_first_queue(article, chief):
+    # Kurdish: no model scores it, so the newsroom's list is what tells one comment from
+    # another; English: a suspect term counts beside what the engine read.
+    add(chief, "kûçik", kind=Kind.SUSPECT, language="kmr")
+    add(chief, "parrot", kind=Kind.SUSPECT)
+    plain = post(article, "Spas ji bo vê nûçeyê, ez ê wê bi hevalên xwe re parve bikim.")
+    listed = post(article, "Tu kûçik î, ji bo vê nûçeyê spas nakim û parve nakim.")
+    clean = post(article, "The council will publish the budget for the new bridge next week.")
+    parrot = post(article, "The council will publish the budget for the new bridge, parrot.")
+
+    assert plain.lang == listed.lang == "kmr"
+    assert plain.risk == 0.5 and listed.risk == 0.75
+    assert parrot.decision == "review" and parrot.risk > max(clean.risk, 0.5)
+    assert listed.status == plain.status == Status.PENDING
+
+
 pytestmark = pytest.mark.django_db
 
 

@@ -211,7 +211,7 @@ def _take_verdict(comment: Comment, verdict: Verdict) -> None:
     stored_verdict = overrules.mark(comment.body, verdict.to_dict())
     comment.lang = verdict.lang
     comment.decision = stored_verdict["decision"]
-    comment.risk = verdict.risk
+    comment.risk = screening.risk_of(stored_verdict, verdict.risk)
     comment.verdict = stored_verdict
     comment.model_version = verdict.model_version
     comment.flags = screening.flags_of(stored_verdict)

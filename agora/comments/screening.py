@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 
 from agora.guidelines import ArticleContext, CommentInput, Engine, Policy, Reason, Verdict
+from agora.guidelines.calibration import noisy_or
 from agora.guidelines.relevance import WIDTH
 
 _engine: Engine | None = None
@@ -144,6 +145,22 @@ def stored_article_vectors(article) -> np.ndarray | None:
     )
     article.relevance_vectors, article.relevance_key = vectors.tobytes(), key
     return vectors
+
+
+#: What a term of the publisher's word lists found in a comment says of its risk: the
+#: publisher asked for a look, an even chance whatever the engine read (see risk_of).
+LISTED_RISK = 0.5
+
+
+def risk_of(verdict: dict, risk: float) -> float:
+    """The queue risk of a comment whose engine verdict had ``risk``, once the publisher's
+    word lists have marked the stored ``verdict``: raised by a listed term (noisy-OR with
+    :data:`LISTED_RISK`), so that a comment held for a suspect term comes before those the
+    engine alone doubts, and a Kurdish one, which no model scores, before other Kurdish
+    comments."""
+    if not verdict.get("lists"):
+        return risk
+    return noisy_or((risk, LISTED_RISK))
 
 
 def flags_of(verdict: dict) -> str:

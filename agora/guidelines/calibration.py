@@ -15,6 +15,7 @@ of arrays per key. Fitting it, and the reliability check, are in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,3 +39,13 @@ class Calibrator:
     def __call__(self, raw: np.ndarray) -> np.ndarray:
         probabilities: np.ndarray = np.round(np.interp(raw, self.xs, self.ys), DECIMALS)
         return probabilities
+
+
+def noisy_or(chances: Iterable[float]) -> float:
+    """The chance that at least one of independent signals is right, each right with its
+    chance: how a cue, a listed term or an unknown language's prior adds to a score. On the
+    score grid (``DECIMALS``)."""
+    missed = 1.0
+    for chance in chances:
+        missed *= 1.0 - chance
+    return round(1.0 - missed, DECIMALS)

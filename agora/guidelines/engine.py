@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from agora.guidelines.calibration import DECIMALS
+from agora.guidelines.calibration import DECIMALS, noisy_or
 from agora.guidelines.encoder import pooled
 from agora.guidelines.features import Analysis
 from agora.guidelines.language import detect_language
@@ -277,10 +277,8 @@ class Engine:
             note = f" {_CUE_NOTES[key]}" if evidence else ""
             reasons.append(Reason(key, None, evidence, message + note))
         reasons.sort(key=lambda reason: not reason.evidence)
-        clear = 1.0 - UNKNOWN_RISK
-        for signal, _ in cued.values():
-            clear *= 1.0 - signal
-        return self._verdict(draft, "review", reasons, round(1.0 - clear, DECIMALS))
+        risk = noisy_or([UNKNOWN_RISK] + [signal for signal, _ in cued.values()])
+        return self._verdict(draft, "review", reasons, risk)
 
     def _encoding(self, drafts: list[Draft]) -> list[Verdict | None]:
         reading = [draft for draft in drafts if self.models[draft.lang].encoded]

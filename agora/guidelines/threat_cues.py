@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from agora.guidelines.calibration import DECIMALS
+from agora.guidelines.calibration import noisy_or
 from agora.guidelines.normalize import normalize
 
 __all__ = ["CUE_PROBABILITY", "ThreatCue", "find_threat_cues", "with_cue"]
@@ -301,4 +301,4 @@ def find_threat_cues(normalized_text: str, lang: str) -> list[ThreatCue]:
 def with_cue(probability: float) -> float:
     """The threat probability of a text with a cue: the chance that the model's reading or
     the cue's is right if each were independent (noisy-OR)."""
-    return round(1.0 - (1.0 - probability) * (1.0 - CUE_PROBABILITY), DECIMALS)
+    return noisy_or((probability, CUE_PROBABILITY))

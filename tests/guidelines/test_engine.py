@@ -20,6 +20,7 @@ from agora.guidelines import (
     Engine,
     Policy,
 )
+from agora.guidelines.calibration import noisy_or
 from agora.guidelines.engine import UNKNOWN_RISK
 from agora.guidelines.policy import Thresholds
 
@@ -184,6 +185,14 @@ def test_cues_order_the_comments_no_model_reads(engine, lang, text, guideline, q
     if quoted:
         assert set(quoted) <= {e.text for e in first.evidence}
     assert not any(reason.evidence for reason in verdict.reasons[1:])
+
+
+def test_noisy_or_adds_independent_chances_on_the_score_grid():
+    assert noisy_or([]) == 0.0
+    assert noisy_or([0.5]) == 0.5
+    assert noisy_or([0.5, 0.2]) == 0.6
+    assert noisy_or([0.5, 0.2, 0.5]) == 0.8
+    assert noisy_or([0.99999, 0.5]) == 1.0  # rounded to the grid, never past 1
 
 
 def test_a_threat_and_a_link_together_rank_above_either(engine):
