@@ -45,7 +45,7 @@ import numpy as np
 from tqdm import tqdm
 
 from agora.guidelines.encoder import pooled
-from agora.guidelines.engine import Engine
+from agora.guidelines.engine import LANGUAGE_NAMES, Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, Scored
 from agora.guidelines.normalize import normalize
@@ -77,7 +77,13 @@ from agora.guidelines.training.triage import (
     triage,
     triage_rows,
 )
-from agora.guidelines.verdict import AUXILIARY_KEYS, GUIDELINES, MODEL_KEYS, CommentInput
+from agora.guidelines.verdict import (
+    AUXILIARY_KEYS,
+    GUIDELINES,
+    LANGUAGES,
+    MODEL_KEYS,
+    CommentInput,
+)
 
 BATCH_SIZE = 512
 
@@ -342,7 +348,16 @@ def _unvalidated(runs: list[LanguageRun], engine: Engine) -> list[str]:
                 f"- {run.lang} `{key}`: no labelled violation to validate on ({how}); "
                 "its score orders the queue."
             )
-    return lines or ["- Every required key has labelled violations in every language."]
+    lines = lines or ["- Every required key has labelled violations in every language."]
+    for lang in LANGUAGES:
+        if lang not in engine.models and lang != "other":
+            lines.append(
+                f"- {lang} ({LANGUAGE_NAMES[lang]}): no model and no labelled data; every "
+                "comment goes to review, its queue risk raised by threat cues "
+                "(`agora/guidelines/threat_cues.py`) and promotion cues, which nothing here "
+                "measures."
+            )
+    return lines
 
 
 def _met(value: bool | None) -> str:
