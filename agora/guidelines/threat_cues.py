@@ -240,6 +240,11 @@ _PHRASES = {
         "te bikujin",
         "we bikujin",
         "wan bikujin",
+        # the present, which speech uses for what one is about to do ("ez te dikujim!")
+        "te dikujim",
+        "we dikujim",
+        "te dikujin",
+        "we dikujin",
         # I will cut off your head, burn your house (with and without the letters' marks)
         "serê te jê bikim",
         "sere te je bikim",

@@ -90,6 +90,7 @@ def test_denials_reports_and_figures_of_speech_are_not_cues(text):
         ("ckb", "مەرگ بۆ ئەم دەسەڵاتە درۆزنە", "پۆلیس دەڵێت پیاوەکە لە ڕووداوەکەدا کوژرا"),
         ("kmr", "Heke tu dîsa binivîsî, ez ê te bikujim", "Netirse, ez ê te nekujim"),
         ("kmr", "Ez ê serê te jê bikim", "Polîs dibêje mêr di qezayê de hat kuştin"),
+        ("kmr", "Careke din binivîse, ez te dikujim!", "Ez te nakujim, ez tenê dipeyivim"),
     ],
 )
 def test_arabic_turkish_persian_and_kurdish_forms(lang, threat, harmless):
