@@ -332,7 +332,8 @@ def review_section(runs: list[LanguageRun]) -> list[str]:
 
 def _unvalidated(runs: list[LanguageRun], engine: Engine) -> list[str]:
     """Lines naming each required key with no labelled violation in a language's evaluation
-    rows: its score still orders the queue, but nothing here says how good it is."""
+    rows (its score still orders the queue, but nothing here says how good it is), then each
+    language the engine recognises but no model reads."""
     lines = []
     for run in runs:
         model = engine.models[run.lang]
