@@ -136,6 +136,16 @@ def _first_and_apart(
     return sorted(first + [(s, e) for s, e in others if all(e <= a or s >= b for a, b in first)])
 
 
+def _as_evidence(normalized: Normalized, spans: list[tuple[int, int]]) -> list[Evidence]:
+    """Spans of a comment's normalised text as evidence: the same words in the comment as
+    written."""
+    evidence = []
+    for start, end in spans:
+        s, e = normalized.source_span(start, end)
+        evidence.append(Evidence(s, e, normalized.source[s:e]))
+    return evidence
+
+
 def _encoded(draft: Draft) -> np.ndarray:
     """The chunk vectors the encoding phase gave a comment its language model reads."""
     if draft.vectors is None:
@@ -257,16 +267,13 @@ class Engine:
         threat or carries a link comes first among the comments no model read."""
         name = LANGUAGE_NAMES.get(draft.lang, draft.lang)
         message = f"Not checked: no model covers {name}; a moderator must read it."
-        draft.normalized = normalize(draft.comment.text, draft.lang)
-        draft.threat_cues = find_threat_cues(draft.normalized.text, draft.lang)
-        promotion = find_cues_normalized(draft.normalized)
+        normalized = normalize(draft.comment.text, draft.lang)
+        threats = find_threat_cues(normalized.text, draft.lang)
+        promotion = find_cues_normalized(normalized)
         cued: dict[str, tuple[float, list[Evidence]]] = {}
-        if draft.threat_cues:
-            spans = [draft.normalized.source_span(c.start, c.end) for c in draft.threat_cues]
-            cued["threat"] = (
-                CUE_PROBABILITY,
-                [Evidence(s, e, draft.comment.text[s:e]) for s, e in spans],
-            )
+        if threats:
+            spans = [(cue.start, cue.end) for cue in threats]
+            cued["threat"] = (CUE_PROBABILITY, _as_evidence(normalized, spans))
         if promotion.cues:
             cued["promotion"] = (promotion.score, promotion.evidence())
         # Only the guidelines the publisher's policy asks about count.
@@ -361,7 +368,7 @@ class Engine:
         its vector carried the score). A threat's cues come first; the model's words follow
         only where its own score (``threat_modelled``) reached review without them."""
         flagged = self.policy.flagged(draft.lang, draft.scores)
-        normalized, text = draft.normalized, draft.comment.text
+        normalized = draft.normalized
         if not flagged or normalized is None:
             return
         whole = sorted({model.source_key(key) for key in flagged if key not in raised})
@@ -379,10 +386,7 @@ class Engine:
                 spans = _first_and_apart(
                     [(cue.start, cue.end) for cue in draft.threat_cues], spans if modelled else []
                 )
-            draft.evidence[key] = [
-                Evidence(s, e, text[s:e])
-                for s, e in (normalized.source_span(a, b) for a, b in spans)
-            ]
+            draft.evidence[key] = _as_evidence(normalized, spans)
 
     def _relevance(self, drafts: list[Draft]) -> list[Verdict | None]:
         if self.relevance is None:
