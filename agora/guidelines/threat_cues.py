@@ -15,22 +15,27 @@ What counts as a cue, in English:
   a person named by a pronoun, so "I will beat the deadline" is not a threat;
 * "find you and kill you", wishes of death or harm aimed at someone ("I hope you die"),
   "deserves to be shot", "should die", "shoot them all", "put a bullet in his head",
-  "watch your back", "we know where you live", "you're a dead man", "death to ...".
+  "watch your back", "we know where you live", "you're a dead man", "death to ...";
+* the threats that never name the act: "you're dead when I catch you", "it would be a
+  shame if something happened to them", "you'd better hope we never meet", "your days are
+  numbered", "deal with you permanently", and a call on anyone to kill a person or put
+  them "in the ground" ("someone should ...").
 
 Reports of a threat ("he said he would kill her"), denials ("I would never hurt you") and
 figures of speech ("this commute is killing me", "I'd kill for a holiday") are not cues,
 because the speaker is not "I" or "we", a negation stands between, or no person is the
 target. Arabic, Turkish, Persian and Kurdish cues are fixed phrases: the first-person future
-forms of "kill" and "slaughter" with a "you" object, plural imperatives ("kill them") and, in
-Persian and Sorani, "death to", written in their usual spellings and normalised the same way
-as comments. Kurdish has no model to raise: there the cues order the moderators' queue.
+forms of "kill" and "slaughter" with a "you" object, plural imperatives ("kill them"), "we
+know where you live" (or "where your house is", "your address") and, in Persian and Sorani,
+"death to", written in their usual spellings and normalised the same way as comments.
+Kurdish has no model to raise: there the cues order the moderators' queue.
 
 A cue is evidence, not proof: a quoted threat in a news comment is one too. The cue's
 probability, :data:`CUE_PROBABILITY`, is what the English training rows say about it:
-of the rows labelled for threat that carry a cue, 26 of 125 are labelled threats, and
-most of the rest are violent speech their data set labels under another name. That is
-enough to send a comment to review under the default thresholds and not, alone, to
-reject it.
+of the training rows labelled for threat that carry a cue, 27 of 126 are labelled threats,
+and most of the rest are violent speech their data set labels under another name. That is
+enough to send a comment to review under the default thresholds and not, alone, to reject
+it.
 """
 
 from __future__ import annotations
@@ -120,12 +125,47 @@ _ENGLISH = [
         r"(?:head|brain|skull|face|back|chest)\b",
     ),
     ("watch", r"\bwatch\s+your\s+back\b"),
-    ("know", r"\b(?:i|we)\s+know\s+where\s+(?:you|u|he|she|they)\s+(?:live|sleep|work)"),
+    (
+        "know",
+        r"\b(?:i|we)\s+know\s+where\s+(?:(?:you|u|he|she|they)\s+(?:live|sleep|work)"
+        r"|your\s+(?:house|home|family|kids|children|wife|husband)\s+(?:is|are)\b)",
+    ),
     ("sleep", r"\bsleep\s+with\s+one\s+eye\s+open\b"),
     (
         "dead die next",
         r"\b(?:you're|youre|you\s+are|ur|u\s+r)\s+(?:a\s+)?"
         r"(?:dead\s+(?:man|woman|meat)|going\s+to\s+die|gonna\s+die|next)\s*(?:$|[.!])",
+    ),
+    # The implicit threats: a condition on death ("you're dead when I catch you"), the
+    # mobster's "shame if something happened to", "you'd better hope we never meet", "your
+    # days are numbered", harm "for good", and a call on someone to kill a person.
+    (
+        "dead",
+        r"\b(?:you're|youre|you\s+are|ur|u\s+r)\s+dead\s+(?:when|if|once|the\s+moment"
+        r"|as\s+soon\s+as)\s+(?:i|we)\b",
+    ),
+    (
+        "shame pity",
+        r"\b(?:shame|pity)\s+if\s+(?:something|anything)\s+(?:\w+\s+){0,2}happen(?:ed|s)?\s+"
+        r"to\s+(?:you|u|him|her|them|your|his|their)\b",
+    ),
+    (
+        "better",
+        r"\b(?:you|u)(?:'d|d|\s+had)?\s+better\s+(?:hope|pray)\s+(?:that\s+)?(?:i|we)\s+"
+        r"(?:never|don't|dont|do\s+not)\s+(?:meet|see|find|catch)\b",
+    ),
+    ("numbered", r"\byour\s+days\s+are\s+numbered\b"),
+    (
+        "permanently good",
+        rf"\b(?:deal\s+with|take\s+care\s+of|silence|finish)\s+{_PERSON}\s+"
+        r"(?:permanently|for\s+good)\b",
+    ),
+    (
+        _STRONG_VERBS + " put",
+        r"\b(?:some|any)(?:one|body)\s+(?:should|needs?\s+to|ought\s+to|has\s+to|must|gotta)"
+        rf"(?:\s+just)?\s+(?:{_STRONG}\s+{_PERSON}\b|put\s+(?:{_PERSON}|that\s+\w+|this\s+\w+)"
+        r"\s+(?:(?:in|into)\s+(?:the\s+ground|an?\s+(?:early\s+)?grave|a\s+coffin"
+        r"|a\s+body\s+bag)|six\s+feet\s+under))",
     ),
     (
         "break",
@@ -168,6 +208,18 @@ _PHRASES = {
         "يستحق الموت",
         "يستحقون الموت",
         "يستحق القتل",
+        # we know where you live / where your house is, we know your address; your days
+        # are numbered
+        "نعرف وين بيتك",
+        "منعرف وين بيتك",
+        "بنعرف وين بيتك",
+        "نعرف أين بيتك",
+        "نعرف أين تسكن",
+        "أعرف أين تسكن",
+        "نعرف عنوانك",
+        "عارفين بيتك",
+        "عارفين عنوانك",
+        "أيامك معدودة",
     ],
     "tr": [
         "öldüreceğim",
@@ -188,6 +240,16 @@ _PHRASES = {
         "kurşuna dizilmeli",
         "kurşuna dizin",
         "ölmeyi hak ediyor",
+        # we know your house, where you live, your address; your days are numbered
+        "evini biliyoruz",
+        "evini biliyorum",
+        "nerede oturduğunu biliyoruz",
+        "nerede oturduğunu biliyorum",
+        "nerede yaşadığını biliyoruz",
+        "nerede yaşadığını biliyorum",
+        "adresini biliyoruz",
+        "adresini biliyorum",
+        "günlerin sayılı",
     ],
     "fa": [
         "می‌کشمت",
@@ -205,6 +267,17 @@ _PHRASES = {
         "باید اعدام بشه",
         "باید اعدام شود",
         "مرگ بر",
+        # I / we know where your house is, where you live; we have your address; your days
+        # are numbered
+        "می‌دونم خونت کجاست",
+        "می‌دونیم خونت کجاست",
+        "می‌دانم خانه‌ات کجاست",
+        "می‌دانیم کجا زندگی می‌کنی",
+        "می‌دونیم کجا زندگی می‌کنی",
+        "آدرستو داریم",
+        "آدرست رو داریم",
+        "روزهات به شماره افتاده",
+        "روزهایت به شماره افتاده",
     ],
     # Kurdish has no model: its cues only order the queue and show a moderator where to
     # look (Engine._unmodelled). Sorani negates with "نا-" ("ناتکوژم"), Kurmanji with
@@ -229,6 +302,11 @@ _PHRASES = {
         "سەرتان دەبڕین",
         "ماڵەکەت دەسووتێنم",
         "مەرگ بۆ",
+        # I / we know where your house is, where you live
+        "دەزانم ماڵت لە کوێیە",
+        "دەزانین ماڵت لە کوێیە",
+        "دەزانم لە کوێ دەژیت",
+        "دەزانین لە کوێ دەژیت",
     ],
     "kmr": [
         # (I / we will) kill you, you all, him, them: the subjunctive after "ez ê", "em ê"
@@ -250,8 +328,19 @@ _PHRASES = {
         "sere te je bikim",
         "mala te bişewitînim",
         "mala te bisewitinim",
+        # I / we know where you live, where your house is
+        "ez dizanim tu li ku dijî",
+        "em dizanin tu li ku dijî",
+        "ez dizanim tu li ku diji",
+        "em dizanin tu li ku diji",
+        "em dizanin mala te li ku ye",
+        "ez dizanim mala te li ku ye",
     ],
 }
+
+#: Words that negate the phrase after them ("لا نعرف أين تسكن": we do not know where you
+#: live). The other languages negate inside the verb, so their phrases are never denials.
+_NEGATIONS = {"ar": ("لا", "ما", "مش", "مو", "لم", "لن")}
 
 
 @dataclass(frozen=True)
@@ -275,7 +364,10 @@ def _patterns(lang: str) -> list[tuple[frozenset[str] | None, re.Pattern[str]]]:
     if not phrases:
         return []
     parts = [re.escape(normalize(phrase, lang).text) + r"(?!\w)" for phrase in phrases]
-    return [(None, re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")"))]
+    not_after = "".join(
+        rf"(?<!{re.escape(normalize(word, lang).text)}\s)" for word in _NEGATIONS.get(lang, ())
+    )
+    return [(None, re.compile(rf"(?<!\w){not_after}(?:" + "|".join(parts) + ")"))]
 
 
 def find_threat_cues(normalized_text: str, lang: str) -> list[ThreatCue]:

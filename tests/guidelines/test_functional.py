@@ -46,9 +46,10 @@ MUST_PASS = {
     ("threat", "direct"): 0.90,  # measured 9/9
     ("threat", "spelling_evasion"): 0.90,  # measured 3/3
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
-    ("threat", "shouted_capitals"): 0.57,  # measured 2/3
+    ("threat", "implicit"): 0.49,  # measured 10/17
+    ("threat", "shouted_capitals"): 0.90,  # measured 3/3
     ("threat", "negation"): 0.40,  # measured 2/4
-    ("threat", "reporting"): 0.50,  # measured 3/5
+    ("threat", "reporting"): 0.40,  # measured 3/6
     ("personal_attack", "direct"): 0.75,  # measured 11/13
     ("personal_attack", "polite_insult"): 0.76,  # measured 6/7
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4

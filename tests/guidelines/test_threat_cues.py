@@ -58,6 +58,40 @@ def test_spellings_that_hide_a_threat_are_undone_first(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "Keep writing lies, reporter. You're dead the moment we find you.",
+        "Lovely kids in your profile picture. Shame if anything bad happened to them.",
+        "You had better pray I don't see you at the rally.",
+        "Mr Mayor, your days are numbered.",
+        "We know where your children are at three o'clock.",
+        "Somebody needs to shoot him before the vote.",
+        "Someone has to put this clown six feet under.",
+        "People like me will take care of you for good.",
+    ],
+)
+def test_threats_that_never_name_the_act_are_cues(text):
+    assert cues(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You are dead right about the bus fares.",
+        "It would be a shame if something happened to the peace talks now.",
+        "Your days of cheap fuel are numbered.",
+        "Someone should kill this bill before it reaches the senate.",
+        "Somebody should put those bulbs in the ground before the frost.",
+        "We know where your office is; the petition arrives on Monday.",
+        "The ministry should deal with the backlog permanently.",
+        "You'd better hope the council reads this.",
+    ],
+)
+def test_look_alikes_of_the_implicit_threats_are_not_cues(text):
+    assert cues(text) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # denials and refusals: a negation stands between the speaker and the verb
         "I would never hurt you, whatever you wrote.",
         "We will not kill anyone over a tax vote.",
@@ -91,6 +125,13 @@ def test_denials_reports_and_figures_of_speech_are_not_cues(text):
         ("kmr", "Heke tu dîsa binivîsî, ez ê te bikujim", "Netirse, ez ê te nekujim"),
         ("kmr", "Ez ê serê te jê bikim", "Polîs dibêje mêr di qezayê de hat kuştin"),
         ("kmr", "Careke din binivîse, ez te dikujim!", "Ez te nakujim, ez tenê dipeyivim"),
+        # we know where you live / your house is (a report of a fact does not match)
+        ("ar", "نعرف أين تسكن يا كاتب، انتبه", "لا نعرف أين تسكن عائلات النازحين الآن"),
+        ("ar", "منعرف وين بيتك، دير بالك", "ما نعرف وين بيتك الجديد، ابعث العنوان"),
+        ("tr", "Nerede oturduğunu biliyoruz, dikkatli ol", "Nerede oturduğunu bilmiyoruz"),
+        ("fa", "می‌دونیم خونت کجاست، مواظب باش", "نمی‌دونیم خونه‌اش کجاست"),
+        ("ckb", "دەزانین ماڵت لە کوێیە، ئاگادار بە", "نازانین ماڵی ئەو لە کوێیە"),
+        ("kmr", "Em dizanin tu li ku dijî, hay ji xwe hebe", "Em nizanin ew li ku dijî"),
     ],
 )
 def test_arabic_turkish_persian_and_kurdish_forms(lang, threat, harmless):
