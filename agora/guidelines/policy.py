@@ -128,13 +128,19 @@ class Policy:
 
     def decide(self, lang: str, scores: dict[str, float | None]) -> str:
         """``reject``, ``review`` or ``approve`` for one comment's scores."""
-        for key in GUIDELINES:
-            score = scores.get(key)
-            if score is not None:
-                reject = self.threshold(lang, key).reject
-                if reject is not None and score >= reject:
-                    return "reject"
+        if self.rejecting(lang, scores):
+            return "reject"
         return "review" if self.unscored(scores) or self.flagged(lang, scores) else "approve"
+
+    def rejecting(self, lang: str, scores: dict[str, float | None]) -> list[str]:
+        """The guidelines whose score reaches their reject threshold, in GUIDELINES order."""
+        return [
+            key
+            for key in GUIDELINES
+            if (score := scores.get(key)) is not None
+            and (reject := self.threshold(lang, key).reject) is not None
+            and score >= reject
+        ]
 
     def flagged(self, lang: str, scores: dict[str, float | None]) -> list[str]:
         """The guidelines whose score reaches their review threshold, in GUIDELINES order:

@@ -32,6 +32,14 @@ def test_reject_threshold_rejects_whatever_else_scores():
     assert hand_policy().decide("en", scores(profanity=0.8, threat=0.5)) == "reject"
 
 
+def test_rejecting_names_every_guideline_at_or_above_reject_in_guideline_order():
+    policy = hand_policy()
+    both = scores(promotion=0.9, profanity=0.8, threat=0.79, off_topic=0.99)
+    assert policy.rejecting("en", both) == ["profanity", "promotion"]
+    assert policy.decide("en", both) == "reject"
+    assert policy.rejecting("en", scores(threat=0.79)) == []
+
+
 def test_flagged_names_every_guideline_at_or_above_review_in_guideline_order():
     policy = hand_policy()
     given = scores(threat=0.3, profanity=0.9, promotion=0.29, off_topic=0.5)

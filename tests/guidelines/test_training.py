@@ -164,6 +164,26 @@ def test_thresholds_meet_the_triage_budgets_on_the_rows_they_were_chosen_on():
     assert result.clean_approved > 0.5
 
 
+def test_rejecting_a_clean_row_for_a_key_it_was_never_labelled_for_costs_nothing():
+    # Half the clean rows come from a set that labels promotion only, and a fifth of those
+    # score high on threat (they might well be threats). Labelled threat 0, they hold the
+    # threat reject threshold above them; unlabelled for threat, they do not count against
+    # the clean budget, and the threshold may come down to the violations' own scores.
+    rng = np.random.default_rng(5)
+    rows, scores = _two_key_rows(rng)
+    clean = [i for i, row in enumerate(rows) if not any(row.labels.values())]
+    partial = np.array(clean[::2])
+    loud = partial[: len(partial) // 5]
+    scores["threat"][loud] = rng.uniform(0.55, 0.75, len(loud))
+    labelled = choose_thresholds(scores, rows)["threat"].reject
+    assert (scores["threat"][loud] >= labelled).sum() <= CLEAN_REJECTED_BUDGET * len(clean)
+    for i in partial:
+        rows[i] = _row(rows[i].text, promotion=0)
+    unlabelled = choose_thresholds(scores, rows)["threat"].reject
+    assert unlabelled < labelled
+    assert (scores["threat"][loud] >= unlabelled).mean() > 0.5
+
+
 def test_a_key_whose_violations_another_key_catches_still_flags_its_own():
     # Every threat also scores high on promotion here, so promotion alone would keep threats
     # from being approved; the threat key must still flag most of its own violations.

@@ -11,8 +11,10 @@ from agora.guidelines.training.triage import (
     UNSCORED,
     causes_of,
     causes_under,
+    cleared,
     is_clean,
     is_violating,
+    rejected_against_labels,
     review_causes,
     triage,
     triage_rows,
@@ -40,6 +42,32 @@ def test_the_four_shares_count_each_group_separately():
     assert result.violating_approved == 1 / 3 and result.violating_rejected == 1 / 3
 
 
+def test_a_rejection_is_a_mistake_only_for_a_guideline_the_labels_clear():
+    # A row of a hate speech set labelled only "not hate", a fully labelled clean row, and
+    # a violation: rejected for profanity, the first is not known to be wrong.
+    only_hate = _row(identity_abuse=0)
+    rows = [only_hate, only_hate, _row(profanity=0, identity_abuse=0), _row(threat=1, profanity=0)]
+    assert cleared(rows, ["profanity", "identity_abuse"]).tolist() == [
+        [False, True],
+        [False, True],
+        [True, True],
+        [False, False],  # a violation is never wrongly rejected
+    ]
+    rejecting = [["profanity"], ["profanity", "identity_abuse"], ["profanity"], ["profanity"]]
+    assert rejected_against_labels(rows, rejecting).tolist() == [False, True, True, False]
+
+
+def test_clean_rejected_counts_the_mistakes_and_any_guideline_every_rejection():
+    decisions = np.array(["reject", "reject", "approve", "approve", "reject"])
+    clean = np.array([True, True, True, True, False])
+    wrong = np.array([False, True, False, False, False])
+    result = triage(decisions, clean, ~clean, wrong)
+    assert result.clean_rejected == 1 / 4 and result.clean_rejected_any == 2 / 4
+    assert result.violating_rejected == 1.0
+    # Rows labelled for every guideline (a newsroom's decisions): every rejection counts.
+    assert triage(decisions, clean, ~clean).clean_rejected == 2 / 4
+
+
 def test_targets_are_met_only_in_pairs():
     decisions = np.array(["approve"] * 80 + ["review"] * 20 + ["reject"] * 60 + ["review"] * 40)
     clean = np.arange(200) < 100
@@ -56,7 +84,7 @@ def test_targets_are_met_only_in_pairs():
 def test_spotlight_lines_take_every_clean_row_and_their_own_violations():
     rows = [_row(threat=0), _row(threat=1), _row(identity_abuse=1), _row(profanity=1)]
     decisions = np.array(["approve", "reject", "approve", "review"])
-    lines = triage_rows(rows, decisions)
+    lines = triage_rows(rows, decisions, [[], ["threat"], [], []])
     assert set(lines) == {"all", "threat", "identity_abuse"}
     assert lines["threat"].violating == 1 and lines["threat"].violating_rejected == 1.0
     assert lines["identity_abuse"].violating_approved == 1.0

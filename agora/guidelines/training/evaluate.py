@@ -49,7 +49,7 @@ from agora.guidelines.engine import LANGUAGE_NAMES, Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, Scored
 from agora.guidelines.normalize import normalize
-from agora.guidelines.policy import REQUIRED_KEYS
+from agora.guidelines.policy import REQUIRED_KEYS, Policy
 from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
 from agora.guidelines.training import datasets, functional, relevance_eval
@@ -72,6 +72,7 @@ from agora.guidelines.training.triage import (
     causes_under,
     is_clean,
     is_violating,
+    rejected_against_labels,
     review_causes,
     table_lines,
     triage,
@@ -251,19 +252,33 @@ def _key_row(run, key, source, index, y, clean, limits) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def policy_table(run: LanguageRun) -> list[str]:
-    """Markdown rows: the whole policy's triage per data set (all violations together)."""
+def rejecting_of(run: LanguageRun, policy: Policy) -> list[list[str]]:
+    """Per row, the guidelines whose score reached their reject threshold."""
+    keys = [key for key in GUIDELINES if key in run.scores]
+    return [
+        policy.rejecting(
+            run.lang, {key: None if np.isnan(v := run.scores[key][i]) else float(v) for key in keys}
+        )
+        for i in range(len(run.rows))
+    ]
+
+
+def policy_table(run: LanguageRun, rejecting: list[list[str]]) -> list[str]:
+    """Markdown rows: the whole policy's triage per data set (all violations together);
+    ``rejecting`` as :func:`rejecting_of` gives it."""
     lines = [
         "| language | data set | clean rows | clean approved | clean rejected "
-        "| violating rows | violating approved | violating rejected |",
-        "|---|---|---|---|---|---|---|---|",
+        "| clean rejected, any guideline | violating rows | violating approved "
+        "| violating rejected |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     clean = np.array([is_clean(row) for row in run.rows], dtype=bool)
     violating = np.array([is_violating(row) for row in run.rows], dtype=bool)
+    wrong = rejected_against_labels(run.rows, rejecting)
     sources = np.array([row.source for row in run.rows])
     for source in [*sorted(set(sources)), "all sets"]:
         mask = np.ones(len(run.rows), bool) if source == "all sets" else sources == source
-        t = triage(run.decisions, clean & mask, violating & mask)
+        t = triage(run.decisions, clean & mask, violating & mask, wrong)
         lines.append(f"| {run.lang} | {source} | {t.cells()} |")
     return lines
 
@@ -278,13 +293,20 @@ def triage_section(runs: list[LanguageRun], engine: Engine) -> list[str]:
         f"most {targets.violating_approved:.0%} of violating comments are; at least "
         f"{targets.violating_rejected:.0%} of violating comments rejected while at most "
         f"{targets.clean_rejected:.0%} of clean comments are. Threats and identity abuse "
-        "also on their own lines (against every clean row).",
+        "also on their own lines (against every clean row). A clean row is one that breaks "
+        "none of the guidelines its data set labels; *clean rejected* counts those rejected "
+        "for a guideline their annotators said they do not break, the only rejections the "
+        "labels show to be mistakes, and *clean rejected, any guideline* also those "
+        "rejected for a guideline their data set never labelled (a row labelled only "
+        '"not hate" that swears, rejected for profanity; read, such rejections mostly '
+        "reject what the policy rejects: docs/decisions/0001).",
         "",
         *TABLE_HEADER,
     ]
     verdicts = []
+    rejecting = {run.lang: rejecting_of(run, engine.policy) for run in runs}
     for run in runs:
-        results = triage_rows(run.rows, run.decisions)
+        results = triage_rows(run.rows, run.decisions, rejecting[run.lang])
         out += table_lines(run.lang, results)
         met = results["all"].meets(targets)
         verdicts.append(
@@ -293,7 +315,7 @@ def triage_section(runs: list[LanguageRun], engine: Engine) -> list[str]:
         )
     out += ["", *verdicts, "", *_unvalidated(runs, engine), "", "Per data set:", ""]
     for run in runs:
-        out += policy_table(run)[(0 if run is runs[0] else 2) :]
+        out += policy_table(run, rejecting[run.lang])[(0 if run is runs[0] else 2) :]
     return out
 
 

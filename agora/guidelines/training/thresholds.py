@@ -7,7 +7,10 @@ the calibration half, against the triage targets (:mod:`agora.guidelines.trainin
 1. **Reject thresholds** (never below ``MIN_REJECT``, more likely than not): start with no
    key rejecting anything, then repeatedly lower the threshold of the key whose next step
    rejects the most violating rows per clean row it rejects, as long as all keys together
-   reject at most ``CLEAN_REJECTED_BUDGET`` of the clean rows.
+   reject at most ``CLEAN_REJECTED_BUDGET`` of the clean rows. A clean row counts against
+   the budget when a key its annotators said it does not break rejects it
+   (:func:`~agora.guidelines.training.triage.cleared`): a row of a hate speech set
+   labelled "not hate" that swears is not a mistake when profanity rejects it.
 2. **Review thresholds**: start with no key flagging anything, then repeatedly lower the
    threshold of the key whose next step sends the most of its own still-approved
    violations to review per clean row it takes from approval, until at most
@@ -31,7 +34,13 @@ import numpy as np
 from agora.guidelines.calibration import DECIMALS
 from agora.guidelines.policy import Thresholds
 from agora.guidelines.training.datasets.common import Example
-from agora.guidelines.training.triage import SPOTLIGHT_KEYS, TARGETS, is_clean, is_violating
+from agora.guidelines.training.triage import (
+    SPOTLIGHT_KEYS,
+    TARGETS,
+    cleared,
+    is_clean,
+    is_violating,
+)
 
 #: Reject thresholds never go below this probability: more likely than not.
 MIN_REJECT = 0.5
@@ -78,11 +87,12 @@ def _lower_greedily(
 
     Rows stay "open" until some key's threshold reaches them. Each step lowers, among the
     keys ``verdict`` still wants lowered, the one whose next candidate closes the most of
-    its own ``gain_rows`` (one column per key: the rows that key should catch) per
-    ``cost_rows`` among the open rows. ``verdict(open_rows)`` judges the state a step would
-    leave: ``("go", keys)`` takes it and goes on with those keys (``None``: every key),
-    ``("stop", None)`` takes it and stops, ``("refuse", None)`` leaves it and stops that key.
-    A step closes at least ``min_rows`` open rows (or runs out of candidates).
+    its own ``gain_rows`` (one column per key: the rows that key should catch) per row of
+    its ``cost_rows`` (one column per key: the rows it should not close) among the open
+    rows. ``verdict(open_rows, thresholds)`` judges the state a step would leave: ``("go",
+    keys)`` takes it and goes on with those keys (``None``: every key), ``("stop", None)``
+    takes it and stops, ``("refuse", None)`` leaves it and stops that key. A step closes at
+    least ``min_rows`` open rows (or runs out of candidates).
     """
     n_keys = scores.shape[1]
     grids = [_candidates(scores[:, k], floor) for k in range(n_keys)]
@@ -106,16 +116,18 @@ def _lower_greedily(
                 closing = open_rows & (scores[:, k] >= grids[k][next_position])
                 if closing.sum() >= min_rows and (closing & own).any():
                     break
-            ratio = (closing & own).sum() / ((closing & cost_rows).sum() + SMOOTHING)
+            ratio = (closing & own).sum() / ((closing & cost_rows[:, k]).sum() + SMOOTHING)
             if ratio > best_ratio:
                 best, best_ratio, best_rows, best_next = k, ratio, closing, next_position
         if best is None:
             break
-        outcome, keys = verdict(open_rows & ~best_rows)
+        candidate = thresholds.copy()
+        candidate[best] = grids[best][best_next]
+        outcome, keys = verdict(open_rows & ~best_rows, candidate)
         if outcome == "refuse":
             stopped[best] = True
             continue
-        thresholds[best] = grids[best][best_next]
+        thresholds = candidate
         open_rows &= ~best_rows
         position[best] = best_next + 1
         stopped[best] = position[best] >= len(grids[best])
@@ -139,16 +151,18 @@ def choose_thresholds(
     scores = np.column_stack([probabilities[key] for key in keys])
 
     clean_allowed = int(np.floor(CLEAN_REJECTED_BUDGET * clean.sum()))
+    against = cleared(rows, keys)
 
-    def within_clean_budget(open_rows):
-        return ("refuse" if (clean & ~open_rows).sum() > clean_allowed else "go"), None
+    def within_clean_budget(open_rows, thresholds):
+        mistakes = ((scores >= thresholds) & against).any(axis=1).sum()
+        return ("refuse" if mistakes > clean_allowed else "go"), None
 
     reject = _lower_greedily(
         scores,
         MIN_REJECT,
         np.ones(len(rows), dtype=bool),
         np.repeat(violating[:, None], len(keys), axis=1),
-        clean,
+        against,
         within_clean_budget,
     )
     rejected = (scores >= reject).any(axis=1)
@@ -163,20 +177,20 @@ def choose_thresholds(
     judged = spotlight & (own.sum(axis=0) >= MIN_KEY_POSITIVES)
     total_allowed = np.floor(VIOLATING_APPROVED_BUDGET * violating.sum())
 
-    def within_approval_budget(open_rows):
+    def within_approval_budget(open_rows, thresholds):  # the open rows say it all
         over = judged & ((own & open_rows[:, None]).sum(axis=0) > allowed)
         if (violating & open_rows).sum() > total_allowed:
             return "go", None
         return ("go", set(np.flatnonzero(over))) if over.any() else ("stop", None)
 
     review = reject.copy()
-    if within_approval_budget(~rejected)[0] != "stop":
+    if within_approval_budget(~rejected, reject)[0] != "stop":
         review = _lower_greedily(
             scores,
             0.0,
             ~rejected,
             own,
-            clean,
+            np.repeat(clean[:, None], len(keys), axis=1),
             within_approval_budget,
             min_rows=max(1, int(MIN_STEP_SHARE * len(rows))),
         )

@@ -64,7 +64,12 @@ from agora.guidelines.training.thresholds import (
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
 )
-from agora.guidelines.training.triage import is_clean, is_violating, triage
+from agora.guidelines.training.triage import (
+    is_clean,
+    is_violating,
+    rejected_against_labels,
+    triage,
+)
 from agora.guidelines.verdict import AUXILIARY_KEYS, MODEL_KEYS, SCORE_KEYS
 
 #: Inverse regularisation strength of every key's logistic regression.
@@ -385,15 +390,16 @@ def _validation_report(
             "reliability": reliability(p, y),
         }
     policy = Policy(thresholds={"*": {}, model.lang: thresholds})
-    decisions = []
+    decisions, rejecting = [], []
     for row_p, threat_cued in zip(probabilities, cued, strict=True):
         # off_topic stays None: relevance is its own model, and it is not a required key.
         scores = dict.fromkeys(SCORE_KEYS) | model.guideline_scores(row_p, threat_cued)
         decisions.append(policy.decide(model.lang, scores))
-    decisions = np.array(decisions)
+        rejecting.append(policy.rejecting(model.lang, scores))
     clean = np.array([is_clean(row) for row in rows], dtype=bool)
     violating = np.array([is_violating(row) for row in rows], dtype=bool)
-    return {"keys": per_key, "triage": asdict(triage(decisions, clean, violating))}
+    wrong = rejected_against_labels(rows, rejecting)
+    return {"keys": per_key, "triage": asdict(triage(np.array(decisions), clean, violating, wrong))}
 
 
 def _licence_notes(folder: Path) -> dict[str, str]:

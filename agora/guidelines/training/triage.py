@@ -5,7 +5,9 @@ comments and rejecting clear violations, and harms by approving violations (they
 readers) or rejecting clean comments (a reader is silenced). Four shares say all of it:
 
 * of clean comments (breaking nothing their annotators labelled), the share approved and
-  the share rejected;
+  the share rejected for a guideline their annotators said they do not break (a row of a
+  hate speech set labelled only "not hate" that swears is not wrongly rejected for
+  profanity: :func:`cleared`), with the share rejected for any guideline beside it;
 * of violating comments (breaking at least one labelled key), the share approved and the
   share rejected.
 
@@ -57,6 +59,35 @@ def is_violating(row: Example, key: str | None = None) -> bool:
     return any(v == 1 for v in row.labels.values())
 
 
+def cleared(rows: Sequence[Example], keys: Sequence[str]) -> np.ndarray:
+    """``(rows, keys)``: whether each row is clean and its annotators said it does not break
+    each key, so that rejecting it for that key is a mistake the labels can see.
+
+    Many data sets label one thing: a row of a hate speech set labelled "not hate" is clean
+    for identity abuse and says nothing of its swearing. Rejecting it for profanity is not a
+    mistake anyone can see, and read, such rejections mostly reject what the policy rejects
+    (docs/decisions/0001, "Clean rows rejected")."""
+    clean = np.array([is_clean(row) for row in rows], dtype=bool)
+    columns = [clean & np.array([row.labels.get(key) == 0 for row in rows]) for key in keys]
+    return np.column_stack(columns) if columns else np.zeros((len(rows), 0), dtype=bool)
+
+
+def rejected_against_labels(
+    rows: Sequence[Example], rejecting: Sequence[Iterable[str]]
+) -> np.ndarray:
+    """Per row, whether one of the guidelines that reject it (``rejecting``, per row) is one
+    its annotators said it does not break (:func:`cleared`): the clean rows wrongly
+    rejected, as far as the labels tell."""
+    against = cleared(rows, GUIDELINES)
+    return np.array(
+        [
+            any(against[i, GUIDELINES.index(key)] for key in keys)
+            for i, keys in enumerate(rejecting)
+        ],
+        dtype=bool,
+    )
+
+
 @dataclass(frozen=True)
 class Triage:
     """The four shares over one group of rows (``None`` where the group is empty)."""
@@ -64,18 +95,22 @@ class Triage:
     clean: int
     violating: int
     clean_approved: float | None
+    #: Rejected for a guideline their annotators said they do not break (the target's share).
     clean_rejected: float | None
     violating_approved: float | None
     violating_rejected: float | None
+    #: Rejected for any guideline, those their data set never labelled included.
+    clean_rejected_any: float | None = None
 
     def cells(self) -> str:
-        """Markdown cells: clean rows, their shares approved and rejected, then the same for
-        violating rows."""
+        """Markdown cells: clean rows, their shares approved, rejected against their labels
+        and rejected at all, then violating rows and their shares approved and rejected."""
         return " | ".join(
             [
                 str(self.clean),
                 percent(self.clean_approved),
                 percent(self.clean_rejected),
+                percent(self.clean_rejected_any),
                 str(self.violating),
                 percent(self.violating_approved),
                 percent(self.violating_rejected),
@@ -99,32 +134,49 @@ class Triage:
         }
 
 
-def triage(decisions: np.ndarray, clean: np.ndarray, violating: np.ndarray) -> Triage:
-    """The shares of ``decisions`` (``approve``/``review``/``reject`` per row)."""
+def triage(
+    decisions: np.ndarray,
+    clean: np.ndarray,
+    violating: np.ndarray,
+    wrongly_rejected: np.ndarray | None = None,
+) -> Triage:
+    """The shares of ``decisions`` (``approve``/``review``/``reject`` per row).
+
+    ``wrongly_rejected`` (:func:`rejected_against_labels`) marks the rejections the labels
+    show to be mistakes; without it every rejected clean row is one, as for rows labelled
+    for every guideline (a newsroom's own decisions)."""
     decisions = np.asarray(decisions)
+    rejected = decisions == "reject"
+    wrong = rejected if wrongly_rejected is None else rejected & wrongly_rejected
     return Triage(
         clean=int(clean.sum()),
         violating=int(violating.sum()),
         clean_approved=share(decisions[clean] == "approve"),
-        clean_rejected=share(decisions[clean] == "reject"),
+        clean_rejected=share(wrong[clean]),
         violating_approved=share(decisions[violating] == "approve"),
-        violating_rejected=share(decisions[violating] == "reject"),
+        violating_rejected=share(rejected[violating]),
+        clean_rejected_any=share(rejected[clean]),
     )
 
 
-def triage_rows(rows: list[Example], decisions: np.ndarray) -> dict[str, Triage]:
-    """``"all"`` violations, then each spotlight key's, all against every clean row."""
+def triage_rows(
+    rows: list[Example], decisions: np.ndarray, rejecting: Sequence[Iterable[str]]
+) -> dict[str, Triage]:
+    """``"all"`` violations, then each spotlight key's, all against every clean row;
+    ``rejecting`` names, per row, the guidelines that reject it."""
     clean = np.array([is_clean(row) for row in rows], dtype=bool)
+    wrong = rejected_against_labels(rows, rejecting)
     groups = {"all": np.array([is_violating(row) for row in rows], dtype=bool)}
     for key in SPOTLIGHT_KEYS:
         groups[key] = np.array([is_violating(row, key) for row in rows], dtype=bool)
-    return {name: triage(decisions, clean, mask) for name, mask in groups.items()}
+    return {name: triage(decisions, clean, mask, wrong) for name, mask in groups.items()}
 
 
 TABLE_HEADER = [
     "| language | violations | clean rows | clean approved | clean rejected "
-    "| violating rows | violating approved | violating rejected |",
-    "|---|---|---|---|---|---|---|---|",
+    "| clean rejected, any guideline | violating rows | violating approved "
+    "| violating rejected |",
+    "|---|---|---|---|---|---|---|---|---|",
 ]
 
 
