@@ -158,6 +158,38 @@ def test_reject_thresholds_need_enough_approvals_to_be_fitted(policy):
         assert limits["review"] <= limits["reject"]
 
 
+def test_a_kept_reject_threshold_that_rejects_approved_comments_is_raised(policy):
+    # These moderators let swearing through and never reject for profanity: a fifth of
+    # what they approve scores up to 0.9 on it, above the default reject threshold.
+    rng = random.Random(7)
+    decided = []
+    for i in range(2400):
+        scores = {key: rng.uniform(0.0, 0.01) for key in REQUIRED_KEYS}
+        if i % 5 == 0:
+            scores["profanity"] = rng.uniform(0.5, 0.9)
+        decided.append(Decided("en", scores, None))
+    default = policy.threshold("en", "profanity").reject
+    assert default < 0.9
+
+    fit = site_policy.fit_language("en", decided, policy)
+
+    assert fit.raised == ("profanity",) and set(fit.thresholds) == {"profanity"}
+    assert fit.thresholds["profanity"]["reject"] > default
+    assert fit.before.clean_rejected > 0.05
+    assert fit.after.clean_rejected < 0.02  # 0.6% of the older half, give or take
+    # Too few approvals to measure a share of them rejected: the threshold stays.
+    small = site_policy.fit_language("en", decided[:600], policy)
+    assert small.thresholds is None and small.raised == ()
+
+
+def test_above_approvals_leaves_at_most_the_allowed_approvals_at_or_above_it():
+    scores = [0.95, 0.9, 0.9, 0.8, 0.3]
+    assert site_policy.above_approvals(0.5, scores, allowed=1) == 0.9001
+    assert site_policy.above_approvals(0.5, scores, allowed=3) == 0.8001
+    assert site_policy.above_approvals(0.85, scores, allowed=3) == 0.85  # already above
+    assert site_policy.above_approvals(0.5, [1.0, 1.0], allowed=0) == 1.0
+
+
 @pytest.fixture(scope="module")
 def engine():
     from agora.guidelines import Engine

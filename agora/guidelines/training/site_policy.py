@@ -23,6 +23,7 @@ the change would have done to the comments it decided last before it switches it
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,10 +31,15 @@ from typing import Any
 
 import numpy as np
 
+from agora.guidelines.calibration import DECIMALS
 from agora.guidelines.engine import Engine
 from agora.guidelines.policy import REQUIRED_KEYS, Policy
 from agora.guidelines.training.datasets.common import Example
-from agora.guidelines.training.thresholds import MIN_KEY_POSITIVES, choose_thresholds
+from agora.guidelines.training.thresholds import (
+    CLEAN_REJECTED_BUDGET,
+    MIN_KEY_POSITIVES,
+    choose_thresholds,
+)
 from agora.guidelines.training.triage import (
     ReviewCause,
     Triage,
@@ -84,6 +90,9 @@ class LanguageFit:
     before: Triage | None
     after: Triage | None
     why_not: str = ""
+    #: Guidelines kept (too few rejections to fit) whose reject threshold was raised
+    #: because it rejected what the moderators approved.
+    raised: tuple[str, ...] = ()
 
 
 class DecisionsError(ValueError):
@@ -171,32 +180,50 @@ def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> Langu
     for are fitted; the others keep the thresholds in force. Decisions say nothing of a
     guideline nobody broke in them, and a threshold chosen without a single violation of
     its key would be the highest there is: that key would never send a comment to review.
+    With :data:`MIN_CLEAN_TO_REJECT` approvals, though, they say where a kept reject
+    threshold rejects what the moderators approve (a newsroom that lets swearing through
+    never rejects for profanity): such a threshold is raised until it alone rejects at most
+    the clean budget of the approvals (:func:`above_approvals`).
     """
     counted = counted_in(lang, decided)
     older, newer = counted[: len(counted) // 2], counted[len(counted) // 2 :]
     rejections = Counter(c.rejected_for for c in older if c.rejected_for in REQUIRED_KEYS)
     keys = [key for key in REQUIRED_KEYS if rejections[key] >= MIN_VIOLATING]
-    clean = sum(c.rejected_for is None for c in older)
-    if clean < MIN_CLEAN or not keys:
+    approved = [c for c in older if c.rejected_for is None]
+    clean = len(approved)
+    thresholds: dict[str, dict[str, float | None]] = {}
+    if clean >= MIN_CLEAN and keys:
+        # Rejections for the guidelines kept as they are (and for none) choose nothing.
+        fitting = [c for c in older if c.rejected_for is None or c.rejected_for in keys]
+        chosen = choose_thresholds(
+            {key: np.array([c.scores[key] for c in fitting], dtype=float) for key in keys},
+            [example(c) for c in fitting],
+        )
+        for key, t in chosen.items():
+            # Too few approvals to measure the share of them rejected: the reject threshold
+            # stays as it is (and the review threshold under it).
+            kept = policy.threshold(lang, key).reject
+            reject = t.reject if clean >= MIN_CLEAN_TO_REJECT else kept
+            review = t.review if reject is None else min(t.review, reject)
+            thresholds[key] = {"review": review, "reject": reject}
+    raised = []
+    if clean >= MIN_CLEAN_TO_REJECT:
+        allowed = int(np.floor(CLEAN_REJECTED_BUDGET * clean))
+        for key in REQUIRED_KEYS:
+            kept_limits = policy.threshold(lang, key)
+            if key in thresholds or kept_limits.reject is None:
+                continue
+            reject = above_approvals(kept_limits.reject, [c.scores[key] for c in approved], allowed)
+            if reject > kept_limits.reject:
+                thresholds[key] = {"review": min(kept_limits.review, reject), "reject": reject}
+                raised.append(key)
+    if not thresholds:
         why = (
             f"{clean} approved in the older half, and at most {max(rejections.values(), default=0)}"
             f" rejected for any one guideline; fitting needs at least {MIN_CLEAN} and "
             f"{MIN_VIOLATING}"
         )
         return LanguageFit(lang, len(older), len(newer), None, None, None, why)
-    # Rejections for the guidelines kept as they are (and for none) choose nothing.
-    fitting = [c for c in older if c.rejected_for is None or c.rejected_for in keys]
-    chosen = choose_thresholds(
-        {key: np.array([c.scores[key] for c in fitting], dtype=float) for key in keys},
-        [example(c) for c in fitting],
-    )
-    thresholds: dict[str, dict[str, float | None]] = {}
-    for key, t in chosen.items():
-        # Too few approvals to measure the share of them rejected: the reject threshold
-        # stays as it is (and the review threshold under it).
-        reject = t.reject if clean >= MIN_CLEAN_TO_REJECT else policy.threshold(lang, key).reject
-        review = t.review if reject is None else min(t.review, reject)
-        thresholds[key] = {"review": review, "reject": reject}
     fitted = Policy.from_dict({"languages": {lang: thresholds}}, base=policy)
     return LanguageFit(
         lang,
@@ -205,7 +232,19 @@ def fit_language(lang: str, decided: Sequence[Decided], policy: Policy) -> Langu
         thresholds,
         triage_under(policy, newer),
         triage_under(fitted, newer),
+        raised=tuple(raised),
     )
+
+
+def above_approvals(reject: float, scores: Sequence[float | None], allowed: int) -> float:
+    """``reject``, or the lowest threshold on the score grid above all but ``allowed`` of
+    the approved comments' ``scores``, whichever is higher (never above 1)."""
+    ordered = sorted((s for s in scores if s is not None), reverse=True)
+    if len(ordered) <= allowed or ordered[allowed] < reject:
+        return reject
+    step = 10.0**-DECIMALS
+    above = math.floor(ordered[allowed] / step + 1e-6) * step + step
+    return min(1.0, round(above, DECIMALS))
 
 
 def triage_under(policy: Policy, comments: Sequence[Decided]) -> Triage:

@@ -84,6 +84,12 @@ class Command(BaseCommand):
                     f"  {key}: review {current.review:g} -> {values['review']:g}, "
                     f"reject {_limit(current.reject)} -> {_limit(values['reject'])}"
                 )
+            if fit.raised:
+                self.stdout.write(
+                    f"  Reject thresholds raised, with fewer than {site_policy.MIN_VIOLATING} "
+                    "rejections for them but rejecting more of the approved comments than the "
+                    f"budget allows: {', '.join(fit.raised)}."
+                )
             kept = [key for key in REQUIRED_KEYS if key not in fit.thresholds]
             if kept:
                 self.stdout.write(
