@@ -258,6 +258,28 @@ def test_fit_policy_reads_decisions_exported_from_another_tool(db, tmp_path, cap
     assert set(json.loads(out.read_text(encoding="utf-8"))["languages"]["en"]) == {"profanity"}
 
 
+def test_fit_policy_raises_a_reject_threshold_that_overrules_the_moderators(db, tmp_path, capsys):
+    # A newsroom that lets swearing through: it never rejects for profanity, and a fifth
+    # of what it approves swears.
+    lines = []
+    for number in range(1100):
+        if number % 5 == 0:
+            text = f"Budget number {number} for the old bridge is fucking bullshit."
+        else:
+            text = f"The council should publish budget number {number} in full."
+        lines.append(json.dumps({"text": text, "decision": "approved"}))
+    source, out = tmp_path / "decisions.jsonl", tmp_path / "policy.json"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    default = Policy.default().threshold("en", "profanity").reject
+
+    call_command("fit_policy", "--decisions", str(source), "--out", str(out))
+
+    printed = capsys.readouterr().out
+    assert "Reject thresholds raised" in printed and "profanity." in printed
+    fitted = json.loads(out.read_text(encoding="utf-8"))["languages"]["en"]
+    assert set(fitted) == {"profanity"} and fitted["profanity"]["reject"] > default
+
+
 def test_fit_policy_says_which_line_of_a_decisions_file_is_wrong(db, tmp_path):
     source = tmp_path / "decisions.jsonl"
     source.write_text('{"text": "Fine.", "decision": "approved"}\n{"text": "Hm"}\n')
