@@ -238,6 +238,7 @@ def test_the_evaluation_counts_what_the_sentences_did_to_each_decision(engine):
         raised,
         np.where(raised, whole, decisions),
         [frozenset()] * len(rows),
+        [[]] * len(rows),
     )
     (line,) = [line for line in sentence_section([run]) if line.startswith("| en")]
     # rows, of several sentences, raised, raised clean, ..., raised violating, approved whole

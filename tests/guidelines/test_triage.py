@@ -156,7 +156,9 @@ def test_the_review_section_gives_each_cause_with_its_shares():
     offensive, promotion = ("profanity", "threat"), ("promotion",)
     causes = [frozenset({offensive}), frozenset({offensive, promotion})]
     causes += [frozenset({offensive}), frozenset()]
-    run = LanguageRun("tr", rows, {}, decisions, [], {}, {}, np.zeros(4, bool), decisions, causes)
+    run = LanguageRun(
+        "tr", rows, {}, decisions, [], {}, {}, np.zeros(4, bool), decisions, causes, [[]] * 4
+    )
     lines = [line for line in review_section([run]) if line.startswith("| tr")]
     assert lines == [
         "| tr | `profanity`, `threat` | 2 (66.7%) | 1 (33.3%) | 1 (100.0%) |",

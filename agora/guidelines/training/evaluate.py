@@ -49,7 +49,7 @@ from agora.guidelines.engine import LANGUAGE_NAMES, Engine
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.model import SENTENCE_FLOOR, SENTENCE_SCORE, Scored
 from agora.guidelines.normalize import normalize
-from agora.guidelines.policy import REQUIRED_KEYS, Policy
+from agora.guidelines.policy import REQUIRED_KEYS
 from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
 from agora.guidelines.training import datasets, functional, relevance_eval
@@ -106,6 +106,8 @@ class LanguageRun:
     read_whole: np.ndarray
     #: Per row, what sent it to review (:func:`causes_under`).
     causes: list[frozenset[tuple[str, ...]]]
+    #: Per row, the guidelines that reject it (``Policy.rejecting``).
+    rejecting: list[list[str]]
 
 
 def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
@@ -117,7 +119,7 @@ def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
 def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
     """Verdicts (scores, decisions) for every row; auxiliary keys straight from the model."""
     scores = {key: np.full(len(rows), np.nan) for key in MODEL_KEYS}
-    decisions, causes = [], []
+    decisions, causes, rejecting = [], [], []
     model = engine.models[lang]
     with tqdm(total=len(rows), desc=f"{lang}: evaluate", unit="row", file=sys.stderr) as bar:
         for start in range(0, len(rows), BATCH_SIZE):
@@ -128,6 +130,7 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
                     scores[key][i] = np.nan if value is None else value
                 decisions.append(verdict.decision)
                 causes.append(causes_under(engine.policy, lang, verdict.scores, model.source_key))
+                rejecting.append(engine.policy.rejecting(lang, verdict.scores))
             bar.update(len(chunk))
     embeddings = None
     if model.encoded:
@@ -156,6 +159,7 @@ def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
         raised,
         read_whole,
         causes,
+        rejecting,
     )
 
 
@@ -252,20 +256,8 @@ def _key_row(run, key, source, index, y, clean, limits) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def rejecting_of(run: LanguageRun, policy: Policy) -> list[list[str]]:
-    """Per row, the guidelines whose score reached their reject threshold."""
-    keys = [key for key in GUIDELINES if key in run.scores]
-    return [
-        policy.rejecting(
-            run.lang, {key: None if np.isnan(v := run.scores[key][i]) else float(v) for key in keys}
-        )
-        for i in range(len(run.rows))
-    ]
-
-
-def policy_table(run: LanguageRun, rejecting: list[list[str]]) -> list[str]:
-    """Markdown rows: the whole policy's triage per data set (all violations together);
-    ``rejecting`` as :func:`rejecting_of` gives it."""
+def policy_table(run: LanguageRun) -> list[str]:
+    """Markdown rows: the whole policy's triage per data set (all violations together)."""
     lines = [
         "| language | data set | clean rows | clean approved | clean rejected "
         "| clean rejected, any guideline | violating rows | violating approved "
@@ -274,7 +266,7 @@ def policy_table(run: LanguageRun, rejecting: list[list[str]]) -> list[str]:
     ]
     clean = np.array([is_clean(row) for row in run.rows], dtype=bool)
     violating = np.array([is_violating(row) for row in run.rows], dtype=bool)
-    wrong = rejected_against_labels(run.rows, rejecting)
+    wrong = rejected_against_labels(run.rows, run.rejecting)
     sources = np.array([row.source for row in run.rows])
     for source in [*sorted(set(sources)), "all sets"]:
         mask = np.ones(len(run.rows), bool) if source == "all sets" else sources == source
@@ -304,9 +296,8 @@ def triage_section(runs: list[LanguageRun], engine: Engine) -> list[str]:
         *TABLE_HEADER,
     ]
     verdicts = []
-    rejecting = {run.lang: rejecting_of(run, engine.policy) for run in runs}
     for run in runs:
-        results = triage_rows(run.rows, run.decisions, rejecting[run.lang])
+        results = triage_rows(run.rows, run.decisions, run.rejecting)
         out += table_lines(run.lang, results)
         met = results["all"].meets(targets)
         verdicts.append(
@@ -315,7 +306,7 @@ def triage_section(runs: list[LanguageRun], engine: Engine) -> list[str]:
         )
     out += ["", *verdicts, "", *_unvalidated(runs, engine), "", "Per data set:", ""]
     for run in runs:
-        out += policy_table(run, rejecting[run.lang])[(0 if run is runs[0] else 2) :]
+        out += policy_table(run)[(0 if run is runs[0] else 2) :]
     return out
 
 
