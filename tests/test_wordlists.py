@@ -76,6 +76,24 @@ def test_per_language_lists_apply_to_their_language_only_and_global_ones_to_all(
     assert [hit[1] for hit in found("spamword", "kmr")] == ["spamword"]
 
 
+def test_turkish_terms_meet_spellings_without_marks_but_not_other_words(chief):
+    add(chief, "şerefsiz", language="tr")
+    add(chief, "sik", guideline="profanity", language="tr")
+    add(chief, "kûçik", kind=Kind.SUSPECT, language="kmr")
+
+    assert found("Serefsiz herif, ŞEREFSİZ!", "tr") == [
+        ("banned", "şerefsiz", ["Serefsiz", "ŞEREFSİZ"])
+    ]
+    # Listed without marks, the vulgar word leaves "often" and "smart" alone.
+    assert found("Sık sık zam geliyor, şık bir çözüm değil.", "tr") == []
+    assert found("sik", "tr") == [("banned", "sik", ["sik"])]
+    assert found("Tu kucik î", "kmr") == [("suspect", "kûçik", ["kucik"])]
+    # The widening follows the comment's language: an English comment keeps its letters.
+    add(chief, "çöp", guideline="profanity")
+    assert found("cop", "en") == []
+    assert found("cop", "tr") == [("banned", "çöp", ["cop"])]
+
+
 def test_a_change_takes_effect_on_the_next_match_and_a_removal_too(chief):
     assert found("what a nincompoop") == []  # the lists are read and kept
 

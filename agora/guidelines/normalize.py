@@ -9,16 +9,28 @@ in the normalised text can be highlighted in the comment exactly as it was writt
 Steps, in order (each documented where it is defined):
 
 1. canonical composition (NFC) of base letters with combining marks;
-2. Turkish dotted and dotless I, when ``lang == "tr"`` (see :func:`normalize`);
-3. one character table: NFKC compatibility forms, case folding, removal of combining marks
+2. one character table: NFKC compatibility forms, case folding, removal of combining marks
    (Arabic harakat included), zero-width and other invisible characters (ZWNJ included),
    control characters and tatweel; every kind of whitespace to a space; every decimal digit
    (Arabic-Indic, Persian ...) to ASCII; Arabic-script letter variants unified;
    look-alike Cyrillic and Greek letters inside Latin words are first mapped to Latin;
+3. letters with marks to plain ones in Turkish and Kurmanji (see below), and the dotless
+   "ı", which only Turkish and Azerbaijani use, to "i" in any other known language
+   ("bıtch"); with no language given it is kept;
 4. runs of whitespace to one space;
 5. single letters split by one separator joined ("f.u.c.k" -> "fuck");
 6. leetspeak inside Latin words ("f4ck" -> "fack", "$h1t" -> "shit");
 7. runs of three or more identical letters to one letter ("fuuuuck" -> "fuck").
+
+Turkish and Kurmanji comments (``lang`` "tr" or "kmr") lose the marks of their letters:
+ç ğ ı ö ş ü ê î û become c g i o s u e i u ("IŞIK" and "ışık" both become "isik"). Readers
+of both often type on keyboards without them ("serefsiz", "oldurecegim"), so without this
+one word is two to the models and the threat cues, and the spelling without marks, rarer
+in the labelled data, is the one they know less: "Haber icin tesekkurler" went to review
+where "Haber için teşekkürler" was approved. ``keep_marks=True`` keeps them, for the word
+lists: a moderator who lists the vulgar "sik" does not mean the common "sık" (often) or
+"şık" (smart), so the lists match the marks themselves (``agora.wordlists.matching``), and
+Turkish's dotted and dotless I then keep their own case folding ("I" -> "ı", "İ" -> "i").
 
 Links and e-mail addresses are left alone by steps 5 to 7, so promotion cues survive.
 
@@ -43,7 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Normalized", "normalize"]
+__all__ = ["PLAIN_LETTERS", "UNMARKED_LANGUAGES", "Normalized", "normalize"]
 
 
 @dataclass(frozen=True)
@@ -425,19 +437,27 @@ def _compose(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     return _rewrite(text, offsets, _MARKED_RUN.finditer(text), _nfc, protect=False)
 
 
-def normalize(text: str, lang: str | None = None) -> Normalized:
+#: Turkish and Kurmanji letters with marks, to the plain letter readers type for each (one
+#: character for one, so the offsets stand).
+PLAIN_LETTERS = dict(zip("çğıöşüêîû", "cgiosueiu", strict=True))
+#: The languages whose comments lose those marks unless ``keep_marks``.
+UNMARKED_LANGUAGES = frozenset({"tr", "kmr"})
+_TO_PLAIN = str.maketrans(PLAIN_LETTERS)
+
+
+def normalize(text: str, lang: str | None = None, *, keep_marks: bool = False) -> Normalized:
     """Normalise a comment for scoring and word matching; see the module docstring.
 
-    ``lang`` is the comment's language if known. Only Turkish changes case folding
-    ("I" -> "ı", "İ" -> "i"); for any other known language a dotless "ı", which only Turkish
-    and Azerbaijani use, is read as "i" ("bıtch"). With ``lang=None`` it is kept.
+    ``lang`` is the comment's language if known (step 3 depends on it); ``keep_marks``
+    keeps the marks of Turkish and Kurmanji letters.
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize() needs a str, not {type(text).__name__}")
     offsets = list(range(len(text)))
     source = text
     text, offsets = _compose(text, offsets)
-    if lang == "tr":
+    unmarked = lang in UNMARKED_LANGUAGES and not keep_marks
+    if lang == "tr" and not unmarked:
         text = text.replace("I", "ı").replace("İ", "i")
     if not text.isascii() and _CYRILLIC_GREEK_LETTER.search(text):
         # Look-alikes are judged with case intact ("Н" is H, "н" is h), so case is folded
@@ -445,7 +465,9 @@ def normalize(text: str, lang: str | None = None) -> Normalized:
         text, offsets = _translate(text, offsets, _table(fold_case=False))
         text = _latinize_lookalikes(text)
     text, offsets = _translate(text, offsets, _table(fold_case=True))
-    if lang is not None and lang != "tr":
+    if unmarked:
+        text = text.translate(_TO_PLAIN)
+    elif lang is not None and lang != "tr":
         text = text.replace("ı", "i")
     if "  " in text:
         text, offsets = _rewrite(text, offsets, _SPACES.finditer(text), _collapse_spaces, False)

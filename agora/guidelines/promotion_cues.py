@@ -434,7 +434,7 @@ def find_cues_normalized(norm: Normalized) -> PromotionCues:
 def find_cues(text: str, lang: str | None = None) -> PromotionCues:
     """Every promotion cue in ``text`` (a comment as written) and their combined score.
 
-    ``lang`` is passed to :func:`normalize` (it matters for Turkish "I"); the cues of every
-    language are looked for whatever ``lang`` is.
+    ``lang`` is passed to :func:`normalize` (Turkish and Kurmanji lose their letters'
+    marks); the cues of every language are looked for whatever ``lang`` is.
     """
     return find_cues_normalized(normalize(text, lang))

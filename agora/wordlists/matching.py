@@ -5,6 +5,11 @@ Terms and comments go through the guideline engine's normalisation
 the term "idiot". A term matches whole words only (a phrase matches as a whole), and
 its evidence is the span of the comment as written, like the engine's.
 
+Turkish and Kurmanji keep the marks of their letters here (the engine drops them for
+scoring): "sik" is vulgar where "sık" (often) and "şık" (smart) are not, so a term listed
+without marks meets only that spelling. A term listed with them also meets the spelling a
+reader types without them: "şerefsiz" meets "serefsiz".
+
 Every app server reads the lists' version (the newest ``TermChange``, one indexed
 lookup) before matching and rebuilds its patterns when it changed, so an edit
 takes effect on the next comment everywhere: there is no copy that can go stale.
@@ -18,12 +23,16 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 
-from agora.guidelines.normalize import normalize
+from agora.guidelines.normalize import PLAIN_LETTERS, UNMARKED_LANGUAGES, normalize
 from agora.wordlists.models import Kind, Term, TermChange
 
 
 def normalized_term(text: str, language: str) -> str:
-    return normalize(text.strip(), language or None).text.strip()
+    return normalize(text.strip(), language or None, keep_marks=True).text.strip()
+
+
+#: In a comment of UNMARKED_LANGUAGES, a marked letter of a term to what a reader may type.
+_MARKED_OR_PLAIN = {marked: f"[{marked}{plain}]" for marked, plain in PLAIN_LETTERS.items()}
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,9 @@ class _Patterns:
     """The compiled lists for one comment language (its own lists and the global ones)."""
 
     kinds: dict[str, re.Pattern | None]
-    # normalized term -> (guideline, term as the moderator typed it), per kind
-    terms: dict[str, dict[str, tuple[str, str]]]
+    # (guideline, term as the moderator typed it) per kind, in the order of the pattern's
+    # groups: the group that matched names the term.
+    terms: dict[str, list[tuple[str, str]]]
 
 
 @dataclass
@@ -74,14 +84,21 @@ class _Lists:
                 for term_lang, term_kind, guideline, text, normalized in self.terms:
                     if term_lang == lang and term_kind == kind and normalized:
                         chosen[normalized] = (guideline, text)
-            terms[kind] = chosen
-            kinds[kind] = _whole_words(sorted(chosen, key=len, reverse=True)) if chosen else None
+            # Longest first, so a phrase wins over a word it starts with.
+            ordered = sorted(chosen, key=len, reverse=True)
+            terms[kind] = [chosen[normalized] for normalized in ordered]
+            kinds[kind] = (
+                _whole_words(ordered, _MARKED_OR_PLAIN if language in UNMARKED_LANGUAGES else {})
+                if chosen
+                else None
+            )
         return _Patterns(kinds, terms)
 
 
-def _whole_words(alternatives: list[str]) -> re.Pattern:
-    # Longest first, so a phrase wins over a word it starts with.
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
+def _whole_words(alternatives: list[str], loose: dict[str, str]) -> re.Pattern:
+    """One group per alternative; ``loose`` widens a letter to a character class."""
+    groups = ("".join(loose.get(ch) or re.escape(ch) for ch in text) for text in alternatives)
+    return re.compile(r"(?<!\w)(?:" + "|".join(f"({group})" for group in groups) + r")(?!\w)")
 
 
 _current: _Lists | None = None
@@ -116,7 +133,7 @@ def find(body: str, language: str) -> list[Hit]:
     patterns = _lists().patterns(language)
     if not any(patterns.kinds.values()):
         return []
-    text = normalize(body, language or None)
+    text = normalize(body, language or None, keep_marks=True)
     allowed = patterns.kinds[Kind.ALLOWED]
     shielded = [m.span() for m in allowed.finditer(text.text)] if allowed else []
     hits: dict[tuple[str, str], Hit] = {}
@@ -126,7 +143,7 @@ def find(body: str, language: str) -> list[Hit]:
             start, end = match.span()
             if any(a < end and start < b for a, b in shielded):
                 continue
-            guideline, term = patterns.terms[kind][match.group()]
+            guideline, term = patterns.terms[kind][match.lastindex - 1]
             source_start, source_end = text.source_span(start, end)
             evidence = {
                 "start": source_start,

@@ -7,6 +7,7 @@ passes is defined in agora/guidelines/functional.py.
 import json
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import pytest
 
@@ -37,14 +38,14 @@ from agora.guidelines.training.functional import (
 # and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
 MUST_PASS = {
     ("profanity", "direct"): 0.83,  # measured 13/14
-    ("profanity", "spelling_evasion"): 0.90,  # measured 6/6
+    ("profanity", "spelling_evasion"): 0.90,  # measured 7/7
     ("profanity", "shouted_capitals"): 0.90,  # measured 5/5
     ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
     ("profanity", "innocent_use"): 0.46,  # measured 5/9
-    ("profanity", "neutral_control"): 0.57,  # measured 4/6
+    ("profanity", "neutral_control"): 0.47,  # measured 4/7
     ("threat", "direct"): 0.90,  # measured 9/9
-    ("threat", "spelling_evasion"): 0.90,  # measured 3/3
+    ("threat", "spelling_evasion"): 0.90,  # measured 4/4
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
     ("threat", "implicit"): 0.49,  # measured 10/17
     ("threat", "shouted_capitals"): 0.90,  # measured 3/3
@@ -55,7 +56,7 @@ MUST_PASS = {
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4
     ("personal_attack", "shouted_capitals"): 0.90,  # measured 3/3
     ("personal_attack", "self_directed"): 0.57,  # measured 2/3
-    ("personal_attack", "disagreement"): 0.52,  # measured 5/8
+    ("personal_attack", "disagreement"): 0.46,  # measured 5/9
     ("personal_attack", "praise"): 0.57,  # measured 2/3
     ("identity_abuse", "direct"): 0.90,  # measured 12/12
     ("identity_abuse", "implicit"): 0.70,  # measured 4/5
@@ -64,7 +65,7 @@ MUST_PASS = {
     ("identity_abuse", "spelling_evasion"): 0.90,  # measured 2/2
     ("identity_abuse", "shouted_capitals"): 0.90,  # measured 2/2
     ("identity_abuse", "reporting"): 0.57,  # measured 2/3
-    ("promotion", "link_spam"): 0.90,  # measured 6/6
+    ("promotion", "link_spam"): 0.73,  # measured 5/6
     ("promotion", "dm_solicitation"): 0.61,  # measured 5/7
     ("promotion", "discount_code"): 0.90,  # measured 4/4
     ("promotion", "crypto_scam"): 0.40,  # measured 2/4
@@ -335,3 +336,20 @@ def test_without_a_relevance_model_off_topic_cases_fail(cases):
     outcomes = judge_cases(Engine.load(), off_topic)
     assert outcomes and not any(outcome.passed for outcome in outcomes)
     assert all(outcome.score is None for outcome in outcomes)
+
+
+def test_turkish_cases_typed_without_their_letters_marks_score_the_same(cases):
+    # Readers without a Turkish keyboard write "oldurecegim" for "öldüreceğim".
+    unmarked = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
+    turkish = [c for c in cases if c.lang == "tr"]
+    plain = [replace(c, text=c.text.translate(unmarked)) for c in turkish]
+    assert sum(p.text != c.text for p, c in zip(plain, turkish, strict=True)) >= 15
+    engine = Engine.load()
+    for case, marked, typed in zip(
+        turkish,
+        engine.judge_many([c.comment() for c in turkish]),
+        engine.judge_many([c.comment() for c in plain]),
+        strict=True,
+    ):
+        assert typed.scores == marked.scores, case.text
+        assert typed.decision == marked.decision, case.text

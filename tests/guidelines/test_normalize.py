@@ -152,9 +152,25 @@ def test_whitespace_becomes_single_spaces():
 
 
 def test_turkish_dotted_and_dotless_i():
-    assert norm("IŞIK", "tr") == "ışık"
+    assert norm("IŞIK", "tr") == norm("ışık", "tr") == norm("ISIK", "tr") == "isik"
     assert norm("İstanbul", "tr") == "istanbul"
     assert norm("I\u0307stanbul", "tr") == "istanbul"  # decomposed İ
+
+
+def test_turkish_and_kurmanji_typed_without_marks_are_one_spelling():
+    assert norm("Şerefsiz göt, öldüreceğim", "tr") == norm("Serefsiz got, oldurecegim", "tr")
+    assert norm("Şerefsiz göt, öldüreceğim", "tr") == "serefsiz got, oldurecegim"
+    assert norm("Mala te bişewitînim, çêlek", "kmr") == "mala te bisewitinim, celek"
+    # Other languages keep their marks: "çöp" is not read as Turkish in a French comment.
+    assert norm("garçon été", "fr") == "garçon été"
+
+
+def test_unmarked_letters_keep_the_offsets():
+    text = "Ne güzel ŞEHİR"
+    result = normalize(text, "tr")
+    assert result.text == "ne guzel sehir"
+    start = result.text.index("sehir")
+    assert text[slice(*result.source_span(start, start + 5))] == "ŞEHİR"
 
 
 def test_other_languages_fold_i_the_usual_way():
@@ -164,7 +180,7 @@ def test_other_languages_fold_i_the_usual_way():
 
 def test_dotless_i_is_read_as_i_outside_turkish():
     assert norm("bıtch", "en") == "bitch"
-    assert norm("sık", "tr") == "sık"
+    assert norm("sık", "tr") == "sik"
     assert norm("sık") == "sık"  # unknown language: kept, it may be Turkish
 
 

@@ -129,6 +129,10 @@ def test_denials_reports_and_figures_of_speech_are_not_cues(text):
         ("ar", "نعرف أين تسكن يا كاتب، انتبه", "لا نعرف أين تسكن عائلات النازحين الآن"),
         ("ar", "منعرف وين بيتك، دير بالك", "ما نعرف وين بيتك الجديد، ابعث العنوان"),
         ("tr", "Nerede oturduğunu biliyoruz, dikkatli ol", "Nerede oturduğunu bilmiyoruz"),
+        # typed without the letters' marks
+        ("tr", "Bir daha yazarsan seni oldurecegim", "Seni asla oldurmeyecegim, sakin ol"),
+        ("tr", "NEREDE OTURDUGUNU BILIYORUZ", "Nerede oturdugunu bilmiyoruz"),
+        ("kmr", "Heke tu disa binivisi, ez e te bikujim", "Netirse, ez e te nekujim"),
         ("fa", "می‌دونیم خونت کجاست، مواظب باش", "نمی‌دونیم خونه‌اش کجاست"),
         ("ckb", "دەزانین ماڵت لە کوێیە، ئاگادار بە", "نازانین ماڵی ئەو لە کوێیە"),
         ("kmr", "Em dizanin tu li ku dijî, hay ji xwe hebe", "Em nizanin ew li ku dijî"),
