@@ -6,6 +6,12 @@ is held out for it.
 For ckb and kmr there is no data there; it uses the short sentences written for this project
 in ``tests/guidelines/fixtures/kurdish_sentences.json`` and says so in the table.
 
+Turkish and Kurmanji are also typed on keyboards without their letters' marks ("Haber icin
+tesekkurler"). Three rows take the marks off: the Turkish sample, the Kurmanji sentences,
+and the Kurmanji interface's own sentences (its catalogue's translations of four words or
+more). Kurmanji typed so has no letter of its own left, and the costly mistake is taking
+it for Turkish: the "another article" column is a Turkish one for it.
+
 Three rows test what must never be dropped as ``other``: English texts of at most four words
 from the same English sets, and the same texts shouted and stretched (upper-cased, each
 word's first vowel written four times over: "WHAAAAT A JOOOOKE"). Three rows test what must
@@ -46,7 +52,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from agora.guidelines.language import detect_language, model_path  # noqa: E402
-from agora.guidelines.normalize import normalize  # noqa: E402
+from agora.guidelines.normalize import PLAIN_LETTERS, normalize  # noqa: E402
 
 KURDISH = REPO / "tests" / "guidelines" / "fixtures" / "kurdish_sentences.json"
 RESULT = REPO / "bench" / "results" / "langid.md"
@@ -133,6 +139,25 @@ def _draw(rng: random.Random, sets: dict[str, list[str]], count: int, keep=None)
     return texts
 
 
+#: Turkish and Kurmanji letters with marks, either case, to what a keyboard without them types.
+_PLAIN = str.maketrans(
+    {**PLAIN_LETTERS, **{m.upper(): p.upper() for m, p in PLAIN_LETTERS.items()}, "İ": "I"}
+)
+_PLACEHOLDER = re.compile(r"%\(\w+\)s|%[sd]|\{[^}]*\}")
+
+
+def _without_marks(text: str) -> str:
+    return text.translate(_PLAIN)
+
+
+def _kmr_strings() -> list[str]:
+    """The Kurmanji interface's own sentences (its catalogue's translations of four words
+    or more, placeholders taken out): Kurmanji written for this project, like the fixtures."""
+    catalogue = (REPO / "agora/locale/kmr/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    strings = (_PLACEHOLDER.sub(" ", s) for s in re.findall(r'^msgstr "(.+)"$', catalogue, re.M))
+    return sorted({" ".join(s.split()) for s in strings if len(s.split()) >= 4})
+
+
 def _shout_and_stretch(text: str) -> str:
     """Upper-case ``text`` and write each word's first vowel four times over."""
     return " ".join(
@@ -148,6 +173,9 @@ def sample(data: Path, per_language: int) -> dict[str, list[str]]:
         samples[lang] = _draw(rng, loader(data), per_language)
     kurdish = json.loads(KURDISH.read_text(encoding="utf-8"))
     samples["ckb"], samples["kmr"] = kurdish["ckb"], kurdish["kmr"]
+    samples["tr, typed without marks"] = [_without_marks(t) for t in samples["tr"]]
+    samples["kmr, typed without marks"] = [_without_marks(t) for t in kurdish["kmr"]]
+    samples["kmr, interface strings without marks"] = [_without_marks(t) for t in _kmr_strings()]
     short = _draw(rng, _english(data), per_language, lambda t: len(t.split()) <= SHORT_WORDS)
     samples["en, short"] = short
     samples["en, short, shouted and stretched"] = [_shout_and_stretch(t) for t in short]
@@ -289,6 +317,10 @@ def main(argv: list[str] | None = None) -> None:
         "- ckb, kmr: there is no Kurdish data in `../shared/data`; these are the short\n"
         "  sentences written for this project in `tests/guidelines/fixtures/`, so they are\n"
         "  cleaner than real comments and the figure is optimistic.\n"
+        "- typed without marks: the tr sample, the kmr sentences and the Kurmanji interface's\n"
+        "  sentences (agora/locale/kmr, translations of four words or more, placeholders\n"
+        "  removed) with ç ğ ı ö ş ü ê î û written c g i o s u e i u, as on a keyboard\n"
+        "  without them.\n"
         f"- en, short: texts of at most {SHORT_WORDS} words drawn evenly from the same English\n"
         "  sets; shouted and stretched: the same texts upper-cased, each word's first vowel\n"
         '  written four times ("WHAAAAT A JOOOOKE"). They must come out English, and never\n'

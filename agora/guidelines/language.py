@@ -17,6 +17,11 @@ weak, on short comments and on Kurdish:
 - Kurmanji writes ê î û, Turkish ğ ı ö ü; the more frequent of the two decides, as each
   borrows names from the other ("Erdoğan"); both share ç ş, and a letter neither uses
   (é, à, ə ...) means some other language.
+- Kurmanji typed without its marks has none of these letters, and the model takes it for
+  English or Turkish. Its own words tell it (``_KURMANJI_WORDS``: "ji", "xwe", "ez", "heye"
+  ..., none of them a Turkish or English word): two or more, a fifth of the comment's words,
+  make it Kurmanji; and a comment read as Turkish (by the model or from the article) that
+  has one of them and a word with q, w or x, letters Turkish never writes, is Kurmanji too.
 
 A comment that mixes scripts, or is identified with low confidence (a short one needs more)
 and without letters only its language writes, takes the caller's ``fallback`` (the
@@ -45,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agora.guidelines.normalize import PLAIN_LETTERS
 from agora.guidelines.verdict import LANGUAGES
 
 __all__ = ["Detection", "detect_language", "model_path"]
@@ -97,6 +103,28 @@ _PERSIAN = re.compile("[پژیک]")
 _PERSIAN_OR_DIALECT = re.compile("[چگ]")
 _KURMANJI = re.compile("[êîû]")
 _TURKISH = re.compile("[ğıöü]")
+#: Kurmanji words, as typed without marks, that are not also words of Turkish or English
+#: (nor French "je", Turkish "bu", "bin", "eğer", "gel", English "be", "me", "we", "got"):
+#: pronouns, prepositions, conjunctions, question words, adverbs, common verb forms and a few
+#: nouns a comment on the news uses.
+_KURMANJI_WORDS = frozenset(
+    """
+    ez tu te ew em hun min wi wan xwe
+    ji li di bo ber nav pe ku heke cimki lewre bele ere
+    kengi cawa cima cend kijan
+    niha iro sibe duh gelek hinek hemu tistek tist jixwe hin tene disa careke qet hema xwes
+    dibe dibin dike dikin dikim diki kirin bikin bikim heye hene hebe dibeje gotin
+    dizanim nizanim dixwazim dixwaze dixwazin hatin nabe nake nakin
+    spas nuce welat xelk zarok jin roj hikumet bajar gund
+    """.split()
+)
+#: Kurmanji typed without its marks is told by its words: at least this many of them, and
+#: this share of the comment's words.
+KURMANJI_WORDS_MIN = 2
+KURMANJI_WORDS_SHARE = 0.2
+_UNMARK = str.maketrans(PLAIN_LETTERS)
+#: Letters Turkish never writes in its own words, and Kurmanji often does (xwe, welat, qet).
+_NOT_TURKISH = re.compile("[qwx]")
 #: Latin letters with a diacritic that neither Kurmanji nor Turkish writes (é, à, ə, ă ...).
 _NEITHER = re.compile(
     "["
@@ -195,7 +223,31 @@ def _letter_cue(
     if turkish > kurmanji:
         # English may borrow the name too.
         return (None, False) if mass["en"] > mass["tr"] else ("tr", True)
+    if _mostly_kurmanji_words(text):
+        return "kmr", True
     return None, False
+
+
+def _kurmanji_words(text: str) -> tuple[int, int]:
+    """How many words of Latin-script ``text`` are Kurmanji's own (``_KURMANJI_WORDS``), and
+    of how many: typed without marks, Kurmanji has no letter of its own to tell it by, and the
+    model calls it English or Turkish."""
+    words = _WORD.findall(text.translate(_UNMARK))
+    return sum(word in _KURMANJI_WORDS for word in words), len(words)
+
+
+def _mostly_kurmanji_words(text: str) -> bool:
+    own, words = _kurmanji_words(text)
+    return own >= KURMANJI_WORDS_MIN and own >= KURMANJI_WORDS_SHARE * words
+
+
+def _kurmanji_not_turkish(text: str) -> bool:
+    """Whether Latin-script ``text`` read as Turkish is Kurmanji typed without marks: none of
+    the letters only Turkish writes, a word with a letter Turkish never writes, and a word of
+    Kurmanji's own ("Dive hikumet bersiva xelke bide.")."""
+    if _TURKISH.search(text):
+        return False
+    return bool(_NOT_TURKISH.search(text)) and _kurmanji_words(text)[0] >= 1
 
 
 def _foreign_words(text: str) -> bool:
@@ -297,12 +349,16 @@ def detect_language(text: str, fallback: str | None = None) -> Detection:
         return Detection("other", round(_predict(cleaned)[0][1], 4))
     family = "latin" if latin >= arabic else "arabic"
     detection, scores, settled = _identify(cleaned, family, max(latin, arabic))
-    if fallback is None or fallback == detection.lang:
-        return detection
-    mixed = min(latin, arabic) >= MIXED_SHARE * letters
-    short = letters < MIN_LETTERS or len(_WORD.findall(cleaned)) < MIN_WORDS
-    unsure = not settled and detection.confidence < (SHORT_CONFIDENCE if short else MIN_CONFIDENCE)
-    fits = mixed or fallback == "other" or fallback in _FAMILIES[family]
-    if (mixed or unsure) and fits:
-        return Detection(fallback, round(scores[fallback], 4), fell_back=True)
+    if fallback is not None and fallback != detection.lang:
+        mixed = min(latin, arabic) >= MIXED_SHARE * letters
+        short = letters < MIN_LETTERS or len(_WORD.findall(cleaned)) < MIN_WORDS
+        confident = SHORT_CONFIDENCE if short else MIN_CONFIDENCE
+        unsure = not settled and detection.confidence < confident
+        fits = mixed or fallback == "other" or fallback in _FAMILIES[family]
+        if (mixed or unsure) and fits:
+            detection = Detection(fallback, round(scores[fallback], 4), fell_back=True)
+    if detection.lang == "tr" and _kurmanji_not_turkish(cleaned):
+        # Whether the model or the article said Turkish: the costly mistake is Kurdish
+        # scored by a model that never saw it.
+        return Detection("kmr", round(scores["tr"] + scores["kmr"], 4))
     return detection

@@ -71,6 +71,36 @@ def test_turkish_letters_rule_out_kurmanji():
     assert detect_language("Bugün hava çok güzel, dışarı çıkalım", fallback="kmr").lang == "tr"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Kurmanji's own words, two or more of them
+        "Ez ji bo ve nuceye gelek spas dikim.",
+        "Em nizanin ku hikumet ci dixwaze.",
+        # one of them, and a letter Turkish never writes (q, w, x)
+        "Xelk li benda bersiva parlamentoye ye.",
+        "Qet bawer nakim ku ev rast e.",
+    ],
+)
+def test_kurmanji_typed_without_marks_is_not_taken_for_turkish(text):
+    assert detect_language(text, fallback="tr").lang == "kmr", text
+    assert detect_language(text).lang != "tr", text
+
+
+@pytest.mark.parametrize(
+    "text, fallback, expected",
+    [
+        ("Haber icin tesekkurler, faiz karari cok onemliydi.", "tr", "tr"),
+        ("Cok guzel bir yazi olmus, eline saglik.", None, "tr"),
+        ("Twitter'da herkes bu haberi paylasiyor, ama kimse okumuyor.", "tr", "tr"),
+        ("We need to talk about the budget before the vote.", "tr", "en"),
+        ("Wait 5 min, the council will explain it.", "en", "en"),
+    ],
+)
+def test_turkish_and_english_without_marks_stay_what_they_are(text, fallback, expected):
+    assert detect_language(text, fallback=fallback).lang == expected
+
+
 def test_a_turkish_name_in_kurmanji_stays_kurmanji():
     text = "Erdoğan dîsa got ku ew ê li ser vê mijarê biaxive"
     assert detect_language(text, fallback="tr").lang == "kmr"
