@@ -18,16 +18,21 @@ What counts as a cue, in English:
   "watch your back", "we know where you live", "you're a dead man", "death to ...";
 * the threats that never name the act: "you're dead when I catch you", "it would be a
   shame if something happened to them", "you'd better hope we never meet", "your days are
-  numbered", "deal with you permanently", and a call on anyone to kill a person or put
-  them "in the ground" ("someone should ...").
+  numbered", "deal with you permanently", a call on anyone to kill a person or put
+  them "in the ground" ("someone should ..."), "I will find you." or "I'll get you for
+  this" with the person as the whole object ("I'll find you a source" is not a cue), and
+  "I'll make you pay for it".
 
 Reports of a threat ("he said he would kill her"), denials ("I would never hurt you") and
 figures of speech ("this commute is killing me", "I'd kill for a holiday") are not cues,
 because the speaker is not "I" or "we", a negation stands between, or no person is the
 target. Arabic, Turkish, Persian and Kurdish cues are fixed phrases: the first-person future
 forms of "kill" and "slaughter" with a "you" object, plural imperatives ("kill them"), "we
-know where you live" (or "where your house is", "your address") and, in Persian and Sorani,
-"death to", written in their usual spellings and normalised the same way as comments.
+know where you live" (or "where your house is", "your address"), "I will make you regret
+it" and, in Turkish and Persian, "I will find you", and, in Persian and Sorani, "death to",
+written in their usual spellings and normalised the same way as comments. A plain "you will
+regret it" is not one: in the labelled rows it is a warning about a choice more often than a
+threat.
 Kurdish has no model to raise: there the cues order the moderators' queue.
 
 A cue is evidence, not proof: a quoted threat in a news comment is one too. The cue's
@@ -155,6 +160,19 @@ _ENGLISH = [
         r"(?:never|don't|dont|do\s+not)\s+(?:meet|see|find|catch)\b",
     ),
     ("numbered", r"\byour\s+days\s+are\s+numbered\b"),
+    # "I'll find you." and "I'll get you for this": the person is the whole object, so "I'll
+    # find you a source" and "I'll get you a coffee" are not cues; "I'll make you pay for it".
+    (
+        "find get catch",
+        rf"{_INTENT}{_BETWEEN}\s+(?:find|get|catch)\s+(?:you|u|ya|you\s+all|all\s+of\s+you)"
+        r"\s*(?:$|[.!]|\s+for\s+(?:this|that|it)\b|,?\s+and\s+(?:make\s+(?:you|u)\b"
+        r"|(?:you|u)(?:'ll|ll|\s+will)\s+(?:regret|pay|be\s+sorry)\b))",
+    ),
+    (
+        "regret pay",
+        rf"{_INTENT}{_BETWEEN}\s+make\s+(?:you|u|ya|them|him|her)\s+"
+        r"(?:regret|pay\s+for)\s+(?:it|this|that|what)\b",
+    ),
     (
         "permanently good",
         rf"\b(?:deal\s+with|take\s+care\s+of|silence|finish)\s+{_PERSON}\s+"
@@ -220,6 +238,11 @@ _PHRASES = {
         "عارفين بيتك",
         "عارفين عنوانك",
         "أيامك معدودة",
+        # I / we will make you regret it
+        "سأجعلك تندم",
+        "سنجعلك تندم",
+        "رح خليك تندم",
+        "راح اخليك تندم",
     ],
     "tr": [
         "öldüreceğim",
@@ -250,6 +273,14 @@ _PHRASES = {
         "adresini biliyoruz",
         "adresini biliyorum",
         "günlerin sayılı",
+        # I / we will make you regret it; I / we will find you
+        "pişman edeceğim",
+        "pişman ederim",
+        "pişman edeceğiz",
+        "seni bulacağım",
+        "seni bulacağız",
+        "seni bulurum",
+        "sizi bulacağız",
     ],
     "fa": [
         "می‌کشمت",
@@ -278,6 +309,12 @@ _PHRASES = {
         "آدرست رو داریم",
         "روزهات به شماره افتاده",
         "روزهایت به شماره افتاده",
+        # I / we will make you regret it; I / we will find you
+        "پشیمونت می‌کنم",
+        "پشیمانت می‌کنم",
+        "پشیمونت می‌کنیم",
+        "پیدات می‌کنم",
+        "پیدات می‌کنیم",
     ],
     # Kurdish has no model: its cues only order the queue and show a moderator where to
     # look (Engine._unmodelled). Sorani negates with "نا-" ("ناتکوژم"), Kurmanji with
@@ -323,16 +360,13 @@ _PHRASES = {
         "we dikujim",
         "te dikujin",
         "we dikujin",
-        # I will cut off your head, burn your house (with and without the letters' marks)
+        # I will cut off your head, burn your house (typed without the letters' marks too:
+        # normalize takes them off both)
         "serê te jê bikim",
-        "sere te je bikim",
         "mala te bişewitînim",
-        "mala te bisewitinim",
         # I / we know where you live, where your house is
         "ez dizanim tu li ku dijî",
         "em dizanin tu li ku dijî",
-        "ez dizanim tu li ku diji",
-        "em dizanin tu li ku diji",
         "em dizanin mala te li ku ye",
         "ez dizanim mala te li ku ye",
     ],

@@ -66,6 +66,10 @@ def test_spellings_that_hide_a_threat_are_undone_first(text):
         "Somebody needs to shoot him before the vote.",
         "Someone has to put this clown six feet under.",
         "People like me will take care of you for good.",
+        "Keep printing my name. I will find you.",
+        "I'm going to get you for this, journalist.",
+        "We'll find you and you'll regret every word.",
+        "I will personally make you pay for that article.",
     ],
 )
 def test_threats_that_never_name_the_act_are_cues(text):
@@ -83,6 +87,10 @@ def test_threats_that_never_name_the_act_are_cues(text):
         "We know where your office is; the petition arrives on Monday.",
         "The ministry should deal with the backlog permanently.",
         "You'd better hope the council reads this.",
+        "I'll find you the link to the budget papers.",
+        "We'll get you home before the roads close.",
+        "I'll catch you at the meeting on Monday.",
+        "The new tax will make you pay for every bag.",
     ],
 )
 def test_look_alikes_of_the_implicit_threats_are_not_cues(text):
@@ -133,6 +141,11 @@ def test_denials_reports_and_figures_of_speech_are_not_cues(text):
         ("tr", "Bir daha yazarsan seni oldurecegim", "Seni asla oldurmeyecegim, sakin ol"),
         ("tr", "NEREDE OTURDUGUNU BILIYORUZ", "Nerede oturdugunu bilmiyoruz"),
         ("kmr", "Heke tu disa binivisi, ez e te bikujim", "Netirse, ez e te nekujim"),
+        # I / we will make you regret it, find you
+        ("ar", "سأجعلك تندم على كل كلمة كتبتها", "لن تندم على قراءة هذا التقرير"),
+        ("tr", "Bu yazıyı silmezsen seni bulacağım", "Seni aradım ama bulamadım"),
+        ("tr", "Seni pişman edeceğim, bekle", "Bu karardan pişman olan çok"),
+        ("fa", "یه روز پیدات می‌کنم", "پیدا کردن این خبر سخت بود"),
         ("fa", "می‌دونیم خونت کجاست، مواظب باش", "نمی‌دونیم خونه‌اش کجاست"),
         ("ckb", "دەزانین ماڵت لە کوێیە، ئاگادار بە", "نازانین ماڵی ئەو لە کوێیە"),
         ("kmr", "Em dizanin tu li ku dijî, hay ji xwe hebe", "Em nizanin ew li ku dijî"),
