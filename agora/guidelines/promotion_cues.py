@@ -1,10 +1,11 @@
 """Promotion cues in every language: links, contacts and the words that sell or recruit.
 
 :func:`find_cues` returns every cue as a span of the ORIGINAL comment and a score-like
-signal for ranking (:meth:`PromotionCues.features` gives them as features). The training
-data loaders use :func:`mask_contacts`; the engine's promotion scores come from each
-language's own model, which was measured to do better without these cues raising it
-(docs/multilingual-data.md, "Promotion cues").
+signal for ranking. The engine uses them for comments in a language no model reads (Kurdish):
+they are the promotion reason's evidence and raise the comment's place in the queue. The
+training data loaders use :func:`mask_contacts`. Where a model reads the language, the
+promotion score is that model's own, which was measured to do better without these cues
+raising it (docs/multilingual-data.md, "Promotion cues").
 
 Two kinds of cue, matched two ways:
 
@@ -38,7 +39,6 @@ from agora.guidelines.verdict import Evidence
 
 __all__ = [
     "KIND_WEIGHTS",
-    "KINDS",
     "Cue",
     "PromotionCues",
     "find_cues",
@@ -57,7 +57,6 @@ KIND_WEIGHTS = {
     "platform": 0.2,  # WhatsApp, Telegram, Instagram ... also named in the news
     "commerce": 0.25,  # discount, free shipping, earn money ...
 }
-KINDS = tuple(KIND_WEIGHTS)
 
 # --- Contacts, matched in the original text ----------------------------------------------
 
@@ -371,13 +370,6 @@ class PromotionCues:
 
     def evidence(self) -> list[Evidence]:
         return [cue.evidence() for cue in self.cues]
-
-    def features(self) -> list[float]:
-        """Count of cues of each kind in :data:`KINDS` order (capped at 3), then the score."""
-        counts = {kind: 0 for kind in KINDS}
-        for cue in self.cues:
-            counts[cue.kind] += 1
-        return [float(min(counts[kind], 3)) for kind in KINDS] + [self.score]
 
 
 def _score(cues: tuple[Cue, ...]) -> float:

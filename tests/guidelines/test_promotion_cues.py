@@ -9,7 +9,6 @@ from agora.guidelines.normalize import normalize
 from agora.guidelines.promotion_cues import (
     _CUES,
     KIND_WEIGHTS,
-    KINDS,
     find_cues,
     find_cues_normalized,
     mask_contacts,
@@ -202,7 +201,7 @@ def test_find_cues_normalized_reuses_the_callers_normalisation():
     assert find_cues_normalized(normalize(text, "tr")) == find_cues(text, "tr")
 
 
-# --- score and features ------------------------------------------------------------------
+# --- score ---------------------------------------------------------------------------------
 
 
 def test_score_is_a_noisy_or_of_kind_weights():
@@ -224,15 +223,6 @@ def test_repeating_one_cue_adds_less_than_a_new_kind():
     thrice = find_cues("example.com, example.net and example.org").score
     assert twice == thrice  # counted at most twice
     assert twice < find_cues("example.com and 0532 123 45 67").score
-
-
-def test_features_count_each_kind_then_give_the_score():
-    result = find_cues("example.com example.net @fake_a @fake_b @fake_c @fake_d")
-    features = result.features()
-    assert len(features) == len(KINDS) + 1
-    assert features[KINDS.index("link")] == 2
-    assert features[KINDS.index("handle")] == 3  # capped
-    assert features[-1] == result.score
 
 
 def test_evidence_spans_are_the_cues():
