@@ -47,6 +47,11 @@ def test_different_words_are_different_texts():
     )
 
 
+def test_replies_to_two_readers_are_two_texts():
+    # The models read every handle as one placeholder; the duplicate check reads the names.
+    assert flood.fingerprint("@Ana thanks!") != flood.fingerprint("@Ben thanks!")
+
+
 def test_a_duplicate_is_a_stored_comment_with_the_same_text_and_email(article, settings):
     assert duplicate_wait("a@example.org", "I agree.") == 0
     Comment.objects.create(

@@ -8,6 +8,9 @@ in the normalised text can be highlighted in the comment exactly as it was writt
 
 Steps, in order (each documented where it is defined):
 
+0. e-mail addresses and @handles to "@USER", the placeholder the tweet data sets write for
+   them, so that no model learns a person's handle and a comment's reply to "@someone"
+   reads as the replies it was trained on (not ``as_written``, see below);
 1. canonical composition (NFC) of base letters with combining marks;
 2. one character table: NFKC compatibility forms, case folding, removal of combining marks
    (Arabic harakat included), zero-width and other invisible characters (ZWNJ included),
@@ -27,10 +30,14 @@ Turkish and Kurmanji comments (``lang`` "tr" or "kmr") lose the marks of their l
 of both often type on keyboards without them ("serefsiz", "oldurecegim"), so without this
 one word is two to the models and the threat cues, and the spelling without marks, rarer
 in the labelled data, is the one they know less: "Haber icin tesekkurler" went to review
-where "Haber için teşekkürler" was approved. ``keep_marks=True`` keeps them, for the word
-lists: a moderator who lists the vulgar "sik" does not mean the common "sık" (often) or
-"şık" (smart), so the lists match the marks themselves (``agora.wordlists.matching``), and
-Turkish's dotted and dotless I then keep their own case folding ("I" -> "ı", "İ" -> "i").
+where "Haber için teşekkürler" was approved.
+
+``as_written=True`` keeps what only the models need taken out, the letters' marks and the
+contacts, for what compares a comment with what people wrote: the word lists (a moderator
+who lists the vulgar "sik" does not mean the common "sık", often, or "şık", smart, so the
+lists match the marks themselves, ``agora.wordlists.matching``; Turkish's dotted and dotless
+I then keep their own case folding, "I" -> "ı", "İ" -> "i") and the duplicate check ("@Ana
+thanks!" and "@Ben thanks!" are two replies, ``agora.protection.flood``).
 
 Links and e-mail addresses are left alone by steps 5 to 7, so promotion cues survive.
 
@@ -55,7 +62,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PLAIN_LETTERS", "UNMARKED_LANGUAGES", "Normalized", "normalize"]
+__all__ = [
+    "EMAIL",
+    "HANDLE",
+    "PERSON_PLACEHOLDER",
+    "PLAIN_LETTERS",
+    "UNMARKED_LANGUAGES",
+    "Normalized",
+    "normalize",
+]
 
 
 @dataclass(frozen=True)
@@ -297,6 +312,36 @@ def _link_words(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _NON_SPACE_RUN.finditer(text) if _LINK.search(m.group())]
 
 
+#: A person's contacts: e-mail addresses, and platform handles (Latin letters, digits, "_"
+#: and inner dots). "@USER" and "@URL" are the data sets' placeholders, never a handle, and
+#: "@ss", "@sshole" ... are "ass" written to dodge a filter (step 6 reads them).
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+HANDLE = re.compile(
+    r"(?<![\w@])@(?!(?:USER|URL|(?i:ss|sses|sshole|ssholes|sswipe|sshat))(?![A-Za-z0-9_]))"
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
+)
+PERSON_PLACEHOLDER = "@USER"
+
+
+def _contacts(text: str) -> Iterator[re.Match[str]]:
+    """E-mail addresses and handles, in order; a handle inside an address is the address's."""
+    emails = list(EMAIL.finditer(text))
+    handles = (h for h in HANDLE.finditer(text) if not any(_inside(h, e) for e in emails))
+    yield from sorted((*emails, *handles), key=lambda match: match.start())
+
+
+def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:
+    return outer.start() <= inner.start() and inner.end() <= outer.end()
+
+
+def _as_placeholder(match: re.Match[str]) -> tuple[str, list[int]]:
+    # Its first characters come from the contact's first, its last from the contact's last,
+    # so evidence on the placeholder marks the whole contact as written.
+    last = len(match.group()) - 1
+    origins = [min(i, last) for i in range(len(PERSON_PLACEHOLDER) - 1)] + [last]
+    return PERSON_PLACEHOLDER, origins
+
+
 def _touches(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
     """Whether ``[start, end)`` overlaps one of the sorted, disjoint ``spans``."""
     i = bisect_right(starts, end - 1) - 1
@@ -440,23 +485,25 @@ def _compose(text: str, offsets: list[int]) -> tuple[str, list[int]]:
 #: Turkish and Kurmanji letters with marks, to the plain letter readers type for each (one
 #: character for one, so the offsets stand).
 PLAIN_LETTERS = dict(zip("çğıöşüêîû", "cgiosueiu", strict=True))
-#: The languages whose comments lose those marks unless ``keep_marks``.
+#: The languages whose comments lose those marks unless ``as_written``.
 UNMARKED_LANGUAGES = frozenset({"tr", "kmr"})
 _TO_PLAIN = str.maketrans(PLAIN_LETTERS)
 
 
-def normalize(text: str, lang: str | None = None, *, keep_marks: bool = False) -> Normalized:
+def normalize(text: str, lang: str | None = None, *, as_written: bool = False) -> Normalized:
     """Normalise a comment for scoring and word matching; see the module docstring.
 
-    ``lang`` is the comment's language if known (step 3 depends on it); ``keep_marks``
-    keeps the marks of Turkish and Kurmanji letters.
+    ``lang`` is the comment's language if known (step 3 depends on it); ``as_written``
+    keeps the contacts and the marks of Turkish and Kurmanji letters.
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize() needs a str, not {type(text).__name__}")
     offsets = list(range(len(text)))
     source = text
+    if "@" in text and not as_written:
+        text, offsets = _rewrite(text, offsets, _contacts(text), _as_placeholder, protect=False)
     text, offsets = _compose(text, offsets)
-    unmarked = lang in UNMARKED_LANGUAGES and not keep_marks
+    unmarked = lang in UNMARKED_LANGUAGES and not as_written
     if lang == "tr" and not unmarked:
         text = text.replace("I", "ı").replace("İ", "i")
     if not text.isascii() and _CYRILLIC_GREEK_LETTER.search(text):

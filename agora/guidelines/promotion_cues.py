@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from agora.guidelines.normalize import Normalized, normalize
+from agora.guidelines.normalize import EMAIL, HANDLE, PERSON_PLACEHOLDER, Normalized, normalize
 from agora.guidelines.verdict import Evidence
 
 __all__ = [
@@ -75,7 +75,6 @@ _INVITE_HOSTS = (
 )
 #: The rest of a link after its host; it does not end on punctuation that ends the sentence.
 _PATH = r"(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}،؛])?"
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _INVITE_LINK = re.compile(
     rf"(?<![\w.@-])(?:https?://)?(?:www\.)?(?:{_INVITE_HOSTS})(?![\w-]){_PATH}", re.IGNORECASE
 )
@@ -95,12 +94,6 @@ _SPELLED_LINK = re.compile(
     rf"\s*(?:(?:{_TLDS}|{_WORDLIKE_TLDS})(?![\w-])|كوم|کوم|کام)"
     rf"|\s\.\s(?:{_TLDS})(?![\w-]))",
     re.IGNORECASE,
-)
-#: Platform handles are Latin letters, digits, "_" and inner dots. "@USER" is the data
-#: sets' placeholder for a reply mention, never a real handle, even when a word in another
-#: script follows it without a space.
-_HANDLE = re.compile(
-    r"(?<![\w@])@(?!(?:USER|URL)(?![A-Za-z0-9_]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
 )
 #: A run of digits with the separators phone numbers are written with; checked by _is_phone.
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{6,22}\d(?!\w)")
@@ -142,12 +135,13 @@ def mask_contacts(text: str) -> str:
     "shop[dot]com") by "URL".
 
     The tweet data sets come with mentions and links already replaced by these placeholders;
-    the loaders mask the few they missed (so no model learns a person's handle), and the
-    engine can mask comments the same way so a model sees what it was trained on.
+    the Arabic, Turkish and Persian loaders mask the few they missed. :func:`normalize`
+    masks e-mail addresses and handles in every text it reads, training rows and comments
+    alike, so no model learns a person's handle; links are left to the models.
     """
-    text = _EMAIL.sub("@USER", text)
+    text = EMAIL.sub(PERSON_PLACEHOLDER, text)
     text = _LINK.sub("URL", _INVITE_LINK.sub("URL", text))
-    return _HANDLE.sub("@USER", _SPELLED_LINK.sub("URL", text))
+    return HANDLE.sub(PERSON_PLACEHOLDER, _SPELLED_LINK.sub("URL", text))
 
 
 # --- Cue phrases, matched in the normalised text ------------------------------------------
@@ -402,7 +396,7 @@ def find_cues_normalized(norm: Normalized) -> PromotionCues:
             found.append((span[0], span[1], kind))
 
     # Most specific first: an e-mail contains a domain, an invite link is also a link.
-    for span in _spans(_EMAIL, text):
+    for span in _spans(EMAIL, text):
         add(span, "email")
     for span in _spans(_INVITE_LINK, text):
         add(span, "invite_link")
@@ -411,7 +405,7 @@ def find_cues_normalized(norm: Normalized) -> PromotionCues:
             add(span, "link")
     for span in _phones(text):
         add(span, "phone")
-    for span in _spans(_HANDLE, text):
+    for span in _spans(HANDLE, text):
         add(span, "handle")
     matched = [(m.span(), "commerce") for m in _PERCENT_OFF.finditer(norm.text)]
     for kind, pattern in _CUE_PATTERNS.items():

@@ -53,7 +53,7 @@ def fingerprint(text: str) -> str:
     with no letters at all (only emoji, say) is compared as written."""
     # The normaliser keeps accented letters whole ("é"); decomposed, the accent is a
     # mark (Unicode category M) and goes with everything else that is not a letter.
-    decomposed = unicodedata.normalize("NFKD", normalize(text).text)
+    decomposed = unicodedata.normalize("NFKD", normalize(text, as_written=True).text)
     letters = "".join(char for char in decomposed if unicodedata.category(char)[0] == "L")
     return letters or " ".join(text.split())
 

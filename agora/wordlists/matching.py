@@ -28,7 +28,7 @@ from agora.wordlists.models import Kind, Term, TermChange
 
 
 def normalized_term(text: str, language: str) -> str:
-    return normalize(text.strip(), language or None, keep_marks=True).text.strip()
+    return normalize(text.strip(), language or None, as_written=True).text.strip()
 
 
 #: In a comment of UNMARKED_LANGUAGES, a marked letter of a term to what a reader may type.
@@ -133,7 +133,7 @@ def find(body: str, language: str) -> list[Hit]:
     patterns = _lists().patterns(language)
     if not any(patterns.kinds.values()):
         return []
-    text = normalize(body, language or None, keep_marks=True)
+    text = normalize(body, language or None, as_written=True)
     allowed = patterns.kinds[Kind.ALLOWED]
     shielded = [m.span() for m in allowed.finditer(text.text)] if allowed else []
     hits: dict[tuple[str, str], Hit] = {}

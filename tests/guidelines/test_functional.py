@@ -37,25 +37,22 @@ from agora.guidelines.training.functional import (
 #
 # and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
 MUST_PASS = {
-    ("profanity", "direct"): 0.83,  # measured 13/14
+    ("profanity", "direct"): 0.90,  # measured 14/14
     ("profanity", "spelling_evasion"): 0.90,  # measured 7/7
     ("profanity", "shouted_capitals"): 0.90,  # measured 5/5
     ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
     ("profanity", "innocent_use"): 0.46,  # measured 5/9
-    ("profanity", "neutral_control"): 0.47,  # measured 4/7
     ("threat", "direct"): 0.90,  # measured 9/9
     ("threat", "spelling_evasion"): 0.90,  # measured 4/4
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
     ("threat", "implicit"): 0.49,  # measured 10/17
     ("threat", "shouted_capitals"): 0.90,  # measured 3/3
     ("threat", "negation"): 0.40,  # measured 2/4
-    ("threat", "reporting"): 0.40,  # measured 3/6
     ("personal_attack", "direct"): 0.75,  # measured 11/13
     ("personal_attack", "polite_insult"): 0.76,  # measured 6/7
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4
     ("personal_attack", "shouted_capitals"): 0.90,  # measured 3/3
-    ("personal_attack", "self_directed"): 0.57,  # measured 2/3
     ("personal_attack", "disagreement"): 0.46,  # measured 5/9
     ("personal_attack", "praise"): 0.57,  # measured 2/3
     ("identity_abuse", "direct"): 0.90,  # measured 12/12

@@ -4,7 +4,9 @@ The fit runs on synthetic rows built from made-up tokens ("tok17", "zq"): they s
 no real text and only check that the machinery learns, calibrates, saves and reloads.
 """
 
+import os
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ from agora.guidelines.features import (
 )
 from agora.guidelines.manifest import ARTIFACTS_DIR, read_manifest, sha256_file
 from agora.guidelines.model import LanguageModel
+from agora.guidelines.normalize import HANDLE, normalize
 from agora.guidelines.training.datasets import english
 from agora.guidelines.training.datasets.common import (
     Example,
@@ -260,6 +263,30 @@ def test_committed_vocabularies_hold_scikit_learns_feature_order():
         sample = range(0, len(terms), 997)
         assert [vocabulary.get(terms[i]) for i in sample] == [vocabulary.first + i for i in sample]
     assert featurizer.char_vocab.first == len(featurizer.word_vocab)
+
+
+def test_no_committed_vocabulary_holds_a_handle_of_the_data():
+    # The data's SOURCE files forbid models that memorise user names: normalize reads every
+    # @handle as the placeholder, in training as in scoring, so none reaches a vocabulary.
+    data = Path(os.environ.get("AGORA_DATA_DIR") or ARTIFACTS_DIR.parents[3] / "shared" / "data")
+    if not (data / "INDEX.md").exists():
+        pytest.skip(f"labelled data not found at {data} (set AGORA_DATA_DIR)")
+    # With a digit or "_" in it, a handle is a name ("@mazing" may be leetspeak for
+    # "amazing"), and with four characters or more not a word of its own ("@A1").
+    handles = {
+        match.group()
+        for row in english.load(data)
+        if "@" in row.text
+        for match in HANDLE.finditer(row.text)
+        if len(match.group()) >= 5 and any(ch.isdigit() or ch == "_" for ch in match.group())
+    }
+    assert len(handles) > 2_000
+    # As the word would read unmasked: "@Buckm00se" -> "abuckmoose".
+    words = {"a" + normalize(handle[1:], "en").text for handle in handles}
+    with np.load(ARTIFACTS_DIR / "en.npz") as arrays:
+        vocabulary = set(Featurizer.from_arrays(arrays).word_vocab.terms())
+    assert "auser" in vocabulary
+    assert sorted(words & vocabulary) == []
 
 
 # --- a tiny end-to-end fit ----------------------------------------------------------------
