@@ -19,7 +19,7 @@ weak, on short comments and on Kurdish:
   (é, à, ə ...) means some other language.
 - Kurmanji typed without its marks has none of these letters, and the model takes it for
   English or Turkish. Its own words tell it (``_KURMANJI_WORDS``: "ji", "xwe", "ez", "heye"
-  ..., none of them a Turkish or English word): two or more, a fifth of the comment's words,
+  ..., words Turkish and English hardly write): two or more, a fifth of the comment's words,
   make it Kurmanji; and a comment read as Turkish (by the model or from the article) that
   has one of them and a word with q, w or x, letters Turkish never writes, is Kurmanji too.
 
@@ -103,8 +103,8 @@ _PERSIAN = re.compile("[پژیک]")
 _PERSIAN_OR_DIALECT = re.compile("[چگ]")
 _KURMANJI = re.compile("[êîû]")
 _TURKISH = re.compile("[ğıöü]")
-#: Kurmanji words, as typed without marks, that are not also words of Turkish or English
-#: (nor French "je", Turkish "bu", "bin", "eğer", "gel", English "be", "me", "we", "got"):
+#: Kurmanji words, as typed without marks, that Turkish and English hardly write on their
+#: own (left out: French "je", Turkish "bu", "bin", "eğer", "gel", English "be", "me", "we"):
 #: pronouns, prepositions, conjunctions, question words, adverbs, common verb forms and a few
 #: nouns a comment on the news uses.
 _KURMANJI_WORDS = frozenset(
