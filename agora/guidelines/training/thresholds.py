@@ -14,8 +14,9 @@ the calibration half, against the triage targets (:mod:`agora.guidelines.trainin
 2. **Review thresholds**: start with no key flagging anything, then repeatedly lower the
    threshold of the key whose next step sends the most of its own still-approved
    violations to review per clean row it takes from approval, until at most
-   ``VIOLATING_APPROVED_BUDGET`` of violating rows are approved, and of threats and of
-   identity abuse on their own (where the calibration half has enough of them).
+   ``VIOLATING_APPROVED_BUDGET`` of violating rows are approved, and of each of
+   ``OWN_BUDGET_KEYS`` (threats, identity abuse, promotion) on its own (where the
+   calibration half has enough of them).
 3. Then every key's review threshold comes down, where needed, until it flags at least
    ``REASON_RECALL`` of its own violations, so that the reason a moderator reads names what
    the comment breaks, not only a key that caught it by chance.
@@ -179,8 +180,8 @@ def choose_thresholds(
     # abuse and promotion where there are enough positives to tell, on their own (see
     # OWN_BUDGET_KEYS).
     allowed = np.floor(VIOLATING_APPROVED_BUDGET * own.sum(axis=0))
-    spotlight = np.array([key in OWN_BUDGET_KEYS for key in keys])
-    judged = spotlight & (own.sum(axis=0) >= MIN_KEY_POSITIVES)
+    own_budget = np.array([key in OWN_BUDGET_KEYS for key in keys])
+    judged = own_budget & (own.sum(axis=0) >= MIN_KEY_POSITIVES)
     total_allowed = np.floor(VIOLATING_APPROVED_BUDGET * violating.sum())
 
     def within_approval_budget(open_rows, thresholds):  # the open rows say it all
