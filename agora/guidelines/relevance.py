@@ -62,6 +62,10 @@ SCREEN_MANIFEST_FILE = "screen.json"
 #: The longest input the model takes (sentence-transformers' max_seq_length), special tokens
 #: included. The tokenizer file shipped with the model truncates at 128; we set 256 here.
 MAX_TOKENS = 256
+#: Changes when what the transformer is given of a text changes (not its files), so that
+#: stored article vectors and cached training vectors are made again: 2 leaves out the
+#: word pieces the vocabulary has no entry for (``Relevance._known``).
+READING = 2
 #: Article chunk length in word pieces, special tokens included: the length the model was
 #: trained on, short enough that one chunk keeps to about one paragraph's topic.
 CHUNK_TOKENS = 128
@@ -206,6 +210,7 @@ class Relevance:
             self.calibration = json.loads(path.read_text(encoding="utf-8"))
         self.cls_id = self._tokenizer.token_to_id("[CLS]")
         self.sep_id = self._tokenizer.token_to_id("[SEP]")
+        self.unk_id = self._tokenizer.token_to_id("[UNK]")
         self._session: Any = None  # onnxruntime's InferenceSession, started on first use
         self._table: np.ndarray | None = None
         self._background: np.ndarray | None = None
@@ -224,7 +229,7 @@ class Relevance:
         screen = json.loads((self.model_dir / SCREEN_MANIFEST_FILE).read_text(encoding="utf-8"))
         return (
             f"minilm-int8-{model['files'][MODEL_FILE]['sha256'][:12]}"
-            f"-screen-{screen['file']['sha256'][:12]}"
+            f"-screen-{screen['file']['sha256'][:12]}-reading-{READING}"
         )
 
     @classmethod
@@ -265,16 +270,17 @@ class Relevance:
         vectors = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return vectors
-        encodings = self._tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        encoded = self._tokenizer.encode_batch(list(texts))
+        encodings = [self._known(e.ids, e.offsets)[0] for e in encoded]
+        order = np.argsort([len(e) for e in encodings], kind="stable")
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
+            width = max(len(encodings[i]) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for row, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
+                n = len(encodings[i])
+                ids[row, :n] = encodings[i]
                 mask[row, :n] = 1
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             with self._running:
@@ -349,12 +355,26 @@ class Relevance:
         if len(spans) == 1:
             ids = [self.cls_id, *encoding.ids, self.sep_id]
             offsets = [(0, 0), *encoding.offsets, (0, 0)]
-            yield spans[0][0], np.array(ids, np.int64), np.array(offsets, np.int64)
+            yield spans[0][0], *self._known(ids, offsets)
             return
         for start, end in spans:
             encoding = self._tokenizer.encode(text[start:end])
-            pieces = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
-            yield start, np.array(encoding.ids, dtype=np.int64), pieces
+            yield start, *self._known(encoding.ids, encoding.offsets)
+
+    def _known(
+        self, ids: Sequence[int], offsets: Sequence[tuple[int, int]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Word-piece ``ids`` and their character ``offsets`` without the unknown piece.
+
+        The vocabulary has no entry for most emoji (and a few letters, such as Sorani's
+        "ە"), so all of them read as one [UNK]; the guideline data gave that piece a
+        meaning of its own (half of HatemojiBuild's emoji rows are hate), and "The council
+        should fix the roads first 👏" went to review where the same words alone were
+        approved. Left out, the transformer reads a comment's words the same with or
+        without an emoji; the n-grams still see which emoji it is."""
+        pieces = np.asarray(ids, dtype=np.int64)
+        keep = pieces != self.unk_id
+        return pieces[keep], np.array(offsets, dtype=np.int64).reshape(-1, 2)[keep]
 
     def chunk_spans(
         self, text: str, size: int = CHUNK_TOKENS, overlap: int = CHUNK_OVERLAP

@@ -42,19 +42,22 @@ MUST_PASS = {
     ("profanity", "shouted_capitals"): 0.90,  # measured 5/5
     ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
-    ("profanity", "innocent_use"): 0.46,  # measured 5/9
+    ("profanity", "neutral_control"): 0.47,  # measured 4/7
+    ("profanity", "innocent_use"): 0.34,  # measured 4/9
     ("threat", "direct"): 0.90,  # measured 9/9
     ("threat", "spelling_evasion"): 0.90,  # measured 4/4
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
     ("threat", "implicit"): 0.49,  # measured 10/17
     ("threat", "shouted_capitals"): 0.90,  # measured 3/3
     ("threat", "negation"): 0.40,  # measured 2/4
+    ("threat", "reporting"): 0.40,  # measured 3/6
     ("personal_attack", "direct"): 0.75,  # measured 11/13
     ("personal_attack", "polite_insult"): 0.76,  # measured 6/7
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4
     ("personal_attack", "shouted_capitals"): 0.90,  # measured 3/3
     ("personal_attack", "disagreement"): 0.46,  # measured 5/9
     ("personal_attack", "praise"): 0.57,  # measured 2/3
+    ("personal_attack", "reaction_emoji"): 0.90,  # measured 4/4
     ("identity_abuse", "direct"): 0.90,  # measured 12/12
     ("identity_abuse", "implicit"): 0.70,  # measured 4/5
     ("identity_abuse", "dehumanisation"): 0.90,  # measured 5/5
@@ -63,13 +66,13 @@ MUST_PASS = {
     ("identity_abuse", "shouted_capitals"): 0.90,  # measured 2/2
     ("identity_abuse", "reporting"): 0.57,  # measured 2/3
     ("promotion", "link_spam"): 0.73,  # measured 5/6
-    ("promotion", "dm_solicitation"): 0.61,  # measured 5/7
+    ("promotion", "dm_solicitation"): 0.76,  # measured 6/7
     ("promotion", "discount_code"): 0.90,  # measured 4/4
     ("promotion", "crypto_scam"): 0.40,  # measured 2/4
     ("promotion", "channel_promotion"): 0.57,  # measured 4/6
     ("promotion", "spelling_evasion"): 0.90,  # measured 2/2
     ("promotion", "shouted_capitals"): 0.90,  # measured 2/2
-    ("promotion", "negation"): 0.90,  # measured 2/2
+    ("promotion", "negation"): 0.40,  # measured 1/2
     ("promotion", "counter_speech"): 0.40,  # measured 1/2
     ("promotion", "reporting"): 0.40,  # measured 1/2
     ("promotion", "source_link"): 0.61,  # measured 5/7

@@ -146,6 +146,26 @@ def test_embedding_does_not_depend_on_the_rest_of_the_batch(rel):
     assert np.array_equal(alone[0], together[2])
 
 
+def test_an_emoji_the_vocabulary_lacks_leaves_the_reading_as_it_was(rel):
+    # Emoji are one unknown word piece to the transformer, which the guideline data taught
+    # to mean hate; the transformer now reads the words alone.
+    words = "The council should fix the roads first."
+    assert rel._tokenizer.encode(words + " 👏").ids.count(rel.unk_id) == 1
+    with_emoji = f"{words} 👏 Then the bridge. 😂"
+    assert np.array_equal(rel.embed([words])[0], rel.embed([words + " 👏"])[0])
+    second = with_emoji.index("Then")
+    plain, marked = rel.reads(
+        [words, with_emoji], [[], [(0, len(words)), (second, len(with_emoji))]]
+    )
+    assert np.array_equal(plain.vectors, rel.reads([words])[0].vectors)
+    assert not np.array_equal(marked.vectors, plain.vectors)  # "Then the bridge." is read
+    # The part that ends with an emoji gets the vector of its known pieces.
+    assert marked.parts.shape == (2, 384)
+    assert np.linalg.norm(marked.parts[1]) > 0.99
+    # A comment of emoji alone is read as an empty text, not as the unknown piece.
+    assert np.array_equal(rel.embed(["👍👍"])[0], rel.embed([""])[0])
+
+
 def test_threads_sharing_the_model_run_it_one_at_a_time(monkeypatch):
     # A server worker's threads share one model; side by side they would fight over
     # the core it is sized to.

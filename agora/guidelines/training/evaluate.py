@@ -30,7 +30,8 @@ its score.
 news comments paired with their own and with another article
 (:func:`agora.guidelines.training.relevance_eval.report`). Below it, per language and data set, the
 policy as a whole: share of clean comments rejected and approved, share of violations that
-get review or reject.
+get review or reject; then what sends clean comments to review, what sentences, threat cues
+and an appended emoji (:mod:`agora.guidelines.training.reactions`) change.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from agora.guidelines.training.metrics import (
     share,
 )
 from agora.guidelines.training.peers import Peer, peers_for
+from agora.guidelines.training.reactions import reaction_section
 from agora.guidelines.training.train import labels_of, sentences_of
 from agora.guidelines.training.triage import (
     TABLE_HEADER,
@@ -554,6 +556,7 @@ def evaluate(
     out += review_section(runs) + [""]
     out += sentence_section(runs) + [""]
     out += threat_cue_section(runs) + [""]
+    out += reaction_section(engine, runs) + [""]
     for run in runs:
         out += [f"## {run.lang}: reliability of the calibrated scores", ""]
         out += reliability_table(run, engine) + [""]
