@@ -54,10 +54,8 @@ def reaction_section(engine, runs) -> list[str]:
     """Markdown: for each emoji and language, the share of approved clean rows it sends
     to review or rejection, and the share of stopped violations it gets approved."""
     tried = {run.lang: reaction_rows(engine, run.lang, run.rows, run.decisions) for run in runs}
-    sizes = ", ".join(
-        f"{lang} {len(clean)} and {len(stopped)}"
-        for lang, (clean, stopped) in ((lang, per[REACTIONS[0]]) for lang, per in tried.items())
-    )
+    first = {lang: per[REACTIONS[0]] for lang, per in tried.items()}
+    sizes = ", ".join(f"{lang} {len(c)} and {len(v)}" for lang, (c, v) in first.items())
     out = [
         "## Reaction emoji",
         "",
