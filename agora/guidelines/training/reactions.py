@@ -36,7 +36,9 @@ def _decisions(engine, lang: str, texts: Sequence[str]) -> np.ndarray:
     return np.array([verdict.decision for verdict in verdicts])
 
 
-def reaction_rows(engine, lang: str, rows, decisions: np.ndarray) -> dict[str, tuple]:
+def reaction_rows(
+    engine, lang: str, rows, decisions: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per emoji, over the rows tried: whether each approved clean row is no longer
     approved, and whether each stopped violation is now approved."""
     approved = decisions == "approve"
