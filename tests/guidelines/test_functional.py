@@ -37,12 +37,11 @@ from agora.guidelines.training.functional import (
 #
 # and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
 MUST_PASS = {
-    ("profanity", "direct"): 0.90,  # measured 14/14
+    ("profanity", "direct"): 0.90,  # measured 13/14
     ("profanity", "spelling_evasion"): 0.90,  # measured 7/7
     ("profanity", "shouted_capitals"): 0.90,  # measured 5/5
     ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
-    ("profanity", "neutral_control"): 0.47,  # measured 4/7
     ("profanity", "innocent_use"): 0.34,  # measured 4/9
     ("threat", "direct"): 0.90,  # measured 9/9
     ("threat", "spelling_evasion"): 0.90,  # measured 4/4
@@ -56,7 +55,7 @@ MUST_PASS = {
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4
     ("personal_attack", "shouted_capitals"): 0.90,  # measured 3/3
     ("personal_attack", "disagreement"): 0.46,  # measured 5/9
-    ("personal_attack", "praise"): 0.57,  # measured 2/3
+    ("personal_attack", "praise"): 0.90,  # measured 3/3
     ("personal_attack", "reaction_emoji"): 0.90,  # measured 4/4
     ("identity_abuse", "direct"): 0.90,  # measured 12/12
     ("identity_abuse", "implicit"): 0.70,  # measured 4/5
@@ -64,9 +63,8 @@ MUST_PASS = {
     ("identity_abuse", "slur"): 0.90,  # measured 4/4
     ("identity_abuse", "spelling_evasion"): 0.90,  # measured 2/2
     ("identity_abuse", "shouted_capitals"): 0.90,  # measured 2/2
-    ("identity_abuse", "reporting"): 0.57,  # measured 2/3
     ("promotion", "link_spam"): 0.73,  # measured 5/6
-    ("promotion", "dm_solicitation"): 0.76,  # measured 6/7
+    ("promotion", "dm_solicitation"): 0.61,  # measured 5/7
     ("promotion", "discount_code"): 0.90,  # measured 4/4
     ("promotion", "crypto_scam"): 0.40,  # measured 2/4
     ("promotion", "channel_promotion"): 0.57,  # measured 4/6

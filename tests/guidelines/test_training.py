@@ -91,6 +91,27 @@ def test_kaggle_escapes_are_decoded():
     assert english._unescape('"caf\\\\xc3\\\\xa9"') == "café"
 
 
+def test_rows_are_read_as_a_reader_would_have_typed_them():
+    # Davidson's tweets store emoji and punctuation as HTML entities, YouTube's comments
+    # their line breaks as tags; the models must learn from the characters themselves.
+    tweet = "RT @x: so true &amp; sad &#128514;&#128514; &#8220;quote&#8221;"
+    assert english.as_typed(tweet) == "RT @x: so true & sad 😂😂 “quote”"
+    assert english.as_typed('Awesome<br />Check <a href="x">my channel</a>') == (
+        "Awesome\nCheck my channel"
+    )
+    # Angle-bracketed words that are not HTML tags are what the writer wrote.
+    assert english.as_typed("a <number> of them, <gasp>") == "a <number> of them, <gasp>"
+
+
+def test_mlma_escapes_are_decoded():
+    stored = "Asylum isn\\u2019t \\retarded\\ \\ud83d\\ude02\\nNext line"
+    assert english._mlma_text(stored) == 'Asylum isn’t "retarded" 😂\nNext line'
+
+
+def test_reddit_markdown_escapes_are_dropped():
+    assert english._MARKDOWN_ESCAPE.sub(r"\1", "a \\_b\\_ \\* c\\\\d") == "a _b_ * c\\d"
+
+
 # --- splits -------------------------------------------------------------------------------
 
 
@@ -197,6 +218,25 @@ def test_a_key_whose_violations_another_key_catches_still_flags_its_own():
     scores["threat"][threats] = rng.beta(2, 5, threats.sum())  # the threat key ranks badly
     limits = choose_thresholds(scores, rows)
     assert (scores["threat"][threats] >= limits["threat"].review).mean() >= REASON_RECALL
+
+
+def test_a_keys_own_budget_is_not_bought_at_any_price():
+    # Two of a hundred threats score like the quietest clean rows. The total budget lets them
+    # through; the threat key's own budget (one in a hundred) would have its threshold come
+    # down below nearly every clean row to stop one of them, and gives that up instead.
+    rng = np.random.default_rng(7)
+    rows, scores = _two_key_rows(rng, n_each=100)
+    threats = np.flatnonzero([row.labels.get("threat") == 1 for row in rows])
+    scores["threat"][threats[:2]] = 0.001
+    limits = choose_thresholds(scores, rows)
+    clean = np.array([not any(row.labels.values()) for row in rows])
+    flagged = np.zeros(len(rows), bool)
+    for key, t in limits.items():
+        flagged |= scores[key] >= t.review
+    assert (~flagged[clean]).mean() > 0.5
+    assert limits["threat"].review > 0.001
+    # The other threats are still flagged as the budget asks.
+    assert (scores["threat"][threats[2:]] >= limits["threat"].review).mean() > 0.95
 
 
 # --- features -----------------------------------------------------------------------------

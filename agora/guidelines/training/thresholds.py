@@ -16,7 +16,11 @@ the calibration half, against the triage targets (:mod:`agora.guidelines.trainin
    violations to review per clean row it takes from approval, until at most
    ``VIOLATING_APPROVED_BUDGET`` of violating rows are approved, and of each of
    ``OWN_BUDGET_KEYS`` (threats, identity abuse, promotion) on its own (where the
-   calibration half has enough of them).
+   calibration half has enough of them). A key's own budget is not bought at any price:
+   once the total is met, a step costs at most ``PRICE_FACTOR`` times the clean rows per
+   stopped violation of the dearest step the total took. A hundred spam rows allow one to
+   be approved; where the second-quietest scores like the quietest clean comments, stopping
+   it once sent a thirteenth of the clean comments to review.
 3. Then every key's review threshold comes down, where needed, until it flags at least
    ``REASON_RECALL`` of its own violations, so that the reason a moderator reads names what
    the comment breaks, not only a key that caught it by chance.
@@ -62,6 +66,9 @@ MIN_KEY_POSITIVES = 30
 #: then stayed at the floor REASON_RECALL sets (0.45 in English after one retraining, where
 #: the next had it at 0.04), and a seventh of the YouTube spam was approved.
 OWN_BUDGET_KEYS = (*SPOTLIGHT_KEYS, "promotion")
+#: A step taken for some keys' own budgets, the total already met, may cost at most this
+#: many times the clean rows per violation it stops of the dearest step taken for the total.
+PRICE_FACTOR = 2.0
 #: Each key's review threshold flags at least this share of its own violations.
 REASON_RECALL = 0.7
 #: A review step closes at least this share of the rows (or runs out of candidates): single
@@ -99,7 +106,9 @@ def _lower_greedily(
     rows. ``verdict(open_rows, thresholds)`` judges the state a step would leave: ``("go",
     keys)`` takes it and goes on with those keys (``None``: every key), ``("stop", None)``
     takes it and stops, ``("refuse", None)`` leaves it and stops that key. A step closes at
-    least ``min_rows`` open rows (or runs out of candidates).
+    least ``min_rows`` open rows (or runs out of candidates). Once ``verdict`` wants some
+    keys only, a step that gains less per cost than the dearest step taken for every key,
+    divided by :data:`PRICE_FACTOR`, stops that key instead.
     """
     n_keys = scores.shape[1]
     grids = [_candidates(scores[:, k], floor) for k in range(n_keys)]
@@ -108,6 +117,8 @@ def _lower_greedily(
     open_rows = open_rows.copy()
     stopped = [not len(grid) for grid in grids]
     wanted = None
+    # The gain per cost of the dearest step taken while every key was wanted.
+    dearest_ratio = np.inf
     while not all(stopped):
         best, best_ratio, best_rows, best_next = None, -1.0, None, 0
         for k in range(n_keys):
@@ -128,6 +139,9 @@ def _lower_greedily(
                 best, best_ratio, best_rows, best_next = k, ratio, closing, next_position
         if best is None:
             break
+        if wanted is not None and best_ratio * PRICE_FACTOR < dearest_ratio:
+            stopped[best] = True
+            continue
         candidate = thresholds.copy()
         candidate[best] = grids[best][best_next]
         outcome, keys = verdict(open_rows & ~best_rows, candidate)
@@ -135,6 +149,8 @@ def _lower_greedily(
             stopped[best] = True
             continue
         thresholds = candidate
+        if wanted is None:
+            dearest_ratio = min(dearest_ratio, best_ratio)
         open_rows &= ~best_rows
         position[best] = best_next + 1
         stopped[best] = position[best] >= len(grids[best])

@@ -60,6 +60,7 @@ from agora.guidelines.training.metrics import roc_auc
 from agora.guidelines.training.thresholds import (
     CLEAN_REJECTED_BUDGET,
     MIN_REJECT,
+    PRICE_FACTOR,
     REASON_RECALL,
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
@@ -113,8 +114,9 @@ PARAMETERS = {
         "reject": f">= {MIN_REJECT}, the keys together rejecting at most "
         f"{CLEAN_REJECTED_BUDGET:.1%} of clean rows",
         "review": f"at most {VIOLATING_APPROVED_BUDGET:.1%} of violating rows approved, all "
-        f"keys together and threats and identity abuse each; every key flagging at least "
-        f"{REASON_RECALL:.0%} of its own violations",
+        f"keys together and threats, identity abuse and promotion each, a key's own share "
+        f"bought at most {PRICE_FACTOR:g} times as dear as the total's; every key flagging "
+        f"at least {REASON_RECALL:.0%} of its own violations",
     },
 }
 

@@ -17,10 +17,12 @@ stay ``None``. Choices that go beyond the raw labels:
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from agora.guidelines.training.datasets.common import Example, clean_labels, load_sets, make_labels
@@ -129,7 +131,9 @@ def _load_mlma(folder: Path) -> list[Example]:
     rows = csv.DictReader(io.StringIO(raw, newline=""))
     return [
         _example(
-            row["tweet"], "en/mlma", _mlma_labels(row["sentiment"], row["target"], row["group"])
+            _mlma_text(row["tweet"]),
+            "en/mlma",
+            _mlma_labels(row["sentiment"], row["target"], row["group"]),
         )
         for row in rows
     ]
@@ -173,6 +177,18 @@ def _load_implicit_hate(folder: Path) -> list[Example]:
             labels = make_labels(**given)
         examples.append(_example(text, "en/implicit-hate", labels))
     return examples
+
+
+_CODE_UNIT = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _mlma_text(text: str) -> str:
+    """Two MLMA rows in five hold escapes as literal text: characters as "\\u2019", line
+    breaks as "\\n", and every double quote as a bare backslash ("\\retarded\\")."""
+    text = _CODE_UNIT.sub(lambda m: chr(int(m.group(1), 16)), text)
+    # An emoji was stored as two UTF-16 halves ("\\ud83d\\ude02"): join them.
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text.replace("\\n", "\n").replace("\\", '"')
 
 
 def _unescape(text: str) -> str:
@@ -333,6 +349,8 @@ def _load_hatemoji(folder: Path) -> list[Example]:
 
 
 _REDDIT_NON_TEXT = {"[removed]", "[deleted]", ""}
+#: Reddit's markdown escapes a punctuation mark the reader typed ("\\_", "\\*").
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def _load_reddit_misogyny(folder: Path) -> list[Example]:
@@ -343,7 +361,12 @@ def _load_reddit_misogyny(folder: Path) -> list[Example]:
         if row["image"] not in ("", "Yes"):  # export shifted text after a comma into `image`
             body = f"{body},{row['image']}"
         entry = entries.setdefault(
-            row["entry_id"], {"text": body.strip(), "thread": row["link_id"], "labels": set()}
+            row["entry_id"],
+            {
+                "text": _MARKDOWN_ESCAPE.sub(r"\1", body).strip(),
+                "thread": row["link_id"],
+                "labels": set(),
+            },
         )
         entry["labels"].update({row["level_1"], row["level_2"], row["level_3"]})
     examples = []
@@ -392,6 +415,23 @@ LOADERS = {
 }
 
 
+#: Formatting tags that YouTube and the insult set's web comments kept in their text; a line
+#: break becomes one. Angle-bracketed words that are not HTML ("<number>", "<gasp>") stay.
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_FORMAT_TAG = re.compile(r"</?(?:a|b|i|u|p|em|div|span|strong|font|script)\b[^<>]*>", re.IGNORECASE)
+
+
+def as_typed(text: str) -> str:
+    """A stored row's text as a reader would have typed it into a comment box.
+
+    Tweets, SMS and Reddit posts were stored with HTML entities ("&amp;", "&#128514;" for
+    an emoji; a quarter of Davidson's rows), web comments with their formatting tags: a
+    reader types the characters themselves, so that is what the models learn from.
+    """
+    text = _FORMAT_TAG.sub("", _LINE_BREAK_TAG.sub("\n", text))
+    return html.unescape(text)
+
+
 def load(data_dir: Path) -> list[Example]:
-    """All English examples, set by set, in a fixed order."""
-    return load_sets(LOADERS, data_dir)
+    """All English examples, set by set, in a fixed order, each :func:`as_typed`."""
+    return [replace(ex, text=as_typed(ex.text)) for ex in load_sets(LOADERS, data_dir)]
