@@ -40,12 +40,16 @@ def tab_to(page, element_id: str, limit: int = 60):
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
-def log_in_as_moderator(page, base_url: str):
+def log_in(page, base_url: str, username: str, password: str):
     page.goto(f"{base_url}/moderation/login/")
-    page.fill("#id_username", demo.MODERATOR_USERNAME)
-    page.fill("#id_password", demo.MODERATOR_PASSWORD)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/moderation/")
+
+
+def log_in_as_moderator(page, base_url: str):
+    log_in(page, base_url, demo.MODERATOR_USERNAME, demo.MODERATOR_PASSWORD)
 
 
 def box(page, selector: str) -> dict:

@@ -4,6 +4,7 @@ Arabic."""
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from agora.articles.models import Article
 from agora.comments.actions import NewComment, post_comment
@@ -12,6 +13,8 @@ from agora.desks.models import Desk
 from agora.desks.roles import CHIEF, MODERATOR
 from agora.newsroom.models import Change
 from agora.reports import actions as report_actions
+
+from . import helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,12 +39,8 @@ def chief(django_user_model):
     return user
 
 
-def log_in(page, base_url, user):
-    page.goto(f"{base_url}/moderation/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/moderation/")
+def log_in(page, base_url: str, user):
+    helpers.log_in(page, base_url, user.get_username(), PASSWORD)
 
 
 def pending(article, n, body="A comment on the dam, number {n}.", **fields):
@@ -200,7 +199,7 @@ def test_the_reported_count_follows_new_reports_live(page, live_server, article,
     published = pending(article, 2, status=Status.APPROVED)
     log_in(page, live_server.url, chief)
     page.get_by_role("link", name="Reported").click()
-    assert page.title() == "(0) Reported comments · Agora"
+    expect(page).to_have_title("(0) Reported comments · Agora")
 
     for comment in published:
         report_actions.file_report(
@@ -209,7 +208,7 @@ def test_the_reported_count_follows_new_reports_live(page, live_server, article,
     page.evaluate("document.getElementById('reported').dispatchEvent(new Event('agora:poll'))")
 
     page.locator("#reported-count").filter(has_text="2").wait_for()
-    assert page.title() == "(2) Reported comments · Agora"
+    expect(page).to_have_title("(2) Reported comments · Agora")
     assert page.locator("#pending-count").inner_text() == "0"
 
 
@@ -233,7 +232,7 @@ def test_a_chief_changes_a_setting_and_staffs_a_desk_on_the_settings_page(
     page.get_by_role("button", name="Save settings").click()
     page.locator("#live").filter(has_text="Settings saved.").wait_for()
     changes = page.locator("table.changes tbody tr")
-    assert changes.count() == 2
+    expect(changes).to_have_count(2)
     assert "Reports that withdraw a comment" in changes.all_inner_texts()[1]
 
     page.get_by_label("Desk name").fill("Kurdish")
@@ -249,7 +248,8 @@ def test_a_chief_changes_a_setting_and_staffs_a_desk_on_the_settings_page(
         ["sport", "economy"],
         [rojda],
     )
-    page.get_by_role("link", name="Kurdish").click()
+    with page.expect_navigation():  # the create form has a "Desk name" field too
+        page.get_by_role("link", name="Kurdish").click()
     page.get_by_label("Desk name").fill("Kurdish (Sorani)")
     page.get_by_role("button", name="Save desk").click()
     page.locator("#live").filter(has_text="Desk Kurdish (Sorani) saved.").wait_for()

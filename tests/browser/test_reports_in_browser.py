@@ -2,6 +2,7 @@
 page and from the embed, the Reported queue, and a ban refusing a post."""
 
 import pytest
+from playwright.sync_api import expect
 from roles import user_in
 
 from agora.comments.models import Comment, Status
@@ -9,6 +10,7 @@ from agora.desks.roles import CHIEF, MODERATOR
 from agora.reports import actions
 from agora.reports.models import Report, Resolution
 
+from . import helpers
 from .helpers import EMBED, embed_page, wait_for_embed
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,11 +19,7 @@ PASSWORD = "a-long-test-password"  # tests/roles.py gives every user this one
 
 
 def log_in(page, base_url: str, user):
-    page.goto(f"{base_url}/moderation/login/")
-    page.fill("#id_username", user.get_username())
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/moderation/")
+    helpers.log_in(page, base_url, user.get_username(), PASSWORD)
 
 
 def test_a_reader_reports_a_comment_from_the_article_page(page, live_server, article, published):
@@ -99,14 +97,14 @@ def test_the_reported_queue_dismisses_and_rejects(page, live_server, article, pu
 
     page.get_by_role("link", name="Reported").click()
     items = page.locator("#reported > li")
-    assert items.count() == 2
+    expect(items).to_have_count(2)  # waits for the page the click opens
     assert published.body in items.nth(0).inner_text()  # most reported first
     assert "2 open reports" in items.nth(0).inner_text()
     assert "Not true." in items.nth(1).inner_text()
 
     items.nth(1).get_by_role("button", name="Dismiss the reports").click()
     page.locator("#live").filter(has_text="it stays published").wait_for()
-    assert page.locator("#reported > li").count() == 1
+    expect(page.locator("#reported > li")).to_have_count(1)
 
     first = page.locator("#reported > li").first
     first.locator("select[name=reason]").select_option("threat")
