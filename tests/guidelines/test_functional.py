@@ -54,7 +54,7 @@ MUST_PASS = {
     ("personal_attack", "polite_insult"): 0.76,  # measured 6/7
     ("personal_attack", "spelling_evasion"): 0.65,  # measured 3/4
     ("personal_attack", "shouted_capitals"): 0.90,  # measured 3/3
-    ("personal_attack", "disagreement"): 0.46,  # measured 5/9
+    ("personal_attack", "disagreement"): 0.57,  # measured 6/9
     ("personal_attack", "praise"): 0.90,  # measured 3/3
     ("personal_attack", "reaction_emoji"): 0.90,  # measured 4/4
     ("identity_abuse", "direct"): 0.90,  # measured 12/12
@@ -73,7 +73,7 @@ MUST_PASS = {
     ("promotion", "negation"): 0.40,  # measured 1/2
     ("promotion", "counter_speech"): 0.40,  # measured 1/2
     ("promotion", "reporting"): 0.40,  # measured 1/2
-    ("promotion", "source_link"): 0.61,  # measured 5/7
+    ("promotion", "source_link"): 0.76,  # measured 6/7
     ("promotion", "product_in_context"): 0.73,  # measured 5/6
     ("off_topic", "unrelated_topic"): 0.75,  # measured 17/20
     ("off_topic", "on_topic_critical"): 0.90,  # measured 4/4
