@@ -385,6 +385,8 @@ def test_manifest_describes_the_committed_artifacts():
     assert "en" in manifest["languages"]
     for entry in manifest["languages"].values():
         assert sha256_file(ARTIFACTS_DIR / entry["file"]) == entry["sha256"]
+        assert entry["trained"]["command"].startswith("agora train")
+        assert entry["trained"]["seconds"] > 0
         assert entry["validation"]["triage"]["clean_rejected"] < 0.02
         assert entry["validation"]["triage"]["violating_approved"] < 0.05
     for source, entry in manifest["data"].items():

@@ -334,11 +334,11 @@ def refit_thresholds(
     (minutes instead of the half hour a full training takes): after a change to how
     thresholds are chosen. The models, their calibration and the model version stay; the
     manifest's thresholds and validation figures are rewritten."""
-    started = time.monotonic()
     out_dir = Path(out_dir)
     manifest = json.loads((out_dir / MANIFEST_NAME).read_text())
     seed = manifest["parameters"]["seed"]
     for lang, entry in manifest["languages"].items():
+        started = time.monotonic()
         model = LanguageModel.load(out_dir / entry["file"])
         encoder = Relevance.load() if model.encoded else None
         _, validation_rows = split(datasets.loader(lang)(Path(data_dir)), seed=seed)
@@ -357,10 +357,11 @@ def refit_thresholds(
         entry["validation"] = _validation_report(
             model, thresholds, *evaluation, sentences_of(model, evaluation[0], encoder)
         )
-    manifest["thresholds_refitted"] = {
-        "command": command,
-        "seconds": round(time.monotonic() - started, 1),
-    }
+        # Per language, so that a later run training some languages keeps the others' record.
+        entry["thresholds_refitted"] = {
+            "command": command,
+            "seconds": round(time.monotonic() - started, 1),
+        }
     manifest["parameters"]["thresholds"] = PARAMETERS["thresholds"]
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
@@ -457,12 +458,16 @@ def train(
     }
     data = {k: v for k, v in previous.get("data", {}).items() if k.split("/")[0] in entries}
     for lang in languages:
+        lang_started = time.monotonic()
         examples = datasets.loader(lang)(data_dir)
         encoder = Relevance.load() if lang in Relevance.languages else None
         model, entry = train_language(lang, examples, seed=seed, encoder=encoder)
         path = out_dir / f"{lang}.npz"
         model.save(path)
-        entry = {"file": path.name, "sha256": sha256_file(path), **entry}
+        # Each language keeps the run that made it: the top-level command and seconds are
+        # only the latest run's, which may have trained other languages.
+        trained = {"command": command, "seconds": round(time.monotonic() - lang_started, 1)}
+        entry = {"file": path.name, "sha256": sha256_file(path), "trained": trained, **entry}
         entries[lang] = entry
         for source, rows in sorted(Counter(row.source for row in examples).items()):
             data[source] = _data_entry(data_dir, source, rows)
