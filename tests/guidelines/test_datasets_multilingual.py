@@ -15,7 +15,11 @@ import pytest
 
 from agora.guidelines.promotion_cues import find_cues
 from agora.guidelines.training.datasets import arabic, persian, turkish
-from agora.guidelines.training.datasets.arabic import offensive_labels, tidy_text
+from agora.guidelines.training.datasets.arabic import (
+    offensive_labels,
+    tidy_text,
+    without_outlet_tag,
+)
 from agora.guidelines.training.datasets.common import ABUSE_KEYS
 from agora.guidelines.verdict import SCORE_KEYS
 
@@ -61,6 +65,15 @@ def test_tidy_text_decodes_escapes_and_masks_contacts():
     assert tidy_text("@fake_one see x@example.com at https://example.org") == (
         "@USER see @USER at URL"
     )
+
+
+def test_a_news_desks_closing_hashtags_are_taken_off_its_headline():
+    assert without_outlet_tag("لقطة سيارات مهملة الإماراتاليوم") == "لقطة سيارات مهملة"
+    assert without_outlet_tag("نيمار يعاني التهابات سكايأخبار سكايرياضة") == "نيمار يعاني التهابات"
+    assert without_outlet_tag("قصف في ريف دمشق سوريا العربية") == "قصف في ريف دمشق سوريا"
+    # Only at the end, and never the whole text.
+    assert without_outlet_tag("تقرير الحدث عن سوق جديد") == "تقرير الحدث عن سوق جديد"
+    assert without_outlet_tag("سكايأخبار") == "سكايأخبار"
 
 
 def test_offensive_labels_clear_every_abuse_key_only_when_not_offensive():
