@@ -186,6 +186,8 @@ def test_the_wsgi_application_loads_the_engine_before_the_first_comment(fresh_en
     # But not the relevance model's session: onnxruntime is not fork-safe, so each gunicorn
     # worker starts its own once forked (agora.gunicorn_conf.post_worker_init).
     assert screening._engine.relevance._session is None
+    # Nor the guideline heads' (agora.guidelines.dense_layer): built on a worker's first comment.
+    assert "_head_stack" not in vars(screening._engine.models["en"])
     screening.warm_up_relevance()
     assert screening._engine.relevance._session is not None
 

@@ -10,6 +10,9 @@ about 0.06 ms for three rows; inside the engine that is 0.1 ms less a verdict
 onnxruntime reads a model as an ONNX protocol buffer. The ``onnx`` package that usually
 writes one is not a dependency of the engine, so this module writes the few messages a
 MatMul, Add and Relu graph needs, with the field numbers of onnx.proto, and nothing else.
+
+onnxruntime is not fork-safe (agora/wsgi.py), so a layer's session must start in the process
+that runs it: the heads build theirs on the first comment a process scores, never at load.
 """
 
 from __future__ import annotations
