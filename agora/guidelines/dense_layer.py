@@ -4,7 +4,7 @@ The guideline heads' first layer multiplies a comment's two or three rows (itsel
 sentences) by a 384 × 2,304 matrix. NumPy hands that to OpenBLAS, which repacks the whole
 matrix for every product of more than one row: three rows took 0.26 ms where one took
 0.05 ms. onnxruntime packs a constant matrix once, when the session starts, and then takes
-about 0.06 ms for three rows; inside the engine that is 0.1 ms less a verdict
+about 0.06 ms for three rows; inside the engine the median verdict fell by 0.1-0.4 ms
 (docs/guidelines.md, "Speed"). The results agree with NumPy's to float32 rounding.
 
 onnxruntime reads a model as an ONNX protocol buffer. The ``onnx`` package that usually
