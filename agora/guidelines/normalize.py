@@ -215,8 +215,9 @@ def _table(fold_case: bool) -> _Table:
 
 def build_tables() -> None:
     """Build both tables now rather than on the first comment that needs each: a server
-    that forks its workers calls this first (``agora/wsgi.py``), so the workers share the
-    tables' memory and none of them spends the time while a reader waits."""
+    that forks its workers calls this first (``agora/wsgi.py``), as do the processes that
+    judge batches (``agora/guidelines/processes.py``), so the workers share the tables'
+    memory and none of them spends the time while a reader waits."""
     for fold_case in (False, True):
         _table(fold_case)
 

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+from agora.guidelines.normalize import build_tables
+
 #: The engine a forked worker inherits (set just before the pool forks).
 _engine: Any = None
 
@@ -43,6 +45,8 @@ def judging(
         yield lambda batches: (judge(engine, batch) for batch in batches)
         return
     _engine = engine
+    # Built once here and shared, rather than by each worker on its first batches.
+    build_tables()
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_as_a_worker)
     try:
         yield lambda batches: pool.imap(partial(_call, judge), batches)

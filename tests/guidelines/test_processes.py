@@ -38,3 +38,12 @@ def test_workers_do_not_inherit_the_parents_signal_handlers(graceful_sigterm):
     with judging(None, signal_handlers, 2) as judge_all:
         for handlers in judge_all([[], [], [], []]):
             assert handlers == [signal.SIG_DFL, signal.SIG_IGN]
+
+
+def test_the_normalisation_tables_are_built_before_the_workers_fork():
+    from agora.guidelines import normalize
+
+    normalize._tables.clear()
+    with judging(10, add, 2) as judge_all:
+        assert set(normalize._tables) == {False, True}
+        assert list(judge_all([[1]])) == [[11]]
