@@ -36,7 +36,7 @@ class DenseLayer:
 
         if weights.ndim != 2 or bias.shape != (weights.shape[1],):
             raise ValueError("weights must be (inputs, outputs) and bias (outputs,)")
-        self.inputs, self.outputs = weights.shape
+        self.inputs = weights.shape[0]
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
