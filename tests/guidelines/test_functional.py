@@ -37,12 +37,13 @@ from agora.guidelines.training.functional import (
 #
 # and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
 MUST_PASS = {
-    ("profanity", "direct"): 0.90,  # measured 13/14
+    ("profanity", "direct"): 0.90,  # measured 14/14
     ("profanity", "spelling_evasion"): 0.90,  # measured 7/7
     ("profanity", "shouted_capitals"): 0.90,  # measured 5/5
     ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
-    ("profanity", "innocent_use"): 0.34,  # measured 4/9
+    ("profanity", "innocent_use"): 0.45,  # measured 5/9
+    ("profanity", "neutral_control"): 0.47,  # measured 4/7
     ("threat", "direct"): 0.90,  # measured 9/9
     ("threat", "spelling_evasion"): 0.90,  # measured 4/4
     ("threat", "call_to_violence"): 0.90,  # measured 3/3
@@ -63,6 +64,7 @@ MUST_PASS = {
     ("identity_abuse", "slur"): 0.90,  # measured 4/4
     ("identity_abuse", "spelling_evasion"): 0.90,  # measured 2/2
     ("identity_abuse", "shouted_capitals"): 0.90,  # measured 2/2
+    ("identity_abuse", "reporting"): 0.90,  # measured 3/3
     ("promotion", "link_spam"): 0.73,  # measured 5/6
     ("promotion", "dm_solicitation"): 0.61,  # measured 5/7
     ("promotion", "discount_code"): 0.90,  # measured 4/4
@@ -76,7 +78,7 @@ MUST_PASS = {
     ("promotion", "source_link"): 0.76,  # measured 6/7
     ("promotion", "product_in_context"): 0.73,  # measured 5/6
     ("off_topic", "unrelated_topic"): 0.75,  # measured 17/20
-    ("off_topic", "on_topic_critical"): 0.90,  # measured 4/4
+    ("off_topic", "on_topic_critical"): 0.65,  # measured 3/4
     ("off_topic", "generic_reaction"): 0.90,  # measured 5/5
 }
 

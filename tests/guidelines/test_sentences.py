@@ -35,9 +35,8 @@ def whole_text_probability(model, text, key):
 def test_polite_padding_no_longer_hides_an_abusive_sentence(engine):
     model = engine.models["tr"]
     text = POLITE_TR * 4 + ABUSE_TR
-    review = engine.policy.threshold("tr", "profanity").review
-    # The whole text alone is diluted below review: the case this reading exists for.
-    assert whole_text_probability(model, text, "offensive") < review
+    # The whole text alone dilutes the abusive sentence: the case this reading exists for.
+    assert whole_text_probability(model, text, "offensive") < SENTENCE_FLOOR
     assert whole_text_probability(model, ABUSE_TR, "offensive") >= SENTENCE_FLOOR
     verdict = engine.judge(CommentInput(text, lang="tr"))
     assert verdict.decision == "review"

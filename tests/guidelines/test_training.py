@@ -292,6 +292,45 @@ def test_vocabulary_round_trips_through_arrays():
         Vocabulary.from_arrays(stored[0], stored[1][:-1])
 
 
+def test_n_gram_scale_weighs_an_n_gram_by_how_far_it_sets_the_classes_apart():
+    from scipy import sparse
+
+    from agora.guidelines.training.train import SCALE_PSEUDO_COUNT, n_gram_scale
+
+    # Columns: in every violating row only; in every row alike; in one clean row only.
+    # TF-IDF values, not counts: the scale counts rows that have the n-gram at all.
+    x = sparse.csr_matrix([[0.9, 0.1, 0.0], [0.3, 0.2, 0.0], [0.0, 0.5, 0.7], [0.0, 0.4, 0.0]])
+    y = np.array([1, 1, 0, 0])
+    violating = np.array([2, 2, 0]) + SCALE_PSEUDO_COUNT
+    clean = np.array([0, 2, 1]) + SCALE_PSEUDO_COUNT
+    expected = np.sqrt(np.abs(np.log((violating / violating.sum()) / (clean / clean.sum()))))
+    scale = n_gram_scale(x, y)
+    np.testing.assert_allclose(scale, expected)
+    assert scale[0] > scale[2] > scale[1]
+    assert x.toarray()[0, 0] == 0.9  # the rows themselves are left as they were
+
+
+def test_a_scaled_fit_scores_unscaled_rows_as_the_fitted_regression_does():
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from agora.guidelines.training.train import C, _fit_key
+
+    rng = np.random.default_rng(3)
+    x = sparse.csr_matrix(rng.random((60, 4)) * (rng.random((60, 4)) < 0.5))
+    y = (x.toarray()[:, 0] + 0.3 * rng.random(60) > 0.4).astype(int)
+    scale = np.array([2.0, 0.5, 0.0, 1.0])
+    coef, intercept = _fit_key(x, y, np.ones(60), scale, seed=0)
+    fitted = LogisticRegression(
+        C=C, solver="liblinear", dual=True, class_weight="balanced", random_state=0
+    ).fit(x @ sparse.diags(scale), y)
+    # The stored weights are float16, as the artifact keeps them.
+    np.testing.assert_allclose(
+        x @ coef + intercept, fitted.decision_function(x @ sparse.diags(scale)), atol=2e-3
+    )
+    assert coef[2] == 0.0  # a column scaled to nothing gets no weight
+
+
 def test_committed_vocabularies_hold_scikit_learns_feature_order():
     # scikit-learn numbers a vocabulary's terms in sorted order; the stored tries must give
     # each term that number, or every score would be computed on the wrong features.
