@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from agora.guidelines.onnx_session import cpu_session
+
 #: ONNX IR version and default-domain opset of the written model; onnxruntime 1.18 reads both.
 IR_VERSION = 8
 OPSET = 17
@@ -32,19 +34,10 @@ class DenseLayer:
     """``relu(x @ weights + bias)`` for float32 rows ``x``; weights (inputs, outputs)."""
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray):
-        import onnxruntime
-
         if weights.ndim != 2 or bias.shape != (weights.shape[1],):
             raise ValueError("weights must be (inputs, outputs) and bias (outputs,)")
         self.inputs = weights.shape[0]
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        self._session: Any = onnxruntime.InferenceSession(
-            dense_relu_model(weights, bias),
-            sess_options=options,
-            providers=["CPUExecutionProvider"],
-        )
+        self._session: Any = cpu_session(dense_relu_model(weights, bias))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(x, dtype=np.float32)

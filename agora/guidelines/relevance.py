@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from agora.guidelines.encoder import span_vectors
+from agora.guidelines.onnx_session import cpu_session
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm"
 MODEL_FILE = "model.onnx"
@@ -244,16 +245,8 @@ class Relevance:
         if self._session is None:
             with self._lock:
                 if self._session is None:
-                    import onnxruntime
-
-                    options = onnxruntime.SessionOptions()
-                    options.intra_op_num_threads = self.threads
-                    options.inter_op_num_threads = 1
-                    self._session = onnxruntime.InferenceSession(
-                        str(self.model_dir / MODEL_FILE),
-                        sess_options=options,
-                        providers=["CPUExecutionProvider"],
-                        disabled_optimizers=list(DISABLED_OPTIMIZERS),
+                    self._session = cpu_session(
+                        str(self.model_dir / MODEL_FILE), self.threads, DISABLED_OPTIMIZERS
                     )
         return self._session
 
