@@ -43,7 +43,7 @@ MUST_PASS = {
     ("profanity", "negation"): 0.65,  # measured 3/4
     ("profanity", "reporting"): 0.90,  # measured 1/1
     ("profanity", "innocent_use"): 0.45,  # measured 5/9
-    ("profanity", "neutral_control"): 0.47,  # measured 4/7
+    ("profanity", "neutral_control"): 0.61,  # measured 5/7
     ("threat", "direct"): 0.90,  # measured 9/9
     ("threat", "spelling_evasion"): 0.90,  # measured 4/4
     ("threat", "call_to_violence"): 0.90,  # measured 3/3

@@ -40,7 +40,7 @@ from agora.guidelines.training.thresholds import (
     choose_thresholds,
 )
 from agora.guidelines.training.train import train_language
-from agora.guidelines.training.triage import triage
+from agora.guidelines.training.triage import is_clean, triage
 from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
 
 # --- labels -------------------------------------------------------------------------------
@@ -84,6 +84,17 @@ def test_mlma_targets_feed_identity_subkeys():
     unclear_origin = english._mlma_labels("offensive", "origin", "other")
     assert unclear_origin["racism"] is None and unclear_origin["identity_abuse"] == 1
     assert english._mlma_labels("offensive_normal", "gender", "women")["sexism"] is None
+
+
+def test_a_jigsaw_row_toxic_in_no_named_kind_is_not_clean():
+    flags = dict.fromkeys(("toxic", "severe_toxic", "obscene", "threat", "insult"), "0")
+    row = flags | {"identity_hate": "0"}
+    assert english._jigsaw_labels(row) == clean_labels(promotion=0)
+    rude = english._jigsaw_labels(row | {"toxic": "1"})
+    assert rude == make_labels() and not is_clean(Example("x", "en", "s", rude))
+    assert english._jigsaw_labels(row | {"severe_toxic": "1"}) == rude
+    insult = english._jigsaw_labels(row | {"toxic": "1", "insult": "1"})
+    assert insult["personal_attack"] == 1 and insult["profanity"] == insult["threat"] == 0
 
 
 def test_kaggle_escapes_are_decoded():

@@ -250,23 +250,36 @@ def _load_jigsaw_first20k(folder: Path) -> list[Example]:
     ]
 
 
+_JIGSAW_KINDS = {
+    "obscene": "profanity",
+    "threat": "threat",
+    "insult": "personal_attack",
+    "identity_hate": "identity_abuse",
+}
+
+
+def _jigsaw_labels(row: dict[str, str]) -> dict[str, int | None]:
+    """One Jigsaw row's labels from its ``toxic`` flag and the four kinds that map to keys.
+
+    A row flagged toxic (or severe_toxic) with none of the four kinds is rude in a way the
+    annotators did not name (a reader told to get lost, an editor called dim in other
+    words): it may break a guideline and we cannot say which, so every abuse key stays
+    unknown, as for a toxic row of the other Wikipedia sets, and so is promotion: a row with
+    any key known to be unbroken would count as a clean comment in the triage. Only a row
+    flagged nothing at all is clean."""
+    kinds = {key: int(row[column]) for column, key in _JIGSAW_KINDS.items()}
+    if any(kinds.values()):
+        return make_labels(**kinds, promotion=0)
+    if row["toxic"] == "1" or row["severe_toxic"] == "1":
+        return make_labels()
+    return clean_labels(promotion=0)
+
+
 def _load_jigsaw_random5k(folder: Path) -> list[Example]:
-    examples = []
-    for row in _csv_rows(folder / "jigsaw_sample.csv"):
-        if row["toxic"] == "0" and all(
-            row[k] == "0" for k in ("obscene", "threat", "insult", "identity_hate")
-        ):
-            labels = clean_labels(promotion=0)
-        else:
-            labels = make_labels(
-                profanity=int(row["obscene"]),
-                threat=int(row["threat"]),
-                personal_attack=int(row["insult"]),
-                identity_abuse=int(row["identity_hate"]),
-                promotion=0,
-            )
-        examples.append(_example(row["comment_text"], "en/jigsaw-wiki-random5k", labels))
-    return examples
+    return [
+        _example(row["comment_text"], "en/jigsaw-wiki-random5k", _jigsaw_labels(row))
+        for row in _csv_rows(folder / "jigsaw_sample.csv")
+    ]
 
 
 def _load_wiki_context(folder: Path) -> list[Example]:
