@@ -32,6 +32,7 @@ from agora.guidelines.training.datasets.common import (
     validation_halves,
 )
 from agora.guidelines.training.featurizing import fit_featurizer
+from agora.guidelines.training.resplits import resplit_halves, resplit_section, resplit_triages
 from agora.guidelines.training.thresholds import (
     CLEAN_REJECTED_BUDGET,
     MIN_REJECT,
@@ -39,8 +40,13 @@ from agora.guidelines.training.thresholds import (
     VIOLATING_APPROVED_BUDGET,
     choose_thresholds,
 )
-from agora.guidelines.training.train import train_language
-from agora.guidelines.training.triage import is_clean, triage
+from agora.guidelines.training.train import (
+    default_thresholds,
+    policy_triage,
+    predicted,
+    train_language,
+)
+from agora.guidelines.training.triage import Triage, is_clean, triage
 from agora.guidelines.verdict import IDENTITY_SUBKEYS, SCORE_KEYS
 
 # --- labels -------------------------------------------------------------------------------
@@ -424,6 +430,46 @@ def test_training_is_deterministic_and_artifacts_round_trip(tiny_model, tmp_path
     loaded = LanguageModel.load(tmp_path / "a.npz")
     texts = ["tok5 zq", "tok9 tok8"]
     np.testing.assert_allclose(loaded.predict(texts), model.predict(texts), atol=1e-6)
+
+
+def test_each_resplit_chooses_thresholds_on_one_half_and_measures_the_other(tiny_model):
+    model, _ = tiny_model
+    rows = split(synthetic_rows(), seed=7)[1]
+    halves = resplit_halves(rows, n=3, seed=7)
+    training_halves = [[id(row) for row in half] for half in validation_halves(rows, seed=7)]
+    for chosen_on, measured_on in halves:
+        assert sorted(chosen_on + measured_on) == list(range(len(rows)))
+        assert [id(rows[i]) for i in chosen_on] != training_halves[0]
+    assert halves[0][0] != halves[1][0]
+
+    probabilities, scored, cued = predicted(model, rows, None)
+    triages = resplit_triages(model, rows, probabilities, scored, cued, n=3, seed=7)
+    chosen_on, measured_on = halves[0]
+    by_hand = policy_triage(
+        model,
+        default_thresholds(model, scored[chosen_on], [rows[i] for i in chosen_on]),
+        [rows[i] for i in measured_on],
+        probabilities[measured_on],
+        [cued[i] for i in measured_on],
+    )
+    assert triages[0] == by_hand
+    assert by_hand.clean + by_hand.violating == len(measured_on)
+    # The marker separates the classes: every violation rejected, no clean row (which go
+    # to review, the keys other than profanity having no score in this language).
+    assert all(t.violating_rejected == 1.0 and t.clean_rejected_any == 0.0 for t in triages)
+
+
+def test_resplit_section_gives_each_shares_spread_and_the_targets_met():
+    def resplit(clean_approved, violating_approved, clean_rejected=0.005):
+        return Triage(100, 50, clean_approved, clean_rejected, violating_approved, 0.6)
+
+    triages = [resplit(0.6, 0.01), resplit(0.8, 0.01), resplit(0.75, 0.03, clean_rejected=0.02)]
+    lines = resplit_section({"tr": triages})
+    row = next(line for line in lines if line.startswith("| tr |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] == "71.7% (sd 8.5; 60.0-80.0)"
+    assert cells[3] == "1.7% (sd 0.9; 1.0-3.0)"
+    assert cells[5:] == ["1/3", "2/3", "2/3"]
 
 
 # --- the committed artifacts --------------------------------------------------------------

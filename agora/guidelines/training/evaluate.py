@@ -30,7 +30,9 @@ its score.
 news comments paired with their own and with another article
 (:func:`agora.guidelines.training.relevance_eval.report`). Below it, per language and data set, the
 policy as a whole: share of clean comments rejected and approved, share of violations that
-get review or reject; then what sends clean comments to review, what sentences, threat cues
+get review or reject; how far that triage moves when the thresholds are chosen on other
+splits of the validation rows (:mod:`agora.guidelines.training.resplits`); then what sends
+clean comments to review, what sentences, threat cues
 and an appended emoji (:mod:`agora.guidelines.training.reactions`) change.
 """
 
@@ -67,10 +69,12 @@ from agora.guidelines.training.metrics import (
 )
 from agora.guidelines.training.peers import Peer, peers_for
 from agora.guidelines.training.reactions import reaction_section
-from agora.guidelines.training.train import labels_of, sentences_of
+from agora.guidelines.training.resplits import RESPLITS, resplit_section, resplit_triages
+from agora.guidelines.training.train import labels_of, predicted, sentences_of
 from agora.guidelines.training.triage import (
     TABLE_HEADER,
     TARGETS,
+    Triage,
     causes_under,
     is_clean,
     is_violating,
@@ -112,10 +116,23 @@ class LanguageRun:
     rejecting: list[list[str]]
 
 
+def validation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
+    """``lang``'s validation split (both halves), as training made it."""
+    return split(datasets.loader(lang)(data_dir), seed=seed)[1]
+
+
 def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
     """The evaluation half of ``lang``'s validation split, as training made it."""
-    _, validation = split(datasets.loader(lang)(data_dir), seed=seed)
-    return validation_halves(validation, seed=seed)[1]
+    return validation_halves(validation_rows(data_dir, lang, seed), seed=seed)[1]
+
+
+def resplit_language(engine: Engine, lang: str, rows: list[Example]) -> list[Triage]:
+    """The triages of :func:`~agora.guidelines.training.resplits.resplit_triages` for
+    ``lang``'s validation ``rows``."""
+    model = engine.models[lang]
+    print(f"{lang}: thresholds chosen on {RESPLITS} other splits", file=sys.stderr)
+    predictions = predicted(model, rows, engine.encoder if model.encoded else None)
+    return resplit_triages(model, rows, *predictions)
 
 
 def run_language(engine: Engine, lang: str, rows: list[Example]) -> LanguageRun:
@@ -532,10 +549,11 @@ def evaluate(
     manifest = read_manifest(artifacts_dir)
     engine = Engine.load(artifacts_dir=artifacts_dir)
     seed = manifest["parameters"]["seed"]
-    runs, warnings = [], []
+    runs, warnings, resplit = [], [], {}
     for lang in sorted(manifest["languages"], key=lambda lang: (lang != "en", lang)):
         warnings += _check_data(manifest, data_dir, lang)
         runs.append(run_language(engine, lang, evaluation_rows(data_dir, lang, seed)))
+        resplit[lang] = resplit_language(engine, lang, validation_rows(data_dir, lang, seed))
 
     out = [
         "# Guideline engine: evaluation",
@@ -553,6 +571,7 @@ def evaluate(
         if run.lang == "en":
             out += ["## en: off_topic (relevance to the article)", ""] + relevance_lines + [""]
     out += triage_section(runs, engine) + [""]
+    out += resplit_section(resplit) + [""]
     out += review_section(runs) + [""]
     out += sentence_section(runs) + [""]
     out += threat_cue_section(runs) + [""]

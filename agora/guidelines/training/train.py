@@ -67,6 +67,7 @@ from agora.guidelines.training.thresholds import (
     choose_thresholds,
 )
 from agora.guidelines.training.triage import (
+    Triage,
     is_clean,
     is_violating,
     rejected_against_labels,
@@ -381,20 +382,19 @@ def refit_thresholds(
         model = LanguageModel.load(out_dir / entry["file"])
         encoder = Relevance.load() if model.encoded else None
         _, validation_rows = split(datasets.loader(lang)(Path(data_dir)), seed=seed)
-        halves = validation_halves(validation_rows, seed=seed)
-        calibration, evaluation = (
-            (rows, [normalize(row.text, lang).text for row in rows], _embedded(encoder, rows))
-            for rows in halves
-        )
-        sentences = sentences_of(model, calibration[0], encoder)
-        probabilities = model.predict(*calibration[1:], sentences)
-        probabilities = as_scored(model, calibration[1], probabilities)
-        thresholds = default_thresholds(model, probabilities, calibration[0])
+        calibration, evaluation = validation_halves(validation_rows, seed=seed)
+        _, scored, _ = predicted(model, calibration, encoder)
+        thresholds = default_thresholds(model, scored, calibration)
         entry["thresholds"] = {
             k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()
         }
         entry["validation"] = _validation_report(
-            model, thresholds, *evaluation, sentences_of(model, evaluation[0], encoder)
+            model,
+            thresholds,
+            evaluation,
+            [normalize(row.text, lang).text for row in evaluation],
+            _embedded(encoder, evaluation),
+            sentences_of(model, evaluation, encoder),
         )
         # Per language, so that a later run training some languages keeps the others' record.
         entry["thresholds_refitted"] = {
@@ -431,6 +431,35 @@ def _validation_report(
             "expected_calibration_error": expected_calibration_error(p, y),
             "reliability": reliability(p, y),
         }
+    return {
+        "keys": per_key,
+        "triage": asdict(policy_triage(model, thresholds, rows, probabilities, cued)),
+    }
+
+
+def predicted(
+    model: LanguageModel, rows: list[Example], encoder
+) -> tuple[np.ndarray, np.ndarray, list[bool]]:
+    """``model``'s probabilities of ``rows`` as :meth:`LanguageModel.predict` gives them
+    (sentences included), the same as the engine scores them (:func:`as_scored`), and which
+    rows word a threat cue."""
+    texts = [normalize(row.text, model.lang).text for row in rows]
+    probabilities = model.predict(
+        texts, _embedded(encoder, rows), sentences_of(model, rows, encoder)
+    )
+    cued = [bool(find_threat_cues(text, model.lang)) for text in texts]
+    return probabilities, as_scored(model, texts, probabilities, cued), cued
+
+
+def policy_triage(
+    model: LanguageModel,
+    thresholds: dict[str, Thresholds],
+    rows: list[Example],
+    probabilities: np.ndarray,
+    cued: list[bool],
+) -> Triage:
+    """The triage of ``rows`` under ``thresholds`` (``model``'s language's), from ``model``'s
+    ``probabilities`` of them (:meth:`LanguageModel.predict`) and their threat cues."""
     policy = Policy(thresholds={"*": {}, model.lang: thresholds})
     decisions, rejecting = [], []
     for row_p, threat_cued in zip(probabilities, cued, strict=True):
@@ -441,7 +470,7 @@ def _validation_report(
     clean = np.array([is_clean(row) for row in rows], dtype=bool)
     violating = np.array([is_violating(row) for row in rows], dtype=bool)
     wrong = rejected_against_labels(rows, rejecting)
-    return {"keys": per_key, "triage": asdict(triage(np.array(decisions), clean, violating, wrong))}
+    return triage(np.array(decisions), clean, violating, wrong)
 
 
 def _licence_notes(folder: Path) -> dict[str, str]:
