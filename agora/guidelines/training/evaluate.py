@@ -552,8 +552,9 @@ def evaluate(
     runs, warnings, resplit = [], [], {}
     for lang in sorted(manifest["languages"], key=lambda lang: (lang != "en", lang)):
         warnings += _check_data(manifest, data_dir, lang)
-        runs.append(run_language(engine, lang, evaluation_rows(data_dir, lang, seed)))
-        resplit[lang] = resplit_language(engine, lang, validation_rows(data_dir, lang, seed))
+        validation = validation_rows(data_dir, lang, seed)
+        runs.append(run_language(engine, lang, validation_halves(validation, seed=seed)[1]))
+        resplit[lang] = resplit_language(engine, lang, validation)
 
     out = [
         "# Guideline engine: evaluation",

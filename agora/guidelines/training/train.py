@@ -215,15 +215,13 @@ def train_language(
     keys = trainable_keys(train_rows, (calibration_rows, evaluation_rows))
     if not keys:
         raise ValueError(f"{lang}: no key has enough labelled rows to train a model")
-    total = len(train_rows) + len(calibration_rows) + len(evaluation_rows)
+    total = len(train_rows) + len(calibration_rows)
     with tqdm(total=total, desc=f"{lang}: normalise", unit="row") as bar:
         train_texts = _normalise(train_rows, lang, bar)
         calibration_texts = _normalise(calibration_rows, lang, bar)
-        evaluation_texts = _normalise(evaluation_rows, lang, bar)
     embeddings = {
         "train": _embedded(encoder, train_rows),
         "calibration": _embedded(encoder, calibration_rows),
-        "evaluation": _embedded(encoder, evaluation_rows),
     }
 
     weights = np.array([datasets.source_weight(lang, row.source) for row in train_rows])
@@ -297,14 +295,7 @@ def train_language(
             "evaluation": len(evaluation_rows),
         },
         "thresholds": {k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()},
-        "validation": _validation_report(
-            model,
-            thresholds,
-            evaluation_rows,
-            evaluation_texts,
-            embeddings["evaluation"],
-            sentences_of(model, evaluation_rows, encoder),
-        ),
+        "validation": _validation_report(model, thresholds, evaluation_rows, encoder),
     }
     return model, entry
 
@@ -388,14 +379,7 @@ def refit_thresholds(
         entry["thresholds"] = {
             k: {"review": t.review, "reject": t.reject} for k, t in thresholds.items()
         }
-        entry["validation"] = _validation_report(
-            model,
-            thresholds,
-            evaluation,
-            [normalize(row.text, lang).text for row in evaluation],
-            _embedded(encoder, evaluation),
-            sentences_of(model, evaluation, encoder),
-        )
+        entry["validation"] = _validation_report(model, thresholds, evaluation, encoder)
         # Per language, so that a later run training some languages keeps the others' record.
         entry["thresholds_refitted"] = {
             "command": command,
@@ -407,18 +391,11 @@ def refit_thresholds(
 
 
 def _validation_report(
-    model: LanguageModel,
-    thresholds: dict,
-    rows: list[Example],
-    texts: list[str],
-    embeddings: np.ndarray | None,
-    sentences: Sentences,
+    model: LanguageModel, thresholds: dict[str, Thresholds], rows: list[Example], encoder
 ) -> dict:
     """Figures on the evaluation half: per key AUC and calibration, and the triage."""
-    cued = [bool(find_threat_cues(text, model.lang)) for text in texts]
-    probabilities = model.predict(texts, embeddings, sentences)
+    probabilities, scored, cued = predicted(model, rows, encoder)
     per_key = {}
-    scored = as_scored(model, texts, probabilities, cued)
     for k, key in enumerate(model.keys):
         index, y = labels_of(rows, key)
         p = scored[index, k]
