@@ -35,7 +35,10 @@ from agora.guidelines.training.functional import (
 #
 #     .venv/bin/python -m agora.guidelines.training.functional --rates
 #
-# and set each entry about 0.1 below its new rate; add categories that now reach 0.5.
+# and set each entry about 0.1 below its new rate; add categories that now reach 0.5. The
+# rate is the lowest measured on the CPUs the suite runs on: the int8 encoder's arithmetic
+# differs a little with and without AVX-512 VNNI, so a case within a thousandth of its
+# threshold can pass on one and fail on the other (docs/benchmarks.md).
 MUST_PASS = {
     ("profanity", "direct"): 0.90,  # measured 14/14
     ("profanity", "spelling_evasion"): 0.90,  # measured 7/7
@@ -79,7 +82,7 @@ MUST_PASS = {
     ("promotion", "product_in_context"): 0.73,  # measured 5/6
     ("off_topic", "unrelated_topic"): 0.75,  # measured 17/20
     ("off_topic", "on_topic_critical"): 0.65,  # measured 3/4
-    ("off_topic", "generic_reaction"): 0.90,  # measured 5/5
+    ("off_topic", "generic_reaction"): 0.79,  # measured 5/5 with VNNI, 4/5 without
 }
 
 #: What the suite must test for each key, whatever the engine does with it.
