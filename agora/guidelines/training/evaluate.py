@@ -55,10 +55,10 @@ from agora.guidelines.normalize import normalize
 from agora.guidelines.policy import REQUIRED_KEYS
 from agora.guidelines.sentences import sentence_spans
 from agora.guidelines.threat_cues import CUE_PROBABILITY, find_threat_cues
-from agora.guidelines.training import datasets, functional, relevance_eval
+from agora.guidelines.training import functional, relevance_eval
 from agora.guidelines.training.calibrating import reliability
 from agora.guidelines.training.datasets import DEFAULT_DATA_DIR
-from agora.guidelines.training.datasets.common import Example, split, validation_halves
+from agora.guidelines.training.datasets.common import Example, validation_halves
 from agora.guidelines.training.metrics import (
     count_and_percent,
     macro_f1,
@@ -70,7 +70,12 @@ from agora.guidelines.training.metrics import (
 from agora.guidelines.training.peers import Peer, peers_for
 from agora.guidelines.training.reactions import reaction_section
 from agora.guidelines.training.resplits import RESPLITS, resplit_section, resplit_triages
-from agora.guidelines.training.train import labels_of, predicted, sentences_of
+from agora.guidelines.training.train import (
+    labels_of,
+    predicted,
+    sentences_of,
+    validation_rows,
+)
 from agora.guidelines.training.triage import (
     TABLE_HEADER,
     TARGETS,
@@ -114,11 +119,6 @@ class LanguageRun:
     causes: list[frozenset[tuple[str, ...]]]
     #: Per row, the guidelines that reject it (``Policy.rejecting``).
     rejecting: list[list[str]]
-
-
-def validation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
-    """``lang``'s validation split (both halves), as training made it."""
-    return split(datasets.loader(lang)(data_dir), seed=seed)[1]
 
 
 def evaluation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:

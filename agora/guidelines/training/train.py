@@ -356,6 +356,11 @@ def default_thresholds(
     return thresholds
 
 
+def validation_rows(data_dir: Path, lang: str, seed: int) -> list[Example]:
+    """``lang``'s validation split (both halves), as training made it."""
+    return split(datasets.loader(lang)(data_dir), seed=seed)[1]
+
+
 def refit_thresholds(
     data_dir: Path = DEFAULT_DATA_DIR,
     out_dir: Path = ARTIFACTS_DIR,
@@ -372,8 +377,8 @@ def refit_thresholds(
         started = time.monotonic()
         model = LanguageModel.load(out_dir / entry["file"])
         encoder = Relevance.load() if model.encoded else None
-        _, validation_rows = split(datasets.loader(lang)(Path(data_dir)), seed=seed)
-        calibration, evaluation = validation_halves(validation_rows, seed=seed)
+        validation = validation_rows(Path(data_dir), lang, seed)
+        calibration, evaluation = validation_halves(validation, seed=seed)
         _, scored, _ = predicted(model, calibration, encoder)
         thresholds = default_thresholds(model, scored, calibration)
         entry["thresholds"] = {
