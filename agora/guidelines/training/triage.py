@@ -119,19 +119,25 @@ class Triage:
 
     def meets(self, targets: Targets = TARGETS) -> dict[str, bool | None]:
         """Which targets these shares meet (``None`` where there are no rows to tell)."""
-
-        def at_most(value, limit):
-            return None if value is None else value <= limit
-
-        def at_least(value, limit):
-            return None if value is None else value >= limit
-
         return {
-            "clean_approved": at_least(self.clean_approved, targets.clean_approved)
-            and at_most(self.violating_approved, targets.violating_approved),
-            "violating_rejected": at_least(self.violating_rejected, targets.violating_rejected)
-            and at_most(self.clean_rejected, targets.clean_rejected),
+            "clean_approved": _at_least(self.clean_approved, targets.clean_approved)
+            and self.approves_few_violations(targets),
+            "violating_rejected": _at_least(self.violating_rejected, targets.violating_rejected)
+            and _at_most(self.clean_rejected, targets.clean_rejected),
         }
+
+    def approves_few_violations(self, targets: Targets = TARGETS) -> bool | None:
+        """Whether at most ``targets.violating_approved`` of violations are approved, the
+        approval target's second half (``None`` with no violations)."""
+        return _at_most(self.violating_approved, targets.violating_approved)
+
+
+def _at_most(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def _at_least(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value >= limit
 
 
 def triage(
